@@ -1,0 +1,57 @@
+# Persona Toolkit — the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
+DEMO_INSTANCE := $(CURDIR)/instance/demo
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: install system-deps translations demo demo-data test test-fast lint bench stress clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP) translations
+
+# Debian packages the tests drive for real: Chromium (browser tests), LibreOffice (briefs to
+# PDF) and poppler (PDF pages to PNG). Installed only when missing; never a downloaded browser.
+system-deps:
+	@if ! command -v chromium >/dev/null || ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null; then \
+	  echo "Installing Debian packages: chromium libreoffice-writer-nogui poppler-utils"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium libreoffice-writer-nogui poppler-utils fonts-dejavu-core >/dev/null; \
+	fi
+
+translations: $(STAMP)
+	@if [ -d toolkit/translations ]; then $(BIN)/pybabel compile -q -d toolkit/translations; fi
+
+demo-data: install
+	rm -rf $(DEMO_INSTANCE)
+	PERSONA_TOOLKIT_INSTANCE=$(DEMO_INSTANCE) $(BIN)/persona-toolkit demo
+
+demo: demo-data
+	PERSONA_TOOLKIT_INSTANCE=$(DEMO_INSTANCE) $(BIN)/persona-toolkit serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check toolkit tests
+
+test: install system-deps lint
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test-fast: install
+	$(BIN)/python -m pytest -q -x -m "not browser and not slow"
+
+bench: install
+	@for f in tests/benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+stress: install
+	STRESS=1 $(BIN)/python -m pytest -q tests/reliability
+
+clean:
+	rm -rf $(VENV) build *.egg-info tests/output

@@ -1,0 +1,55 @@
+"""Persona Toolkit: questionnaire rounds, internal personas and Word briefs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def instance_path() -> Path:
+    return Path(os.environ.get("PERSONA_TOOLKIT_INSTANCE") or ROOT / "instance").resolve()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path()),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "toolkit" / "static"),
+    )
+    app.config.from_mapping(
+        SECRET_KEY=None,
+        DATABASE=str(Path(app.instance_path) / "toolkit.db"),
+        PUBLIC_BASE_URL="http://127.0.0.1:5000",
+        TIMEZONE="Europe/Amsterdam",
+        MAX_CONTENT_LENGTH=12 * 1024 * 1024,
+        PERMANENT_SESSION_LIFETIME=8 * 3600,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        BABEL_DEFAULT_LOCALE="nl",
+        LANGUAGES=["nl", "en"],
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("PERSONA_TOOLKIT")
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        if app.debug or app.testing:
+            app.config["SECRET_KEY"] = "dev"
+        else:
+            raise RuntimeError(
+                f"SECRET_KEY is not set: add SECRET_KEY = '...' to {app.instance_path}/config.py "
+                "('persona-toolkit init-db' writes one for you)"
+            )
+
+    from . import db, web
+
+    db.init_app(app)
+    web.init_app(app)
+    return app

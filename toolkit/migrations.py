@@ -1,0 +1,129 @@
+"""Numbered schema migrations. The schema changes only here, one function per step.
+
+Each migration runs once, inside one transaction together with its record in `_migrations`,
+so a crash half-way leaves the database at the previous step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlite_utils
+
+from .db import transaction
+
+
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db.execute("""CREATE TABLE users (
+        id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE COLLATE NOCASE, name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin','hr','change_manager','trainer')),
+        password_hash TEXT NOT NULL, language TEXT NOT NULL DEFAULT 'nl',
+        active INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL)""")
+    db.execute("""CREATE TABLE questionnaire_versions (
+        id INTEGER PRIMARY KEY, questionnaire_id TEXT NOT NULL, version TEXT NOT NULL,
+        file_hash TEXT NOT NULL UNIQUE, source TEXT NOT NULL, stored_at TEXT NOT NULL)""")
+    db.execute("""CREATE TABLE programmes (
+        id INTEGER PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL)""")
+    db.execute("""CREATE TABLE rounds (
+        id INTEGER PRIMARY KEY, questionnaire_id TEXT NOT NULL,
+        questionnaire_version_id INTEGER NOT NULL REFERENCES questionnaire_versions(id),
+        title TEXT NOT NULL, language TEXT NOT NULL DEFAULT 'nl'
+            CHECK (language IN ('nl','en','participant')),
+        mode TEXT NOT NULL DEFAULT 'anonymous' CHECK (mode IN ('anonymous','identified')),
+        opens_at TEXT, closes_at TEXT, reminder_days TEXT NOT NULL DEFAULT '[3, 5]',
+        min_group INTEGER NOT NULL DEFAULT 5 CHECK (min_group >= 5),
+        status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft','open','closed')),
+        programme_id INTEGER REFERENCES programmes(id), round_kind TEXT NOT NULL DEFAULT 'baseline',
+        works_council_date TEXT, works_council_ref TEXT, retention_days INTEGER NOT NULL DEFAULT 730,
+        created_by INTEGER REFERENCES users(id), created_at TEXT NOT NULL)""")
+    db.execute("""CREATE TABLE round_access (
+        round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        PRIMARY KEY (round_id, user_id))""")
+    db.execute("""CREATE TABLE participants (
+        id INTEGER PRIMARY KEY, round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        email TEXT NOT NULL COLLATE NOCASE, name TEXT NOT NULL DEFAULT '', team TEXT NOT NULL DEFAULT '',
+        language TEXT NOT NULL DEFAULT 'nl', attributes TEXT NOT NULL DEFAULT '{}',
+        token_hash TEXT UNIQUE, invited_at TEXT, responded INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (round_id, email))""")
+    # Anonymous rounds: nothing here refers to a participant; the day is the only time kept.
+    db.execute("""CREATE TABLE responses (
+        id TEXT PRIMARY KEY, round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        participant_id INTEGER REFERENCES participants(id) ON DELETE CASCADE,
+        external_id TEXT, submitted_on TEXT NOT NULL, language TEXT,
+        team TEXT, attributes TEXT NOT NULL DEFAULT '{}', source TEXT NOT NULL DEFAULT 'web')""")
+    db.execute("CREATE INDEX responses_round ON responses(round_id)")
+    db.execute("""CREATE TABLE answers (
+        response_id TEXT NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+        item_id TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (response_id, item_id))""")
+    db.execute("""CREATE TABLE scores (
+        response_id TEXT NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+        construct TEXT NOT NULL, value REAL, PRIMARY KEY (response_id, construct))""")
+    # Work in progress of a respondent, keyed by a hash derived from their link, so it can be
+    # resumed without storing who it belongs to. Removed when the response is submitted.
+    db.execute("""CREATE TABLE drafts (
+        key TEXT PRIMARY KEY, round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        answers TEXT NOT NULL DEFAULT '{}', page INTEGER NOT NULL DEFAULT 0,
+        language TEXT, updated_on TEXT NOT NULL)""")
+    db.execute("""CREATE TABLE persona_sets (
+        id INTEGER PRIMARY KEY, round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        method TEXT NOT NULL, k INTEGER NOT NULL, params TEXT NOT NULL, quality TEXT NOT NULL,
+        data TEXT NOT NULL, current INTEGER NOT NULL DEFAULT 1, review_due TEXT NOT NULL,
+        created_by INTEGER REFERENCES users(id), created_at TEXT NOT NULL)""")
+    db.execute("""CREATE TABLE personas (
+        id INTEGER PRIMARY KEY, set_id INTEGER NOT NULL REFERENCES persona_sets(id) ON DELETE CASCADE,
+        key TEXT NOT NULL, name TEXT NOT NULL, label TEXT NOT NULL, size INTEGER NOT NULL,
+        presented INTEGER NOT NULL, profile TEXT NOT NULL, evidence TEXT NOT NULL,
+        edited_name TEXT, narrative TEXT, edited_by INTEGER REFERENCES users(id), edited_at TEXT,
+        UNIQUE (set_id, key))""")
+    db.execute("""CREATE TABLE assignments (
+        set_id INTEGER NOT NULL REFERENCES persona_sets(id) ON DELETE CASCADE,
+        response_id TEXT NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+        persona_key TEXT NOT NULL, PRIMARY KEY (set_id, response_id))""")
+    db.execute("""CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY, round_id INTEGER REFERENCES rounds(id) ON DELETE CASCADE,
+        participant_id INTEGER REFERENCES participants(id) ON DELETE CASCADE,
+        recipient TEXT NOT NULL, kind TEXT NOT NULL, due_at TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','sending','sent','failed')),
+        attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT, last_error TEXT, sent_at TEXT,
+        UNIQUE (participant_id, round_id, kind))""")
+    db.execute("""CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY, kind TEXT NOT NULL, round_id INTEGER, params TEXT NOT NULL DEFAULT '{}',
+        status TEXT NOT NULL DEFAULT 'queued', progress REAL NOT NULL DEFAULT 0,
+        message TEXT NOT NULL DEFAULT '', result TEXT, created_by INTEGER, created_at TEXT NOT NULL,
+        finished_at TEXT)""")
+    db.execute("""CREATE TABLE audit (
+        id INTEGER PRIMARY KEY, at TEXT NOT NULL, user_id INTEGER, action TEXT NOT NULL,
+        object TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '')""")
+    db.execute("""CREATE TABLE rate_limits (
+        key TEXT PRIMARY KEY, window_start REAL NOT NULL, count INTEGER NOT NULL)""")
+    db.execute("""CREATE TABLE leases (
+        name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at REAL NOT NULL)""")
+
+
+MIGRATIONS = [m001_initial]
+
+
+def applied(db: sqlite_utils.Database) -> list[str]:
+    if "_migrations" not in db.table_names():
+        return []
+    return [r["name"] for r in db.query("SELECT name FROM _migrations ORDER BY rowid")]
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply every migration not yet applied; return the names applied now."""
+    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    done = set(applied(db))
+    ran = []
+    for migration in MIGRATIONS:
+        if migration.__name__ in done:
+            continue
+        with transaction(db):
+            migration(db)
+            db.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                [migration.__name__, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")],
+            )
+        ran.append(migration.__name__)
+    return ran

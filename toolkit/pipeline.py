@@ -1,0 +1,65 @@
+"""The steps that join storage and the pure modules: derive personas, write briefs.
+
+Commands, web views and the background worker all call these, so the product does one thing
+one way whichever door it is asked through.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlite_utils
+
+from . import store
+from .scoring import score_matrix
+
+MIN_QUOTE_GROUP = 10
+
+
+def derive_round(
+    db: sqlite_utils.Database,
+    round_id: int,
+    *,
+    k: int | None = None,
+    seed: int = 0,
+    bootstrap: int = 100,
+    user_id: int | None = None,
+    progress=None,
+) -> int:
+    """Score, cluster, describe and store the personas of a round; return the set id."""
+    from .personas import derive_personas, describe_personas
+
+    round_ = store.get_round(db, round_id)
+    q = store.round_questionnaire(db, round_)
+    answers = store.answers_by_response(db, round_id, q)
+    if len(answers) < round_["min_group"]:
+        raise ValueError(
+            f"round {round_id} has {len(answers)} responses; at least {round_['min_group']} are needed "
+            "before personas can be derived"
+        )
+    matrix = score_matrix(q, answers)
+    persona_set = derive_personas(
+        matrix, q, k=k, seed=seed, bootstrap=bootstrap,
+        min_size=max(5, round_["min_group"]), progress=progress,
+    )
+    persona_set = describe_personas(
+        persona_set, q, answers, store.contexts_by_response(db, round_id),
+        min_group=round_["min_group"], min_quote_group=max(MIN_QUOTE_GROUP, round_["min_group"]),
+    )
+    return store.save_persona_set(db, round_id, persona_set, user_id=user_id)
+
+
+def briefs_for_round(
+    db: sqlite_utils.Database, round_id: int, out_dir: Path, langs=("nl", "en")
+) -> list[Path]:
+    """Write every brief of the round's current persona set into out_dir."""
+    from .briefs import write_round_briefs
+
+    round_ = store.get_round(db, round_id)
+    persona_set = store.current_persona_set(db, round_id)
+    if persona_set is None:
+        raise ValueError(f"round {round_id} has no personas yet: run 'persona-toolkit personas derive --round {round_id}'")
+    q = store.round_questionnaire(db, round_)
+    info = store.round_info(db, round_, q, persona_set)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return write_round_briefs(persona_set, info, q, out_dir, langs=tuple(langs))

@@ -1,0 +1,74 @@
+"""Answers to construct scores.
+
+A construct score is the mean of its items on the item scale, after reverse keying. It needs at
+least two thirds of the construct's items answered: a half-answered construct says more about
+the respondent's patience than about their motivation, so it is missing, never zero.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .questionnaire import Questionnaire
+
+MIN_ANSWERED_SHARE = 2 / 3
+
+
+def keyed_value(q: Questionnaire, item_id: str, value: int) -> int:
+    """The value as it counts towards its construct (reverse items mirrored on the scale)."""
+    item = q.items[item_id]
+    if not item.reverse:
+        return value
+    scale = q.scales[item.scale]
+    return scale.min + scale.max - value
+
+
+def construct_score(q: Questionnaire, construct_id: str, answers: dict) -> float | None:
+    construct = q.constructs[construct_id]
+    values = [
+        keyed_value(q, iid, answers[iid])
+        for iid in construct.items
+        if isinstance(answers.get(iid), int) and not isinstance(answers.get(iid), bool)
+    ]
+    needed = math.ceil(len(construct.items) * MIN_ANSWERED_SHARE - 1e-9)
+    if not values or len(values) < needed:
+        return None
+    return sum(values) / len(values)
+
+
+def construct_scores(q: Questionnaire, answers: dict) -> dict[str, float | None]:
+    """Every construct and composite score of one respondent (None = missing)."""
+    scores: dict[str, float | None] = {c: construct_score(q, c, answers) for c in q.constructs}
+    for name, parts in q.composites.items():
+        present = [scores[p] for p in parts if scores.get(p) is not None]
+        scores[name] = sum(present) / len(present) if present else None
+    return scores
+
+
+@dataclass(frozen=True)
+class ScoreMatrix:
+    response_ids: tuple[str, ...]
+    constructs: tuple[str, ...]
+    values: np.ndarray  # shape (n, len(constructs)); NaN where the score is missing
+
+    def column(self, construct: str) -> np.ndarray:
+        return self.values[:, self.constructs.index(construct)]
+
+
+def score_matrix(
+    q: Questionnaire, answers_by_response: dict[str, dict], constructs: list[str] | None = None
+) -> ScoreMatrix:
+    """Scores of many respondents as one float matrix, rows in sorted response-id order."""
+    constructs = list(constructs or q.dimension_constructs())
+    ids = tuple(sorted(answers_by_response))
+    values = np.full((len(ids), len(constructs)), np.nan)
+    for row, rid in enumerate(ids):
+        answers = answers_by_response[rid]
+        for col, cid in enumerate(constructs):
+            score = construct_score(q, cid, answers)
+            if score is not None:
+                values[row, col] = score
+    return ScoreMatrix(ids, tuple(constructs), values)
