@@ -63,3 +63,34 @@ def briefs_for_round(
     info = store.round_info(db, round_, q, persona_set)
     out_dir.mkdir(parents=True, exist_ok=True)
     return write_round_briefs(persona_set, info, q, out_dir, langs=tuple(langs))
+
+
+def brief_filename(round_: dict, persona: dict | None, kind: str, lang: str) -> str:
+    import re
+
+    stem = f"round-{round_['id']}-{kind}"
+    if persona is not None:
+        stem += "-" + (re.sub(r"[^A-Za-z0-9]+", "-", persona["name"]).strip("-").lower() or persona["key"])
+    return f"{stem}-{lang}.docx"
+
+
+def brief_bytes(db: sqlite_utils.Database, round_: dict, persona_set: dict, persona: dict | None,
+                kind: str, lang: str) -> bytes:
+    """One brief as .docx bytes, for downloads."""
+    import io
+
+    from . import briefs
+    from .guidance import load_rules
+
+    q = store.round_questionnaire(db, round_)
+    info = store.round_info(db, round_, q, persona_set)
+    rules = load_rules()
+    if kind == "overview":
+        document = briefs.overview_brief(persona_set, info, q, lang, rules)
+    elif kind == "communication":
+        document = briefs.communication_brief(persona_set, persona, info, q, lang, rules)
+    else:
+        document = briefs.training_brief(persona_set, persona, info, q, lang, rules)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,95 @@
+"""Shared fixtures: a scratch instance folder, the app, a client, the CLI, small factories."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "tests" / "output"
+
+
+@pytest.fixture
+def instance(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "instance"
+    monkeypatch.setenv("PERSONA_TOOLKIT_INSTANCE", str(folder))
+    return folder
+
+
+@pytest.fixture
+def cli(instance):
+    """Run a persona-toolkit command in the scratch instance; returns the click Result."""
+    from toolkit.cli import main
+
+    runner = CliRunner()
+
+    def run(*args, expect_ok=True):
+        result = runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+        if expect_ok and result.exit_code != 0:
+            raise AssertionError(f"{' '.join(map(str, args))} failed ({result.exit_code}):\n{result.output}")
+        return result
+
+    return run
+
+
+@pytest.fixture
+def database(cli, instance):
+    cli("init-db")
+    from toolkit.db import connect
+
+    db = connect(instance / "toolkit.db")
+    yield db
+    db.conn.close()
+
+
+@pytest.fixture
+def app(database, instance):
+    from toolkit import create_app
+
+    return create_app({"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def default_q():
+    from toolkit.questionnaire import get_questionnaire
+
+    return get_questionnaire("default")
+
+
+def make_users(db) -> dict[str, tuple[int, str]]:
+    """One account per role; returns role -> (id, email). Password: 'correct-horse-1'."""
+    from toolkit.accounts import create_user
+
+    users = {}
+    for role in ("admin", "hr", "change_manager", "trainer"):
+        email = f"{role}@test.example"
+        users[role] = (create_user(db, email=email, name=role.title(), role=role, password="correct-horse-1"), email)
+    return users
+
+
+def login(client, email, password="correct-horse-1"):
+    return client.post("/login", data={"email": email, "password": password})
+
+
+def make_round_with_responses(db, q, n=120, seed=7, title="Test round", segments=None):
+    """A round with n synthetic responses stored through the real store functions."""
+    from toolkit import store
+    from toolkit.db import transaction
+    from toolkit.synthetic import generate_responses
+
+    round_id = store.create_round(db, q, title)
+    answers, labels, contexts = generate_responses(q, n, segments=segments, seed=seed)
+    with transaction(db):
+        for rid in sorted(answers):
+            store.insert_response(db, q, round_id, answers[rid], external_id=rid, context=contexts.get(rid))
+    return round_id, answers, labels

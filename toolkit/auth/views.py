@@ -1,0 +1,62 @@
+"""Logging in and out, and the home page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from .. import ratelimit, store
+from ..accounts import authenticate
+from ..db import get_db
+from .forms import LoginForm
+
+bp = Blueprint("auth", __name__)
+LOGIN_LIMIT = 10  # attempts per address and account per 15 minutes
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only our own paths: no scheme, no host, no protocol-relative or backslash tricks."""
+    if not target or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.get("/")
+def home():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("rounds.index"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        db = get_db()
+        key = f"login:{request.remote_addr}:{form.email.data.lower()}"
+        if not ratelimit.hit(db, key, LOGIN_LIMIT, 15 * 60):
+            flash(_("Too many attempts. Wait 15 minutes and try again."), "error")
+            return render_template("auth/login.html", form=form), 429
+        user = authenticate(db, form.email.data, form.password.data)
+        if user is None:
+            flash(_("E-mail or password is not correct."), "error")
+            return render_template("auth/login.html", form=form), 200
+        ratelimit.reset(db, key)
+        login_user(user)
+        store.audit(db, user.id, "login", f"user {user.id}")
+        return redirect(safe_next(request.args.get("next")) or url_for("rounds.index"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("auth.login"))

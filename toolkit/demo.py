@@ -1,0 +1,83 @@
+"""Demo data: accounts for each role, a round of synthetic answers, personas and briefs.
+
+The answers come from toolkit.synthetic with known segments, so what the demo shows is what
+the method finds in data whose truth we know.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from pathlib import Path
+
+import sqlite_utils
+
+from . import store
+from .accounts import create_user
+from .db import transaction
+from .questionnaire import get_questionnaire
+from .synthetic import generate_responses
+
+DEMO_PASSWORD = "persona-demo"
+DEMO_USERS = (
+    ("admin@demo.example", "Alex Admin", "admin"),
+    ("hr@demo.example", "Hanna de Vries", "hr"),
+    ("change@demo.example", "Chris Jansen", "change_manager"),
+    ("trainer@demo.example", "Tara Bakker", "trainer"),
+)
+
+
+def _ensure_users(db: sqlite_utils.Database) -> dict[str, int]:
+    ids = {}
+    for email, name, role in DEMO_USERS:
+        row = db.execute("SELECT id FROM users WHERE email = ?", [email]).fetchone()
+        ids[role] = row[0] if row else create_user(db, email=email, name=name, role=role, password=DEMO_PASSWORD)
+    return ids
+
+
+def add_synthetic_round(
+    db: sqlite_utils.Database, title: str, *, respondents: int, seed: int, user_ids: dict[str, int],
+    segments=None, invite_factor: float = 1.25,
+) -> int:
+    """A closed anonymous round with participants, synthetic responses and access granted."""
+    q = get_questionnaire("default")
+    round_id = store.create_round(db, q, title, mode="anonymous", created_by=user_ids["hr"])
+    answers, _labels, contexts = generate_responses(q, respondents, segments=segments, seed=seed, missing_rate=0.02)
+    invited = int(respondents * invite_factor)
+    teams = sorted({c.get("team", "") for c in contexts.values()} - {""}) or ["Team"]
+    with transaction(db):
+        for i in range(invited):
+            db.execute(
+                "INSERT INTO participants (round_id, email, name, team, language, token_hash, responded) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [round_id, f"employee{i + 1:04d}@demo.example", f"Employee {i + 1}", teams[i % len(teams)],
+                 "nl" if i % 4 else "en", hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
+                 int(i < respondents)],
+            )
+        for rid in sorted(answers):
+            store.insert_response(db, q, round_id, answers[rid], context=contexts.get(rid), source="demo")
+        db.execute("UPDATE rounds SET status = 'closed' WHERE id = ?", [round_id])
+        for role in ("change_manager", "trainer"):
+            db.execute("INSERT INTO round_access (round_id, user_id) VALUES (?, ?)", [round_id, user_ids[role]])
+    return round_id
+
+
+def build_demo(db: sqlite_utils.Database, *, respondents: int = 240, briefs_dir: Path | None = None,
+               bootstrap: int = 100) -> str:
+    from .pipeline import briefs_for_round, derive_round
+
+    user_ids = _ensure_users(db)
+    round_id = add_synthetic_round(db, "Nieuwe manier van werken — nulmeting 2026", respondents=respondents,
+                                   seed=2026, user_ids=user_ids)
+    set_id = derive_round(db, round_id, bootstrap=bootstrap, user_id=user_ids["hr"])
+    persona_set = store.load_persona_set(db, set_id)
+    lines = [f"Demo round {round_id}: {respondents} responses, {persona_set['k']} personas."]
+    for p in persona_set["personas"]:
+        lines.append(f"  {p['name']} ({p['size']} people, stability {p.get('stability', 0):.2f}): {p['label']['en']}")
+    if briefs_dir is not None:
+        paths = briefs_for_round(db, round_id, briefs_dir)
+        lines.append(f"{len(paths)} briefs written to {briefs_dir}")
+    lines.append("")
+    lines.append("Log in at http://127.0.0.1:5000 with any of these accounts, password " + repr(DEMO_PASSWORD) + ":")
+    lines += [f"  {role:<15} {email}" for email, _name, role in DEMO_USERS]
+    return "\n".join(lines)

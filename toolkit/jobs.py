@@ -1,0 +1,63 @@
+"""Long work (deriving with bootstrap, building zips) runs beside the web worker, not in it.
+
+A job is a row in `jobs`; a thread with its own database connection does the work and writes
+its progress there, and the page that started it polls the row. The request returns at once.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import traceback
+
+import sqlite_utils
+
+from . import store
+from .db import connect
+
+
+def create(db: sqlite_utils.Database, kind: str, round_id: int, params: dict, user_id: int | None) -> int:
+    cur = db.execute(
+        "INSERT INTO jobs (kind, round_id, params, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
+        [kind, round_id, json.dumps(params), user_id, store.iso(store.utcnow())],
+    )
+    return cur.lastrowid
+
+
+def get(db: sqlite_utils.Database, job_id: int) -> dict | None:
+    rows = list(db.query("SELECT * FROM jobs WHERE id = ?", [job_id]))
+    return rows[0] if rows else None
+
+
+def _run_derive(database_path: str, job_id: int) -> None:
+    from .pipeline import derive_round
+
+    db = connect(database_path)
+    try:
+        job = get(db, job_id)
+        params = json.loads(job["params"])
+
+        def progress(fraction: float, message: str = "") -> None:
+            db.execute("UPDATE jobs SET progress = ?, message = ? WHERE id = ?", [round(fraction, 3), message, job_id])
+
+        db.execute("UPDATE jobs SET status = 'running' WHERE id = ?", [job_id])
+        set_id = derive_round(db, job["round_id"], k=params.get("k"), seed=params.get("seed", 0),
+                              bootstrap=params.get("bootstrap", 100), user_id=job["created_by"], progress=progress)
+        db.execute(
+            "UPDATE jobs SET status = 'done', progress = 1, result = ?, finished_at = ? WHERE id = ?",
+            [json.dumps({"set_id": set_id}), store.iso(store.utcnow()), job_id],
+        )
+    except Exception as exc:  # a failed job is reported on its page, never lost silently
+        message = str(exc) if isinstance(exc, ValueError) else f"{exc.__class__.__name__}: {exc}"
+        db.execute(
+            "UPDATE jobs SET status = 'failed', message = ?, result = ?, finished_at = ? WHERE id = ?",
+            [message, traceback.format_exc()[-4000:], store.iso(store.utcnow()), job_id],
+        )
+    finally:
+        db.conn.close()
+
+
+def start_derive(database_path: str, job_id: int) -> threading.Thread:
+    thread = threading.Thread(target=_run_derive, args=(database_path, job_id), name=f"job-{job_id}", daemon=True)
+    thread.start()
+    return thread
