@@ -387,4 +387,23 @@ def serve(host, port, threads):
     waitress.serve(current_app._get_current_object(), host=host, port=port, threads=threads, ident="persona-toolkit")
 
 
+# Areas that bring their own commands register them here: each module has register(main).
+EXTENSIONS = ("toolkit.scheduler", "toolkit.participants", "toolkit.maintenance", "toolkit.programmes")
+
+
+def _register_extensions() -> None:
+    import importlib
+
+    for name in EXTENSIONS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(main)
+
+
+_register_extensions()
+
 __all__ = ["main", "instance_path"]

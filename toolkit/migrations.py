@@ -7,6 +7,7 @@ so a crash half-way leaves the database at the previous step.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import sqlite_utils
 
@@ -102,7 +103,12 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at REAL NOT NULL)""")
 
 
-MIGRATIONS = [m001_initial]
+def _discover() -> list:
+    """Every function named mNNN_* in this module, in number order: add a step by adding one."""
+    found = [f for name, f in globals().items() if re.fullmatch(r"m\d{3}_\w+", name) and callable(f)]
+    return sorted(found, key=lambda f: f.__name__)
+
+
 
 
 def applied(db: sqlite_utils.Database) -> list[str]:
@@ -116,7 +122,7 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     done = set(applied(db))
     ran = []
-    for migration in MIGRATIONS:
+    for migration in _discover():
         if migration.__name__ in done:
             continue
         with transaction(db):
@@ -127,3 +133,6 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
             )
         ran.append(migration.__name__)
     return ran
+
+
+# New steps go below, one function each, numbered after the last: m002_..., m003_...
