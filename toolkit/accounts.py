@@ -68,3 +68,68 @@ def authenticate(db: sqlite_utils.Database, email: str, password: str) -> User |
 def load_user(db: sqlite_utils.Database, user_id) -> User | None:
     rows = list(db.query("SELECT * FROM users WHERE id = ?", [int(user_id)]))
     return User(rows[0]) if rows else None
+
+
+def get_user_by_email(db: sqlite_utils.Database, email: str) -> dict | None:
+    rows = list(db.query("SELECT * FROM users WHERE email = ?", [email.strip().lower()]))
+    return rows[0] if rows else None
+
+
+def list_users(db: sqlite_utils.Database) -> list[dict]:
+    return list(db.query("SELECT id, email, name, role, language, active, created_at FROM users ORDER BY id"))
+
+
+def set_role(db: sqlite_utils.Database, user_id: int, role: str) -> None:
+    if role not in ROLES:
+        raise ValueError(f"unknown role '{role}' (expected one of {', '.join(ROLES)})")
+    _refuse_removing_last_admin(db, user_id, role=role)
+    db.execute("UPDATE users SET role = ? WHERE id = ?", [role, user_id])
+
+
+def set_active(db: sqlite_utils.Database, user_id: int, active: bool) -> None:
+    if not active:
+        _refuse_removing_last_admin(db, user_id, role=None)
+    db.execute("UPDATE users SET active = ? WHERE id = ?", [int(active), user_id])
+
+
+def _refuse_removing_last_admin(db: sqlite_utils.Database, user_id: int, role: str | None) -> None:
+    """Keep at least one active admin, so nobody locks the organisation out of its own tool."""
+    row = db.execute("SELECT role, active FROM users WHERE id = ?", [user_id]).fetchone()
+    if row is None:
+        raise ValueError(f"no account with id {user_id}")
+    if row[0] == "admin" and row[1] and role != "admin":
+        others = db.execute(
+            "SELECT count(*) FROM users WHERE role = 'admin' AND active = 1 AND id != ?", [user_id]
+        ).fetchone()[0]
+        if others == 0:
+            raise ValueError("this is the last active admin account; make another admin first")
+
+
+# --- per-round access for change managers and trainers ----------------------------------------
+
+
+def granted_users(db: sqlite_utils.Database, round_id: int) -> list[dict]:
+    return list(db.query(
+        "SELECT u.id, u.email, u.name, u.role FROM round_access a JOIN users u ON u.id = a.user_id "
+        "WHERE a.round_id = ? ORDER BY u.name", [round_id]))
+
+
+def grant_round(db: sqlite_utils.Database, round_id: int, user_id: int) -> None:
+    row = db.execute("SELECT role FROM users WHERE id = ?", [user_id]).fetchone()
+    if row is None:
+        raise ValueError(f"no account with id {user_id}")
+    if row[0] not in ("change_manager", "trainer"):
+        raise ValueError("only change managers and trainers are granted rounds; admin and HR see every round")
+    db.execute("INSERT OR IGNORE INTO round_access (round_id, user_id) VALUES (?, ?)", [round_id, user_id])
+
+
+def revoke_round(db: sqlite_utils.Database, round_id: int, user_id: int) -> None:
+    db.execute("DELETE FROM round_access WHERE round_id = ? AND user_id = ?", [round_id, user_id])
+
+
+def has_round_access(db: sqlite_utils.Database, user, round_id: int) -> bool:
+    if user.role in ("admin", "hr"):
+        return True
+    return db.execute(
+        "SELECT 1 FROM round_access WHERE round_id = ? AND user_id = ?", [round_id, user.id]
+    ).fetchone() is not None

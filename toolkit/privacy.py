@@ -2,7 +2,16 @@
 
 Every screen, export and brief asks here. A group under the minimum size is never shown, and
 when hiding one group would still let a reader work it out by subtraction (a team of 7 shown
-as "5 + hidden"), the next-smallest group is hidden as well.
+as "5 + hidden", or a team of 7 beside a subgroup of 4 of it, which leaves 3), more is hidden
+until every hidden part is itself at least the minimum size.
+
+Rules, in one list so a works council can read them:
+- a count, average or share may be shown for a group of at least `min_group` people
+  (5 by default; a round may raise it, never lower it);
+- verbatim answers (quotes, situations) only for groups of at least twice that, and at least 10;
+- a subgroup shown beside its whole: both the subgroup and the rest of the whole must be
+  shown-size (or the rest empty), otherwise the subgroup is hidden;
+- in a breakdown whose total is known, hidden categories together must be shown-size too.
 """
 
 from __future__ import annotations
@@ -11,29 +20,84 @@ import copy
 
 MIN_GROUP = 5
 MIN_VERBATIM_GROUP = 10
+REST = "\x00rest"  # the implicit "everyone else" category of a breakdown with a known total
+
+
+def effective_min(min_group: int = MIN_GROUP) -> int:
+    """A round can raise the minimum group size, never lower it below the product floor."""
+    return max(int(min_group or MIN_GROUP), MIN_GROUP)
 
 
 def may_show(n: int, min_group: int = MIN_GROUP) -> bool:
-    return n >= max(min_group, MIN_GROUP)
+    return n >= effective_min(min_group)
 
 
 def may_quote(n: int, min_group: int = MIN_GROUP) -> bool:
-    return n >= max(min_group * 2, MIN_VERBATIM_GROUP)
+    return n >= max(effective_min(min_group) * 2, MIN_VERBATIM_GROUP)
 
 
-def suppress_groups(counts: dict[str, int], min_group: int = MIN_GROUP, total_known: bool = True) -> dict[str, int | None]:
+def may_show_part(whole: int, part: int, min_group: int = MIN_GROUP) -> bool:
+    """May `part` people be shown beside a `whole` the reader already sees?
+
+    Showing both reveals `whole - part` by subtraction, so the rest must be empty or large
+    enough itself: a team of 7 with a 4-person subgroup split out reveals a group of 3.
+    """
+    rest = whole - part
+    return may_show(part, min_group) and (rest == 0 or may_show(rest, min_group))
+
+
+def suppress_groups(
+    counts: dict[str, int], min_group: int = MIN_GROUP, total_known: bool = True, total: int | None = None
+) -> dict[str, int | None]:
     """Return counts with small groups replaced by None (shown as "fewer than N").
 
     With `total_known` the reader can subtract the shown groups from the total, so when exactly
     one group is hidden, or the hidden ones add up to fewer than min_group, the smallest shown
     groups are hidden too until the hidden part is itself at least min_group.
+
+    `total` is the size of the whole when the categories do not cover everyone (people who did
+    not answer the question): the uncovered rest then counts as one more category that the
+    reader can work out, and is protected like the others.
     """
-    hidden = {k for k, n in counts.items() if not may_show(n, min_group)}
+    minimum = effective_min(min_group)
+    counts = dict(counts)
+    rest = (total - sum(counts.values())) if total is not None else 0
+    if rest < 0:
+        raise ValueError(f"the categories add up to {sum(counts.values())}, more than the total {total}")
+    work = dict(counts)
+    if rest > 0:
+        work[REST] = rest
+        total_known = True
+    hidden = {k for k, n in work.items() if 0 < n < minimum}
     if total_known and hidden:
-        shown = sorted((n, k) for k, n in counts.items() if k not in hidden)
-        while shown and (len(hidden) == 1 or sum(counts[k] for k in hidden) < max(min_group, MIN_GROUP)):
+        shown = sorted((n, k) for k, n in work.items() if k not in hidden and n > 0)
+        while shown and (len(hidden) == 1 or sum(work[k] for k in hidden) < minimum):
             hidden.add(shown.pop(0)[1])
     return {k: (None if k in hidden else n) for k, n in counts.items()}
+
+
+def suppress_breakdown(
+    wholes: dict[str, int], parts: dict[str, dict[str, int]], min_group: int = MIN_GROUP
+) -> dict[str, dict[str, int | None]]:
+    """A two-level table (team -> persona -> n) where the team sizes are shown too.
+
+    Each team's row is suppressed as a breakdown of that team's known size, so a subgroup is
+    never shown when the rest of its team would be small; a team that is itself too small
+    shows nothing at all.
+    """
+    result = {}
+    for key, row in parts.items():
+        whole = wholes.get(key, sum(row.values()))
+        if not may_show(whole, min_group):
+            result[key] = {k: None for k in row}
+        else:
+            result[key] = suppress_groups(row, min_group, total=whole)
+    return result
+
+
+def shown_count(n: int | None, min_group: int = MIN_GROUP) -> str:
+    """How a (possibly suppressed) count reads in exports: the number or "<N"."""
+    return f"<{effective_min(min_group)}" if n is None or not may_show(n, min_group) else str(n)
 
 
 def presentable_personas(persona_set: dict, min_group: int = MIN_GROUP) -> list[dict]:
@@ -42,8 +106,38 @@ def presentable_personas(persona_set: dict, min_group: int = MIN_GROUP) -> list[
 
 
 def exportable_persona_set(persona_set: dict, min_group: int = MIN_GROUP) -> dict:
+    """A copy with only presentable personas, and any description category or quote that the
+    describing step kept but the (possibly raised) minimum of this round does not allow."""
     result = copy.deepcopy(persona_set)
     keep = {p["key"] for p in presentable_personas(persona_set, min_group)}
     result["personas"] = [p for p in result.get("personas", []) if p["key"] in keep]
     result["withheld_personas"] = len(persona_set.get("personas", [])) - len(result["personas"])
+    for persona in result["personas"]:
+        _trim_description(persona, min_group)
     return result
+
+
+def _trim_description(persona: dict, min_group: int) -> None:
+    description = persona.get("description")
+    if not isinstance(description, dict):
+        return
+    for section in ("communication", "learning", "context"):
+        for key, value in (description.get(section) or {}).items():
+            if isinstance(value, list):
+                kept = [c for c in value if not isinstance(c, dict) or "n" not in c or may_show(c["n"], min_group)]
+                if len(kept) != len(value):
+                    description.setdefault("suppressed", []).append(
+                        f"{section}.{key}: {len(value) - len(kept)} categories under {effective_min(min_group)}"
+                    )
+                description[section][key] = kept
+    if not may_quote(persona.get("size", 0), min_group):
+        for key in ("quotes", "situations"):
+            if description.get(key):
+                description[key] = []
+
+
+def works_council_problem(round_: dict) -> str | None:
+    """Why a round may not open yet for lack of a works-council approval record, or None."""
+    if not (round_.get("works_council_date") and (round_.get("works_council_ref") or "").strip()):
+        return "record the works council's approval (date and reference) before the round opens"
+    return None

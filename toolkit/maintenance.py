@@ -1,0 +1,163 @@
+"""Backup, restore and the retention purge: the admin's maintenance commands.
+
+`backup` uses SQLite's online backup API, so it is consistent while the web app and the
+scheduler keep writing. `restore` checks the file first (PRAGMA integrity_check, our tables,
+known migrations), keeps a copy of the current database, and copies the backup in through the
+same API, so other processes see either the old or the restored database, never a mix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import click
+import sqlite_utils
+from flask import current_app
+from flask.cli import with_appcontext
+
+from . import migrations
+from .db import DatabaseUnavailable, connect
+
+REQUIRED_TABLES = ("_migrations", "users", "rounds", "participants", "responses", "answers", "audit")
+
+
+class BackupProblem(ValueError):
+    """The file cannot be used as a backup; the message says why."""
+
+
+def backup_database(db: sqlite_utils.Database, out: Path) -> Path:
+    """Copy the live database to `out` (a single self-contained file, no -wal needed)."""
+    out = Path(out)
+    if out.exists():
+        raise BackupProblem(f"{out} already exists; choose a new file name so no backup is overwritten")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    target = sqlite3.connect(str(partial))
+    try:
+        db.conn.backup(target, pages=1024)
+        target.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        target.close()
+    partial.replace(out)  # a crash leaves a .partial file, never a half backup under the real name
+    return out
+
+
+def check_backup(path: Path) -> list[str]:
+    """Why `path` is not a usable backup of this toolkit (empty list: it is)."""
+    path = Path(path)
+    if not path.is_file():
+        return [f"{path} does not exist"]
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            result = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+            if result != ["ok"]:
+                return [f"{path} fails SQLite's integrity check: {'; '.join(result[:5])}"]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            missing = [t for t in REQUIRED_TABLES if t not in tables]
+            if missing:
+                return [f"{path} is not a Persona Toolkit database: tables {', '.join(missing)} are missing"]
+            known = {f.__name__ for f in migrations._discover()}
+            unknown = [r[0] for r in conn.execute("SELECT name FROM _migrations") if r[0] not in known]
+            if unknown:
+                return [f"{path} comes from a newer version of the toolkit (unknown schema steps: "
+                        f"{', '.join(unknown)}); upgrade the toolkit first"]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return [f"{path} is not a readable SQLite database ({exc})"]
+    return []
+
+
+def restore_database(live_path: Path, backup: Path, keep_dir: Path) -> Path:
+    """Replace the live database with `backup`; return where the previous database was kept."""
+    problems = check_backup(backup)
+    if problems:
+        raise BackupProblem("; ".join(problems))
+    live = connect(live_path)
+    try:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+        kept = backup_database(live, Path(keep_dir) / f"before-restore-{stamp}.db")
+        source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+        try:
+            source.backup(live.conn, pages=1024)
+        finally:
+            source.close()
+        migrations.migrate(live)  # an older backup is brought up to the current schema
+        from .store import audit
+
+        audit(live, None, "restore", "database", f"from {backup}; previous database kept as {kept}")
+    finally:
+        live.conn.close()
+    return kept
+
+
+def register(main) -> None:
+    @main.command("backup")
+    @click.option("--out", "out", type=click.Path(dir_okay=False), required=True,
+                  help="The backup file to write (must not exist yet).")
+    @with_appcontext
+    def backup_command(out):
+        """Write a consistent copy of the database, safe while the app is running."""
+        try:
+            db = connect(current_app.config["DATABASE"])
+        except DatabaseUnavailable as exc:
+            raise click.ClickException(str(exc)) from exc
+        try:
+            path = backup_database(db, Path(out))
+            from .store import audit
+
+            audit(db, None, "backup", "database", str(path))
+        except (BackupProblem, OSError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        finally:
+            db.conn.close()
+        click.echo(f"Backup written to {path} ({path.stat().st_size} bytes).")
+
+    @main.command("restore")
+    @click.argument("file", type=click.Path(dir_okay=False))
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+    @with_appcontext
+    def restore_command(file, yes):
+        """Replace the database with a backup (checked first; the current one is kept)."""
+        problems = check_backup(Path(file))
+        if problems:
+            raise click.ClickException("; ".join(problems) + ". Nothing was changed.")
+        if not yes:
+            click.confirm(f"Replace {current_app.config['DATABASE']} with {file}?", abort=True)
+        keep_dir = Path(current_app.instance_path) / "backups"
+        try:
+            kept = restore_database(Path(current_app.config["DATABASE"]), Path(file), keep_dir)
+        except (BackupProblem, DatabaseUnavailable, OSError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Restored {file}. The previous database was kept as {kept}.")
+
+    @main.command("purge")
+    @click.option("--dry-run", is_flag=True, help="Only list the rounds whose data would be deleted.")
+    @with_appcontext
+    def purge_command(dry_run):
+        """Delete answers and participant data of rounds past their retention period."""
+        from .retention import purge_due, purge_expired
+        from .store import utcnow
+
+        try:
+            db = connect(current_app.config["DATABASE"])
+        except DatabaseUnavailable as exc:
+            raise click.ClickException(str(exc)) from exc
+        try:
+            if dry_run:
+                now = utcnow()
+                for r in db.query("SELECT id, title, closes_at, retention_days FROM rounds ORDER BY id"):
+                    due = purge_due(r)
+                    if due is not None and due <= now:
+                        click.echo(f"round {r['id']}\tdue since {due.date().isoformat()}\t{r['title']}")
+                return
+            purged = purge_expired(db)
+        finally:
+            db.conn.close()
+        if not purged:
+            click.echo("Nothing to delete: no round is past its retention period.")
+        for round_id, held in purged.items():
+            click.echo(f"round {round_id}: deleted " + ", ".join(f"{n} {what}" for what, n in held.items()))
