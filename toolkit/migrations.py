@@ -136,3 +136,15 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
 
 
 # New steps go below, one function each, numbered after the last: m002_..., m003_...
+
+
+def m003_participant_links(db: sqlite_utils.Database) -> None:
+    # Personal links are re-derived from SECRET_KEY and this per-participant salt (so
+    # invitations and reminders carry the same link); only sha256(link token) is stored.
+    # link_used marks a completed link; no time is kept with it.
+    db.execute("ALTER TABLE participants ADD COLUMN token_salt TEXT")
+    db.execute("ALTER TABLE participants ADD COLUMN link_used INTEGER NOT NULL DEFAULT 0")
+    # A checked participant upload waiting for HR to confirm it (preview, then all or nothing).
+    db.execute("""CREATE TABLE participant_uploads (
+        id TEXT PRIMARY KEY, round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        user_id INTEGER, filename TEXT NOT NULL, rows TEXT NOT NULL, created_at TEXT NOT NULL)""")

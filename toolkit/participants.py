@@ -1,0 +1,248 @@
+"""Participants of a round: importing them from CSV/XLSX and their personal links.
+
+A personal link carries a token that is never stored. It is re-derived when needed from the
+app's SECRET_KEY and a random salt per participant, so the invitation and every reminder carry
+the same link; the database keeps only sha256(token), which is how a link is recognised.
+Rotating SECRET_KEY therefore invalidates every link that was sent.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+from pathlib import Path
+
+import sqlite_utils
+from email_validator import EmailNotValidError, validate_email
+
+from . import store
+from .db import transaction
+from .imports import ImportProblem, Table, read_table
+
+LANGUAGES = ("nl", "en")
+# Header names people use for the fixed columns (case-insensitive); anything else is an attribute.
+COLUMN_ALIASES = {
+    "email": ("email", "e-mail", "e-mailadres", "emailadres", "email address", "mail"),
+    "name": ("name", "naam", "full name", "volledige naam"),
+    "team": ("team", "afdeling", "department"),
+    "language": ("language", "taal", "lang"),
+}
+LANGUAGE_WORDS = {
+    "nl": "nl", "nederlands": "nl", "dutch": "nl", "nl-nl": "nl", "nl_nl": "nl",
+    "en": "en", "engels": "en", "english": "en", "en-gb": "en", "en-us": "en", "en_gb": "en",
+}
+MAX_ATTRIBUTE_COLUMNS = 20
+
+
+# --- links ------------------------------------------------------------------------------
+
+
+def new_salt() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def participant_token(secret_key: str, participant: dict) -> str:
+    """The participant's link token: base64url(HMAC-SHA256(key, "round:id:salt")), 32 bytes."""
+    message = f"{participant['round_id']}:{participant['id']}:{participant['token_salt']}".encode()
+    digest = hmac.new(str(secret_key).encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def draft_key(token: str) -> str:
+    """Key of the respondent's saved progress: derived from the link, not from the participant."""
+    return hashlib.sha256(f"draft:{token}".encode()).hexdigest()
+
+
+def personal_link(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/s/{token}"
+
+
+def find_by_token(db: sqlite_utils.Database, token: str) -> dict | None:
+    # Tokens are 43 URL-safe characters; anything else cannot be ours, so skip the lookup.
+    if not 40 <= len(token) <= 64:
+        return None
+    rows = list(db.query("SELECT * FROM participants WHERE token_hash = ?", [token_hash(token)]))
+    return rows[0] if rows else None
+
+
+# --- import -----------------------------------------------------------------------------
+
+
+def _column_map(headers: list[str]) -> dict[str, str]:
+    """header -> fixed field name ('email', 'name', ...) or 'attr:<header>'."""
+    mapping = {}
+    for header in headers:
+        key = header.strip().casefold()
+        field = next((f for f, names in COLUMN_ALIASES.items() if key in names), None)
+        mapping[header] = field or f"attr:{header}"
+    return mapping
+
+
+def parse_participants(table: Table, default_language: str = "nl") -> list[dict]:
+    """Validate every row; return participant dicts or raise ImportProblem listing every error.
+
+    Each dict has email, name, team, language, attributes (dict) and row (spreadsheet row).
+    """
+    default_language = default_language if default_language in LANGUAGES else "nl"
+    mapping = _column_map(table.headers)
+    problems = []
+    fields = list(mapping.values())
+    for field in ("email", "name", "team", "language"):
+        if fields.count(field) > 1:
+            both = " and ".join(f"'{h}'" for h, f in mapping.items() if f == field)
+            problems.append(f"row 1: columns {both} both mean '{field}'; keep one")
+    if "email" not in fields:
+        problems.append(
+            f"row 1: no e-mail column; expected a column named 'email' (found: {', '.join(table.headers)})"
+        )
+    attributes = [h for h, f in mapping.items() if f.startswith("attr:")]
+    if len(attributes) > MAX_ATTRIBUTE_COLUMNS:
+        problems.append(f"row 1: {len(attributes)} extra columns; at most {MAX_ATTRIBUTE_COLUMNS} are kept as attributes")
+    if not table.rows and not problems:
+        problems.append("the file has a header but no participants")
+    if problems:
+        raise ImportProblem(table.filename, problems)
+
+    email_col = next(h for h, f in mapping.items() if f == "email")
+    lang_col = next((h for h, f in mapping.items() if f == "language"), None)
+    seen: dict[str, int] = {}
+    participants = []
+    for number, cells in table.rows:
+        raw_email = cells.get(email_col, "")
+        email = None
+        if not raw_email:
+            problems.append(f"row {number}, column '{email_col}': empty; expected an e-mail address")
+        else:
+            try:
+                email = validate_email(raw_email, check_deliverability=False).normalized
+            except EmailNotValidError as exc:
+                problems.append(
+                    f"row {number}, column '{email_col}': '{raw_email}' is not a valid e-mail address ({exc})"
+                )
+        if email:
+            folded = email.casefold()
+            if folded in seen:
+                problems.append(
+                    f"row {number}, column '{email_col}': '{raw_email}' is a duplicate of row {seen[folded]}; "
+                    "expected each participant once"
+                )
+            else:
+                seen[folded] = number
+        language = default_language
+        if lang_col and cells.get(lang_col):
+            language = LANGUAGE_WORDS.get(cells[lang_col].casefold())
+            if language is None:
+                problems.append(
+                    f"row {number}, column '{lang_col}': unknown language '{cells[lang_col]}'; expected nl or en"
+                )
+        row = {"row": number, "email": email or raw_email, "name": "", "team": "", "language": language,
+               "attributes": {}}
+        for header, field in mapping.items():
+            value = cells.get(header, "")
+            if field in ("name", "team"):
+                row[field] = value
+            elif field.startswith("attr:") and value:
+                row["attributes"][header] = value
+        participants.append(row)
+    if problems:
+        raise ImportProblem(table.filename, problems)
+    return participants
+
+
+def already_in_round(db: sqlite_utils.Database, round_id: int, rows: list[dict], filename: str) -> None:
+    """Raise ImportProblem naming every row whose e-mail is already a participant of the round."""
+    existing = {
+        r[0].casefold() for r in db.execute("SELECT email FROM participants WHERE round_id = ?", [round_id])
+    }
+    problems = [
+        f"row {r['row']}, column 'email': '{r['email']}' is a duplicate: already a participant of this round"
+        for r in rows if r["email"].casefold() in existing
+    ]
+    if problems:
+        raise ImportProblem(filename, problems)
+
+
+def import_participants(db: sqlite_utils.Database, round_id: int, rows: list[dict], secret_key: str,
+                        *, filename: str = "upload", user_id: int | None = None) -> int:
+    """Store validated participants with their link hashes, all in one transaction, or none."""
+    with transaction(db):
+        already_in_round(db, round_id, rows, filename)
+        for r in rows:
+            salt = new_salt()
+            cur = db.execute(
+                "INSERT INTO participants (round_id, email, name, team, language, attributes, token_salt) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [round_id, r["email"], r.get("name", ""), r.get("team", ""), r.get("language", "nl"),
+                 json.dumps(r.get("attributes", {}), ensure_ascii=False, sort_keys=True), salt],
+            )
+            participant = {"round_id": round_id, "id": cur.lastrowid, "token_salt": salt}
+            db.execute("UPDATE participants SET token_hash = ? WHERE id = ?",
+                       [token_hash(participant_token(secret_key, participant)), cur.lastrowid])
+        store.audit(db, user_id, "import", f"round {round_id}", f"{len(rows)} participants")
+    return len(rows)
+
+
+def read_participants(data: bytes, filename: str, default_language: str = "nl") -> list[dict]:
+    return parse_participants(read_table(data, filename), default_language)
+
+
+# --- command line -----------------------------------------------------------------------
+
+
+def register(main) -> None:
+    import click
+    from flask import current_app
+    from flask.cli import with_appcontext
+
+    from .db import DatabaseUnavailable, connect
+
+    def _db_and_round(round_id):
+        if current_app.config.get("CLI_EPHEMERAL_SECRET"):
+            raise click.ClickException(
+                f"SECRET_KEY is not set in {current_app.instance_path}/config.py: run 'persona-toolkit init-db' "
+                "first (personal links are derived from it)"
+            )
+        try:
+            database = connect(current_app.config["DATABASE"])
+            return database, store.get_round(database, round_id)
+        except (DatabaseUnavailable, store.NotFound) as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    @main.group("participants")
+    def participants_group():
+        """Import a round's participants and show their personal links."""
+
+    @participants_group.command("import")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--round", "round_id", type=int, required=True)
+    @with_appcontext
+    def participants_import(file, round_id):
+        """Import participants (email, name, team, language, extra columns); all rows or none."""
+        database, round_ = _db_and_round(round_id)
+        try:
+            rows = read_participants(Path(file).read_bytes(), file, round_["language"])
+            count = import_participants(database, round_id, rows, current_app.config["SECRET_KEY"],
+                                        filename=Path(file).name)
+        except ImportProblem as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Imported {count} participants into round {round_id}.")
+
+    @participants_group.command("link")
+    @click.argument("email")
+    @click.option("--round", "round_id", type=int, required=True)
+    @with_appcontext
+    def participants_link(email, round_id):
+        """Print one participant's personal link (the same link the invitation carries)."""
+        database, _round = _db_and_round(round_id)
+        rows = list(database.query("SELECT * FROM participants WHERE round_id = ? AND email = ?", [round_id, email]))
+        if not rows:
+            raise click.ClickException(f"{email} is not a participant of round {round_id}")
+        token = participant_token(current_app.config["SECRET_KEY"], rows[0])
+        click.echo(personal_link(current_app.config["PUBLIC_BASE_URL"], token))
