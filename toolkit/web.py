@@ -4,24 +4,32 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import time
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, g, render_template, request, session
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import Babel, format_datetime, format_decimal
 from flask_babel import gettext as _
-from flask_login import LoginManager, current_user
+from flask_login import LoginManager, current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from . import store
+from . import ratelimit, store
 from .db import DatabaseUnavailable, get_db
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
 
-# Which roles may do what. Per-round grants come on top (see `round_for`).
+# Which roles may do what. Per-round grants come on top (see `round_for`): admin and HR see
+# every round (HR owns rounds); change managers and trainers only rounds granted to them, and
+# trainers only personas and training briefs. tests/test_authz.py walks every route against this.
 PERMISSIONS = {
     "rounds.list": ("admin", "hr", "change_manager", "trainer"),
     "rounds.manage": ("admin", "hr"),
+    "rounds.grant": ("admin", "hr"),
+    "rounds.privacy": ("admin", "hr"),
+    "participants.data": ("admin", "hr"),
+    "admin.users": ("admin",),
+    "admin.audit": ("admin",),
     "rounds.view": ("admin", "hr", "change_manager"),
     "personas.view": ("admin", "hr", "change_manager", "trainer"),
     "personas.derive": ("admin", "hr", "change_manager"),
@@ -105,6 +113,115 @@ def security_headers(response):
     return response
 
 
+def _is_https() -> bool:
+    return request.is_secure or str(current_app.config.get("PUBLIC_BASE_URL", "")).startswith("https")
+
+
+def transport_headers(response):
+    if _is_https():
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    return response
+
+
+# --- sessions that end -------------------------------------------------------------------------
+
+IDLE_STAMP = "_seen"
+
+
+def end_idle_session():
+    """Log out a user who has been idle longer than SESSION_IDLE_MINUTES (default 60).
+
+    The 8-hour PERMANENT_SESSION_LIFETIME caps a session however busy; this ends a session
+    left open on an unattended screen sooner.
+    """
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    now = time.time()
+    idle_limit = float(current_app.config.get("SESSION_IDLE_MINUTES", 60)) * 60
+    seen = session.get(IDLE_STAMP)
+    if seen is not None and now - float(seen) > idle_limit:
+        logout_user()
+        lang = session.get("lang")
+        session.clear()
+        if lang:
+            session["lang"] = lang
+        flash(_("You were logged out after a period without activity. Please log in again."), "info")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
+    if seen is None or now - float(seen) > 30:  # refresh at most every 30 s: fewer cookie rewrites
+        session[IDLE_STAMP] = now
+    return None
+
+
+# --- guessed respondent links ------------------------------------------------------------------
+
+
+def _token_key() -> str:
+    return f"token-miss:{request.remote_addr}"
+
+
+def slow_token_guessing():
+    """Respondent links (routes with a <token>) cost more once an address has guessed wrong often.
+
+    Wrong links are answered exactly like any unknown URL (404, same page), so guessing learns
+    nothing; past TOKEN_GUESS_LIMIT misses in TOKEN_GUESS_WINDOW seconds every link request from
+    that address waits TOKEN_GUESS_DELAY seconds first. A valid link still works, only slower.
+    """
+    if not (request.view_args and "token" in request.view_args):
+        return None
+    row = get_db().execute("SELECT window_start, count FROM rate_limits WHERE key = ?", [_token_key()]).fetchone()
+    window = float(current_app.config.get("TOKEN_GUESS_WINDOW", 15 * 60))
+    if row and time.time() - row[0] < window and row[1] >= int(current_app.config.get("TOKEN_GUESS_LIMIT", 20)):
+        g.token_slowed = True
+        time.sleep(float(current_app.config.get("TOKEN_GUESS_DELAY", 1.0)))
+    return None
+
+
+def count_token_miss(response):
+    if response.status_code == 404 and request.view_args and "token" in request.view_args:
+        window = float(current_app.config.get("TOKEN_GUESS_WINDOW", 15 * 60))
+        ratelimit.hit(get_db(), _token_key(), 10**9, window)
+    return response
+
+
+# --- who looked at what ---------------------------------------------------------------------
+
+AUDITED_OBJECTS = ("participant_id", "persona_id", "round_id", "user_id")
+NOT_AUDITED = {"static", "rounds.job_status"}
+
+
+def _audited_object() -> str | None:
+    args = request.view_args or {}
+    for key in AUDITED_OBJECTS:
+        if key in args:
+            return f"{key.removesuffix('_id')} {args[key]}"
+    return None
+
+
+def mark_audit_position():
+    if current_user.is_authenticated and request.endpoint not in NOT_AUDITED and _audited_object():
+        g.audit_mark = get_db().execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0]
+
+
+def audit_views(response):
+    """Record every successful look at or download of a round, persona, participant or account.
+
+    Views that write their own, more specific audit entry (a brief download, an edit) are not
+    logged twice.
+    """
+    mark = g.get("audit_mark")
+    if mark is None or request.method != "GET" or response.status_code != 200:
+        return response
+    db = get_db()
+    own = db.execute("SELECT 1 FROM audit WHERE id > ? AND user_id = ?", [mark, current_user.id]).fetchone()
+    if not own:
+        attachment = "attachment" in response.headers.get("Content-Disposition", "")
+        store.audit(db, current_user.id, "export" if attachment else "view", _audited_object(),
+                    f"{request.endpoint} {request.path}")
+    return response
+
+
 def error_page(code: int, title: str, message: str):
     return render_template("error.html", code=code, title=title, message=message), code
 
@@ -125,8 +242,13 @@ def init_app(app) -> None:
 
     if app.config.get("PREFERRED_URL_SCHEME") == "https" or str(app.config.get("PUBLIC_BASE_URL", "")).startswith("https"):
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
 
     app.after_request(security_headers)
+    app.after_request(transport_headers)
+    app.after_request(audit_views)
+    app.after_request(count_token_miss)
     app.jinja_env.globals.update(can=can)
     app.jinja_env.filters.update(local_time=local_time, decimal=lambda v, f="0.0": format_decimal(v, f))
 
@@ -134,6 +256,10 @@ def init_app(app) -> None:
     def _session_expiry():
         session.permanent = True
         g.lang = get_locale()
+        return end_idle_session()
+
+    app.before_request(slow_token_guessing)
+    app.before_request(mark_audit_position)
 
     @app.errorhandler(400)
     def _bad_request(_e):
@@ -151,6 +277,14 @@ def init_app(app) -> None:
     def _not_found(_e):
         return error_page(404, _("Page not found"), _("This page or link is not valid."))
 
+    @app.errorhandler(405)
+    def _method(_e):
+        return error_page(405, _("Not possible here"), _("This page cannot be used this way. Go back and use the links and buttons on the page."))
+
+    @app.errorhandler(429)
+    def _too_many(_e):
+        return error_page(429, _("Too many attempts"), _("Wait a few minutes and try again."))
+
     @app.errorhandler(413)
     def _too_large(_e):
         return error_page(413, _("File too large"), _("Files up to 10 MB can be uploaded."))
@@ -164,10 +298,12 @@ def init_app(app) -> None:
     def _server_error(_e):
         return error_page(500, _("Something went wrong"), _("The error was logged. Try again, or tell your administrator."))
 
+    from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
     from .persona_views.views import bp as personas_bp
     from .rounds.views import bp as rounds_bp
 
+    app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(rounds_bp)
     app.register_blueprint(personas_bp)

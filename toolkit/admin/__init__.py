@@ -1,0 +1,1 @@
+"""Administration: accounts, round access, privacy records, audit log, participant data."""

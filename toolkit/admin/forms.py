@@ -1,0 +1,55 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+ROLE_LABELS = (
+    ("admin", _l("admin")),
+    ("hr", _l("HR")),
+    ("change_manager", _l("change manager")),
+    ("trainer", _l("trainer")),
+)
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    role = SelectField(_l("Role"), choices=ROLE_LABELS)
+    language = SelectField(_l("Language"), choices=(("nl", "Nederlands"), ("en", "English")))
+    submit = SubmitField(_l("Create account"))
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=ROLE_LABELS)
+    submit = SubmitField(_l("Change role"))
+
+
+class ButtonForm(FlaskForm):
+    """A form that is only a button (and its CSRF token)."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
+class GrantForm(FlaskForm):
+    user_id = SelectField(_l("Person"), coerce=int)
+    submit = SubmitField(_l("Give access"))
+
+
+class PrivacyForm(FlaskForm):
+    works_council_date = DateField(_l("Date of the works council's approval"), validators=[Optional()])
+    works_council_ref = StringField(_l("Reference (letter, minutes or decision number)"),
+                                    validators=[Optional(), Length(max=200)])
+    retention_days = IntegerField(_l("Keep answers and participant data for this many days after the round closes"),
+                                  validators=[DataRequired(), NumberRange(min=1, max=3650)])
+    submit = SubmitField(_l("Save"))
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    object = StringField(_l("Object (e.g. round 3)"), validators=[Optional(), Length(max=100)])
+    action = SelectField(_l("Action"), choices=(("", _l("any")), ("view", _l("viewed")), ("export", _l("exported")),
+                                                ("download", _l("downloaded")), ("edit", _l("edited")),
+                                                ("delete", _l("deleted")), ("create", _l("created")),
+                                                ("login", _l("logged in"))), validators=[Optional()])

@@ -1,0 +1,241 @@
+"""Accounts and roles (admin), round access and privacy records (HR, admin), the audit log,
+and one participant's data on request (export, delete)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import accounts, retention, store
+from ..db import get_db
+from ..privacy import works_council_problem
+from ..web import requires, round_for
+from .forms import AuditFilterForm, ButtonForm, GrantForm, PrivacyForm, RoleForm, UserForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+AUDIT_PAGE = 100
+
+
+def _user_or_404(user_id: int) -> dict:
+    rows = list(get_db().query("SELECT * FROM users WHERE id = ?", [user_id]))
+    if not rows:
+        abort(404)
+    return rows[0]
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@requires("admin.users")
+def users():
+    db = get_db()
+    form = UserForm()
+    if form.validate_on_submit():
+        password = secrets.token_urlsafe(12)
+        try:
+            user_id = accounts.create_user(db, email=form.email.data, name=form.name.data, role=form.role.data,
+                                           password=password, language=form.language.data)
+        except ValueError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            store.audit(db, current_user.id, "create", f"user {user_id}", form.role.data)
+            return render_template("admin/password.html", email=form.email.data.strip().lower(), password=password)
+    return render_template("admin/users.html", users=accounts.list_users(db), form=form,
+                           role_form=RoleForm(), button=ButtonForm())
+
+
+@bp.post("/users/<int:user_id>/role")
+@requires("admin.users")
+def set_role(user_id):
+    user = _user_or_404(user_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    db = get_db()
+    try:
+        accounts.set_role(db, user_id, form.role.data)
+    except ValueError as exc:
+        flash(_("Role not changed: %(reason)s", reason=str(exc)), "error")
+    else:
+        store.audit(db, current_user.id, "edit", f"user {user_id}", f"role {user['role']} -> {form.role.data}")
+        flash(_("%(email)s now has the role %(role)s.", email=user["email"], role=form.role.data), "info")
+    return redirect(url_for(".users"))
+
+
+@bp.post("/users/<int:user_id>/active")
+@requires("admin.users")
+def toggle_active(user_id):
+    user = _user_or_404(user_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    db = get_db()
+    try:
+        accounts.set_active(db, user_id, not user["active"])
+    except ValueError as exc:
+        flash(_("Not changed: %(reason)s", reason=str(exc)), "error")
+    else:
+        store.audit(db, current_user.id, "edit", f"user {user_id}", "enabled" if not user["active"] else "disabled")
+    return redirect(url_for(".users"))
+
+
+@bp.post("/users/<int:user_id>/password")
+@requires("admin.users")
+def reset_password(user_id):
+    user = _user_or_404(user_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    password = secrets.token_urlsafe(12)
+    db = get_db()
+    accounts.set_password(db, user["email"], password)
+    store.audit(db, current_user.id, "edit", f"user {user_id}", "password reset")
+    return render_template("admin/password.html", email=user["email"], password=password)
+
+
+# --- audit log ------------------------------------------------------------------------------
+
+
+@bp.get("/audit")
+@requires("admin.audit")
+def audit():
+    form = AuditFilterForm(request.args)
+    where, params = [], []
+    if form.object.data:
+        where.append("a.object = ?")
+        params.append(form.object.data.strip())
+    if form.action.data:
+        where.append("a.action = ?")
+        params.append(form.action.data)
+    before = request.args.get("before", type=int)
+    if before:
+        where.append("a.id < ?")
+        params.append(before)
+    sql = ("SELECT a.*, u.email FROM audit a LEFT JOIN users u ON u.id = a.user_id "
+           + ("WHERE " + " AND ".join(where) if where else "") + f" ORDER BY a.id DESC LIMIT {AUDIT_PAGE}")
+    entries = list(get_db().query(sql, params))
+    more = len(entries) == AUDIT_PAGE
+    return render_template("admin/audit.html", entries=entries, form=form,
+                           older=entries[-1]["id"] if more else None)
+
+
+# --- round access and privacy records ---------------------------------------------------------
+
+
+@bp.route("/rounds/<int:round_id>/access", methods=["GET", "POST"])
+@requires("rounds.grant")
+def access(round_id):
+    round_ = round_for(round_id)
+    db = get_db()
+    granted = accounts.granted_users(db, round_id)
+    form = GrantForm()
+    form.user_id.choices = [
+        (u["id"], f"{u['name']} ({u['email']}, {u['role']})") for u in accounts.list_users(db)
+        if u["role"] in ("change_manager", "trainer") and u["active"] and u["id"] not in {g["id"] for g in granted}
+    ]
+    if form.validate_on_submit():
+        try:
+            accounts.grant_round(db, round_id, form.user_id.data)
+        except ValueError as exc:
+            flash(str(exc), "error")
+        else:
+            store.audit(db, current_user.id, "grant", f"round {round_id}", f"user {form.user_id.data}")
+            flash(_("Access given."), "info")
+        return redirect(url_for(".access", round_id=round_id))
+    return render_template("admin/access.html", round=round_, granted=granted, form=form, button=ButtonForm())
+
+
+@bp.post("/rounds/<int:round_id>/access/<int:user_id>/revoke")
+@requires("rounds.grant")
+def revoke(round_id, user_id):
+    round_for(round_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    db = get_db()
+    accounts.revoke_round(db, round_id, user_id)
+    store.audit(db, current_user.id, "revoke", f"round {round_id}", f"user {user_id}")
+    flash(_("Access removed."), "info")
+    return redirect(url_for(".access", round_id=round_id))
+
+
+@bp.route("/rounds/<int:round_id>/privacy", methods=["GET", "POST"])
+@requires("rounds.privacy")
+def privacy(round_id):
+    round_ = round_for(round_id)
+    db = get_db()
+    form = PrivacyForm(data={
+        "works_council_date": _date(round_["works_council_date"]),
+        "works_council_ref": round_["works_council_ref"],
+        "retention_days": round_["retention_days"],
+    } if request.method == "GET" else None)
+    if form.validate_on_submit():
+        date = form.works_council_date.data.isoformat() if form.works_council_date.data else None
+        ref = (form.works_council_ref.data or "").strip() or None
+        db.execute("UPDATE rounds SET works_council_date = ?, works_council_ref = ?, retention_days = ? WHERE id = ?",
+                   [date, ref, form.retention_days.data, round_id])
+        store.audit(db, current_user.id, "edit", f"round {round_id}",
+                    f"works council {date or '-'} {ref or '-'}, retention {form.retention_days.data} days")
+        flash(_("Saved."), "info")
+        return redirect(url_for(".privacy", round_id=round_id))
+    return render_template("admin/privacy.html", round=round_, form=form,
+                           missing_approval=works_council_problem(round_) is not None,
+                           purge_due=retention.purge_due(round_))
+
+
+def _date(value):
+    import datetime as dt
+
+    return dt.date.fromisoformat(value[:10]) if value else None
+
+
+# --- one participant's data -----------------------------------------------------------------
+
+
+@bp.get("/rounds/<int:round_id>/participants")
+@requires("participants.data")
+def participants(round_id):
+    round_ = round_for(round_id)
+    query = (request.args.get("q") or "").strip()
+    rows = []
+    if query:
+        rows = list(get_db().query(
+            "SELECT id, email, name, team, responded FROM participants WHERE round_id = ? "
+            "AND (email LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\') ORDER BY email LIMIT 50",
+            [round_id, *[f"%{_like(query)}%"] * 2]))
+    return render_template("admin/participants.html", round=round_, query=query, rows=rows, button=ButtonForm())
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@bp.get("/rounds/<int:round_id>/participants/<int:participant_id>.json")
+@requires("participants.data")
+def participant_export(round_id, participant_id):
+    round_for(round_id)
+    try:
+        data = retention.participant_data(get_db(), round_id, participant_id)
+    except store.NotFound:
+        abort(404)
+    store.audit(get_db(), current_user.id, "export", f"participant {participant_id} of round {round_id}",
+                "data subject export")
+    return Response(json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json", headers={
+        "Content-Disposition": f"attachment; filename=round-{round_id}-participant-{participant_id}.json"})
+
+
+@bp.post("/rounds/<int:round_id>/participants/<int:participant_id>/delete")
+@requires("participants.data")
+def participant_delete(round_id, participant_id):
+    round_for(round_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        done = retention.delete_participant(get_db(), round_id, participant_id, user_id=current_user.id)
+    except store.NotFound:
+        abort(404)
+    flash(_("Deleted the participant, %(r)d responses and %(m)d messages.", r=done["responses"], m=done["messages"]),
+          "info")
+    return redirect(url_for(".participants", round_id=round_id))
