@@ -1,0 +1,220 @@
+"""Respondent side: link exchange, one page per block, save & resume, expiry, anonymity."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from toolkit import store
+from toolkit.participants import import_participants, participant_token
+from toolkit.questionnaire import get_questionnaire
+
+SECRET = "survey-test-secret"
+
+
+@pytest.fixture
+def app(database, instance):
+    from toolkit import create_app
+
+    # CSRF on: the survey checks it itself and must survive an expired token.
+    return create_app({"TESTING": True, "SECRET_KEY": SECRET})
+
+
+@pytest.fixture
+def pulse():
+    return get_questionnaire("pulse")
+
+
+def open_round(db, q, *, mode="anonymous", language="nl", people=6, team="Finance"):
+    round_id = store.create_round(db, q, f"{mode} round", mode=mode, language=language)
+    db.execute("UPDATE rounds SET status = 'open' WHERE id = ?", [round_id])
+    rows = [{"row": i + 2, "email": f"p{i}@example.org", "name": f"P{i}", "team": team, "language": "en",
+             "attributes": {"site": "Utrecht"}} for i in range(people)]
+    import_participants(db, round_id, rows, SECRET)
+    tokens = [participant_token(SECRET, p) for p in
+              db.query("SELECT * FROM participants WHERE round_id = ? ORDER BY id", [round_id])]
+    return round_id, tokens
+
+
+def hidden(html: str, name: str) -> str:
+    return re.search(rf'name="{name}" (?:type="hidden" )?value="([^"]*)"', html).group(1)
+
+
+def page_fields(html: str) -> dict:
+    return {"csrf_token": hidden(html, "csrf_token"), "ticket": hidden(html, "ticket"), "page": hidden(html, "page")}
+
+
+def answer_page(q, page_no: int, value: int = 4) -> dict:
+    return {f"q_{iid}": str(value) for iid in q.blocks[page_no].items if q.items[iid].type == "likert"}
+
+
+def test_link_is_exchanged_for_a_session_and_the_url_loses_the_token(client, database, pulse):
+    _round_id, tokens = open_round(database, pulse)
+    response = client.get(f"/s/{tokens[0]}")
+    assert response.status_code == 303 and response.headers["Location"] == "/survey"
+    page = client.get("/survey")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert tokens[0] not in html
+    assert "Pagina 1 van 2" in html or "Page 1 of 2" in html
+    assert '<fieldset class="question likert"' in html and "<legend" in html
+
+
+def test_wrong_link_gets_the_same_page_as_an_unknown_url(client, database, pulse):
+    _round_id, tokens = open_round(database, pulse)
+    wrong = client.get("/s/" + tokens[0][:-2] + "xx")
+    unknown = client.get("/no/such/page")
+    assert wrong.status_code == unknown.status_code == 404
+    assert wrong.data == unknown.data
+
+
+def test_survey_without_a_session_asks_for_the_personal_link(client):
+    response = client.get("/survey")
+    assert response.status_code == 200
+    assert b"/s/" not in response.data
+
+
+def test_full_anonymous_round_stores_one_unlinkable_response(client, database, pulse):
+    round_id, tokens = open_round(database, pulse)
+    client.get(f"/s/{tokens[0]}")
+    html = client.get("/survey").get_data(as_text=True)
+    assert client.post("/survey", data={**page_fields(html), **answer_page(pulse, 0, 4), "action": "next"}).status_code == 303
+    assert database.execute("SELECT count(*) FROM drafts").fetchone()[0] == 1
+    html = client.get("/survey").get_data(as_text=True)
+    assert hidden(html, "page") == "1"
+    done = client.post("/survey", data={**page_fields(html), **answer_page(pulse, 1, 2), "action": "next"})
+    assert done.status_code == 303 and done.headers["Location"] == "/survey/thanks"
+    assert client.get("/survey/thanks").status_code == 200
+
+    responses = list(database.query("SELECT * FROM responses WHERE round_id = ?", [round_id]))
+    assert len(responses) == 1
+    response = responses[0]
+    assert response["participant_id"] is None and response["language"] is None
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", response["submitted_on"])  # the day, no time
+    assert json.loads(response["attributes"]) == {}  # no participant attributes
+    participant = next(database.query("SELECT * FROM participants WHERE id = (SELECT min(id) FROM participants)"))
+    assert participant["responded"] == 1 and participant["link_used"] == 1
+    assert database.execute("SELECT count(*) FROM drafts").fetchone()[0] == 0
+    # Nothing stored with the response equals anything stored with the participant.
+    participant_values = {str(v) for v in participant.values() if v not in (None, "", 0, 1, "{}")}
+    response_values = {str(v) for v in response.values() if v not in (None, "")}
+    assert not (participant_values & response_values) - {str(round_id), "web", participant["team"]}
+    answers = dict(database.execute("SELECT item_id, value FROM answers WHERE response_id = ?", [response["id"]]).fetchall())
+    assert len(answers) == len(pulse.items) and set(answers.values()) == {"4", "2"}
+
+
+def test_identified_round_links_response_and_participant(client, database, pulse):
+    round_id, tokens = open_round(database, pulse, mode="identified")
+    client.get(f"/s/{tokens[1]}")
+    for page_no in (0, 1):
+        html = client.get("/survey").get_data(as_text=True)
+        client.post("/survey", data={**page_fields(html), **answer_page(pulse, page_no), "action": "next"})
+    response = next(database.query("SELECT * FROM responses WHERE round_id = ?", [round_id]))
+    second = database.execute("SELECT id FROM participants WHERE email = 'p1@example.org'").fetchone()[0]
+    assert response["participant_id"] == second
+    assert response["team"] == "Finance" and json.loads(response["attributes"]) == {"site": "Utrecht"}
+
+
+def test_small_team_is_not_stored_with_an_anonymous_response(client, database, pulse):
+    round_id, tokens = open_round(database, pulse, people=3, team="Legal")
+    client.get(f"/s/{tokens[0]}")
+    for page_no in (0, 1):
+        html = client.get("/survey").get_data(as_text=True)
+        client.post("/survey", data={**page_fields(html), **answer_page(pulse, page_no), "action": "next"})
+    assert database.execute("SELECT team FROM responses WHERE round_id = ?", [round_id]).fetchone()[0] is None
+
+
+def test_back_keeps_answers_and_the_same_link_resumes_on_the_right_page(app, database, pulse):
+    _round_id, tokens = open_round(database, pulse)
+    first = app.test_client()
+    first.get(f"/s/{tokens[0]}")
+    html = first.get("/survey").get_data(as_text=True)
+    first.post("/survey", data={**page_fields(html), **answer_page(pulse, 0, 5), "action": "next"})
+    # A new browser (no cookies) with the same link lands on page 2.
+    second = app.test_client()
+    second.get(f"/s/{tokens[0]}")
+    html = second.get("/survey").get_data(as_text=True)
+    assert hidden(html, "page") == "1"
+    second.post("/survey", data={**page_fields(html), "action": "back"})
+    html = second.get("/survey").get_data(as_text=True)
+    assert hidden(html, "page") == "0"
+    first_item = pulse.blocks[0].items[0]
+    assert re.search(rf'<input checked id="q_{first_item}-4" name="q_{first_item}" type="radio" value="5">', html)
+
+
+def test_expired_session_and_csrf_keep_the_answers_and_ask_to_confirm(app, database, pulse):
+    _round_id, tokens = open_round(database, pulse)
+    client = app.test_client()
+    client.get(f"/s/{tokens[0]}")
+    html = client.get("/survey").get_data(as_text=True)
+    fields = page_fields(html)
+    client.delete_cookie("session")  # the session (and with it the CSRF secret) has expired
+    response = client.post("/survey", data={**fields, **answer_page(pulse, 0, 3), "action": "next"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="notice"' in text and hidden(text, "page") == "0"
+    saved = json.loads(database.execute("SELECT answers FROM drafts").fetchone()[0])
+    assert saved == {iid: 3 for iid in pulse.blocks[0].items}
+    # Confirming with the fresh page moves on.
+    confirm = client.post("/survey", data={**page_fields(text), **answer_page(pulse, 0, 3), "action": "next"})
+    assert confirm.status_code == 303
+    assert hidden(client.get("/survey").get_data(as_text=True), "page") == "1"
+
+
+def test_forged_ticket_is_refused_without_storing(app, database, pulse):
+    open_round(database, pulse)
+    client = app.test_client()
+    response = client.post("/survey", data={"ticket": "forged", "page": "0", **answer_page(pulse, 0)})
+    assert response.status_code == 400
+    assert database.execute("SELECT count(*) FROM drafts").fetchone()[0] == 0
+
+
+def test_completed_link_gets_a_friendly_page_and_no_second_response(client, database, pulse):
+    round_id, tokens = open_round(database, pulse)
+    client.get(f"/s/{tokens[0]}")
+    for page_no in (0, 1):
+        html = client.get("/survey").get_data(as_text=True)
+        client.post("/survey", data={**page_fields(html), **answer_page(pulse, page_no), "action": "next"})
+    again = client.get(f"/s/{tokens[0]}")
+    assert again.status_code == 200 and b"/survey" not in again.data
+    assert store.response_count(database, round_id) == 1
+
+
+@pytest.mark.parametrize("status, closes_at, kind", [
+    ("closed", None, "closed"), ("open", "2000-01-01T00:00:00+00:00", "closed"), ("draft", None, "not_open")])
+def test_closed_or_unopened_round_gets_a_friendly_page(client, database, pulse, status, closes_at, kind):
+    round_id, tokens = open_round(database, pulse)
+    database.execute("UPDATE rounds SET status = ?, closes_at = ? WHERE id = ?", [status, closes_at, round_id])
+    response = client.get(f"/s/{tokens[0]}?lang=en")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert ("closed" in text) if kind == "closed" else ("not open yet" in text)
+
+
+def test_required_question_left_empty_shows_the_message_and_keeps_other_answers(client, database, tmp_path):
+    from toolkit.questionnaire import QUESTIONNAIRE_DIR, load_questionnaire
+
+    source = (QUESTIONNAIRE_DIR / "pulse.toml").read_text(encoding="utf-8")
+    path = tmp_path / "pulse_required.toml"
+    path.write_text(source.replace("[[items]]\n", "[[items]]\nrequired = true\n", 1), encoding="utf-8")
+    q = load_questionnaire(path)
+    item_id = next(i.id for i in q.items.values() if i.required)
+    _round_id, tokens = open_round(database, q)
+    client.get(f"/s/{tokens[0]}")
+    html = client.get("/survey").get_data(as_text=True)
+    data = {k: v for k, v in answer_page(q, 0).items() if k != f"q_{item_id}"}
+    response = client.post("/survey", data={**page_fields(html), **data, "action": "next"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'id="q_{item_id}-error"' in text and hidden(text, "page") == "0"
+    saved = json.loads(database.execute("SELECT answers FROM drafts").fetchone()[0])
+    assert len(saved) == len(data) and item_id not in saved
+
+
+def test_dutch_and_english_pages(client, database, pulse):
+    _round_id, tokens = open_round(database, pulse, language="participant")  # participants are 'en'
+    client.get(f"/s/{tokens[0]}")
+    assert pulse.blocks[0].title["en"] in client.get("/survey").get_data(as_text=True)
+    assert pulse.blocks[0].title["nl"] in client.get("/survey?lang=nl").get_data(as_text=True)

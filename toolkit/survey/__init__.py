@@ -1,0 +1,1 @@
+"""The respondent side: personal links, one page per questionnaire block, save and resume."""

@@ -1,0 +1,83 @@
+"""WTForms classes generated from a questionnaire block, one class per block and language."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectChoice, SelectMultipleField, TextAreaField, widgets
+from wtforms.validators import InputRequired, Length, Optional
+
+from ..questionnaire import Item, Questionnaire
+
+MAX_TEXT = 4000
+FIELD_PREFIX = "q_"
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class PageForm(FlaskForm):
+    class Meta:
+        # The survey views check the CSRF token themselves, so that an expired token keeps
+        # the answers instead of discarding them (see survey.views).
+        csrf = False
+
+    def item_fields(self):
+        return [f for f in self if f.name.startswith(FIELD_PREFIX)]
+
+
+def field_name(item_id: str) -> str:
+    return FIELD_PREFIX + item_id
+
+
+def _field_for(q: Questionnaire, item: Item, lang: str):
+    required = InputRequired(message=_l("Please answer this question.")) if item.required else Optional()
+    label = item.text.get(lang) or next(iter(item.text.values()))
+    if item.type == "likert":
+        scale = q.scales[item.scale]
+        labels = scale.labels.get(lang) or next(iter(scale.labels.values()))
+        return RadioField(label, choices=[SelectChoice(v, labels[v - scale.min]) for v in scale.values()],
+                          coerce=int, validators=[required])
+    choices = [SelectChoice(o.value, o.label.get(lang) or next(iter(o.label.values()))) for o in item.options]
+    if item.type == "single":
+        return RadioField(label, choices=choices, validators=[required])
+    if item.type == "multi":
+        return MultiCheckboxField(label, choices=choices, validators=[required])
+    return TextAreaField(label, validators=[required, Length(max=MAX_TEXT)])
+
+
+_classes: dict[tuple[str, str, str], type[PageForm]] = {}
+
+
+def page_form_class(q: Questionnaire, block_id: str, lang: str) -> type[PageForm]:
+    """A form class with one field per item of the block (field name: q_<item id>)."""
+    key = (q.file_hash, block_id, lang)
+    if key not in _classes:
+        attrs = {field_name(iid): _field_for(q, q.items[iid], lang) for iid in q.block(block_id).items}
+        _classes[key] = type(f"PageForm_{block_id}_{lang}", (PageForm,), attrs)
+    return _classes[key]
+
+
+def answers_from_form(q: Questionnaire, form: PageForm, block_id: str) -> tuple[dict, set[str]]:
+    """(valid answers on this page, item ids left empty) — each field checked on its own."""
+    answers, empty = {}, set()
+    for iid in q.block(block_id).items:
+        field = form[field_name(iid)]
+        if not field.validate(form):
+            if field.data in (None, "", []):
+                empty.add(iid)
+            continue
+        value = field.data
+        if isinstance(value, str):
+            value = value.strip()
+        if value in (None, "", []):
+            empty.add(iid)
+        else:
+            answers[iid] = list(value) if isinstance(value, list | tuple) else value
+    return answers, empty
+
+
+def form_data(q: Questionnaire, block_id: str, answers: dict) -> dict:
+    return {field_name(iid): answers[iid] for iid in q.block(block_id).items if iid in answers}

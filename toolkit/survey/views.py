@@ -1,0 +1,304 @@
+"""Respondent pages: exchange a personal link for a session, one page per block, save & resume.
+
+Privacy: in anonymous rounds the response is stored with a random id, the day only and no
+participant id; the respondent's progress lives in `drafts` under a key derived from the link
+(not from the participant) and is deleted when the response is stored. Marking the
+participant "responded", storing the response and deleting the draft happen in one transaction.
+
+Robustness: every page posts a signed ticket alongside the CSRF token. When the session or
+CSRF token has expired, the ticket still says whose progress this is, so the posted answers
+are saved and the respondent is asked to confirm them — never sent to an error page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_wtf.csrf import validate_csrf
+from itsdangerous import BadSignature, URLSafeSerializer
+from wtforms.validators import ValidationError
+
+from .. import participants, store
+from ..db import get_db, transaction
+from ..privacy import may_show
+from ..web import csrf
+from .forms import answers_from_form, form_data, page_form_class
+
+bp = Blueprint("survey", __name__)
+csrf.exempt(bp)  # checked in `save` itself, so an expired token never loses answers
+
+class AlreadyCompleted(Exception):
+    pass
+
+
+# --- who is answering -----------------------------------------------------------------
+
+
+def _ticket_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="survey-ticket")
+
+
+def _respondent_from_request() -> dict | None:
+    who = session.get("survey")
+    if who:
+        return who
+    ticket = request.form.get("ticket") if request.method == "POST" else None
+    if ticket:
+        try:
+            who = _ticket_serializer().loads(ticket)
+        except BadSignature:
+            return None
+        session["survey"] = who  # the ticket restores an expired session
+        return who
+    return None
+
+
+def _load(db, who: dict) -> tuple[dict, dict]:
+    participant = db.execute(
+        "SELECT id, round_id, team, language, link_used FROM participants WHERE id = ?", [who["p"]]
+    ).fetchone()
+    if participant is None:
+        abort(404)
+    p = dict(zip(("id", "round_id", "team", "language", "link_used"), participant, strict=True))
+    return p, store.get_round(db, p["round_id"])
+
+
+def round_state(round_: dict, now: dt.datetime | None = None) -> str:
+    """'open', 'not_open' or 'closed' for respondents."""
+    now = now or store.utcnow()
+    closes = dt.datetime.fromisoformat(round_["closes_at"]) if round_["closes_at"] else None
+    opens = dt.datetime.fromisoformat(round_["opens_at"]) if round_["opens_at"] else None
+    if round_["status"] == "closed" or (closes and now >= closes):
+        return "closed"
+    if round_["status"] != "open" or (opens and now < opens):
+        return "not_open"
+    return "open"
+
+
+def _notice(kind: str, status: int = 200):
+    return render_template("survey/notice.html", kind=kind), status
+
+
+def _gate(participant: dict, round_: dict):
+    """A friendly page when this respondent cannot answer now, else None."""
+    if participant["link_used"]:
+        return _notice("completed")
+    state = round_state(round_)
+    if state != "open":
+        return _notice(state)
+    return None
+
+
+# --- the link -------------------------------------------------------------------------
+
+
+@bp.get("/s/<token>")
+def exchange(token):
+    """Swap the personal link for a session and continue at /survey, so no token stays in the URL."""
+    db = get_db()
+    participant = participants.find_by_token(db, token)
+    if participant is None:
+        # The same page as any unknown URL; web.py counts misses per address and slows guessing.
+        abort(404)
+    round_ = store.get_round(db, participant["round_id"])
+    who = {"p": participant["id"], "d": participants.draft_key(token)}
+    blocked = _gate(participant, round_)
+    if blocked:
+        return blocked
+    session.pop("survey", None)
+    session["survey"] = who
+    lang = round_["language"] if round_["language"] in ("nl", "en") else participant["language"]
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    with transaction(db):
+        db.execute(
+            "INSERT OR IGNORE INTO drafts (key, round_id, answers, page, language, updated_on) VALUES (?, ?, '{}', 0, ?, ?)",
+            [who["d"], round_["id"], lang, store.utcnow().date().isoformat()],
+        )
+    return redirect(url_for(".page"), 303)
+
+
+# --- pages ----------------------------------------------------------------------------
+
+
+def _draft(db, who: dict, round_id: int) -> dict:
+    row = db.execute("SELECT answers, page FROM drafts WHERE key = ?", [who["d"]]).fetchone()
+    if row is None:
+        return {"answers": {}, "page": 0}
+    return {"answers": json.loads(row[0]), "page": row[1]}
+
+
+def _save_draft(db, who: dict, round_id: int, page_answers: dict, cleared: set[str], page: int) -> dict:
+    """Merge one page's answers into the draft (read-modify-write in one transaction)."""
+    with transaction(db):
+        row = db.execute("SELECT answers FROM drafts WHERE key = ?", [who["d"]]).fetchone()
+        answers = json.loads(row[0]) if row else {}
+        for iid in cleared:
+            answers.pop(iid, None)
+        answers.update(page_answers)
+        db.execute(
+            "INSERT INTO drafts (key, round_id, answers, page, language, updated_on) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET answers = excluded.answers, page = excluded.page, "
+            "language = excluded.language, updated_on = excluded.updated_on",
+            [who["d"], round_id, json.dumps(answers, ensure_ascii=False), page, g.lang,
+             store.utcnow().date().isoformat()],
+        )
+    return answers
+
+
+def _lang(q) -> str:
+    return g.lang if g.lang in q.languages else q.languages[0]
+
+
+def _render_page(q, round_, who, page_no: int, form, *, notice: str | None = None, status: int = 200):
+    block = q.blocks[page_no]
+    lang = _lang(q)
+    return render_template(
+        "survey/page.html", q=q, round=round_, block=block, lang=lang, form=form, page_no=page_no,
+        pages=len(q.blocks), notice=notice, ticket=_ticket_serializer().dumps(who),
+        items={iid: q.items[iid] for iid in block.items},
+    ), status
+
+
+def _missing_required(q, answers: dict) -> int | None:
+    """The first page with a required question still unanswered, or None."""
+    for number, block in enumerate(q.blocks):
+        if any(q.items[iid].required and iid not in answers for iid in block.items):
+            return number
+    return None
+
+
+@bp.get("/survey")
+def page():
+    who = session.get("survey")
+    if not who:
+        return _notice("no_session")
+    db = get_db()
+    participant, round_ = _load(db, who)
+    blocked = _gate(participant, round_)
+    if blocked:
+        return blocked
+    q = store.round_questionnaire(db, round_)
+    draft = _draft(db, who, round_["id"])
+    page_no = min(max(draft["page"], 0), len(q.blocks) - 1)
+    block = q.blocks[page_no]
+    form = page_form_class(q, block.id, _lang(q))(formdata=None, data=form_data(q, block.id, draft["answers"]))
+    return _render_page(q, round_, who, page_no, form)
+
+
+@bp.post("/survey")
+def save():
+    who = _respondent_from_request()
+    if not who:
+        return _notice("no_session", 400)
+    db = get_db()
+    participant, round_ = _load(db, who)
+    blocked = _gate(participant, round_)
+    if blocked:
+        return blocked
+    q = store.round_questionnaire(db, round_)
+    try:
+        page_no = min(max(int(request.form.get("page", "0")), 0), len(q.blocks) - 1)
+    except ValueError:
+        page_no = 0
+    block = q.blocks[page_no]
+    form = page_form_class(q, block.id, _lang(q))(formdata=request.form)
+    page_answers, cleared = answers_from_form(q, form, block.id)
+
+    try:
+        if current_app.config.get("WTF_CSRF_ENABLED", True):
+            validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        # Expired session or form: keep what was typed, then ask to confirm with a fresh token.
+        _save_draft(db, who, round_["id"], page_answers, cleared, page_no)
+        return _render_page(q, round_, who, page_no, form, notice="confirm")
+
+    if request.form.get("action") == "back":
+        _save_draft(db, who, round_["id"], page_answers, cleared, max(page_no - 1, 0))
+        return redirect(url_for(".page"), 303)
+
+    if not form.validate():
+        _save_draft(db, who, round_["id"], page_answers, cleared, page_no)
+        return _render_page(q, round_, who, page_no, form, notice="errors", status=422)
+
+    last = page_no == len(q.blocks) - 1
+    answers = _save_draft(db, who, round_["id"], page_answers, cleared, page_no if last else page_no + 1)
+    if not last:
+        return redirect(url_for(".page"), 303)
+    missing = _missing_required(q, answers)
+    if missing is not None:
+        _save_draft(db, who, round_["id"], {}, set(), missing)
+        return redirect(url_for(".page"), 303)
+    try:
+        complete(db, q, round_, participant, who["d"])
+    except AlreadyCompleted:
+        return _notice("completed")
+    session.pop("survey", None)
+    return redirect(url_for(".thanks"), 303)
+
+
+@bp.get("/survey/thanks")
+def thanks():
+    return render_template("survey/thanks.html")
+
+
+# --- completing -----------------------------------------------------------------------
+
+
+def _response_context(db, round_: dict, participant: dict) -> dict:
+    if round_["mode"] == "identified":
+        attributes = db.execute("SELECT attributes FROM participants WHERE id = ?", [participant["id"]]).fetchone()[0]
+        context = json.loads(attributes or "{}")
+        if participant["team"]:
+            context["team"] = participant["team"]
+        return context
+    # Anonymous: the team only when it is big enough to hide in, and no other attributes.
+    if participant["team"]:
+        size = db.execute("SELECT count(*) FROM participants WHERE round_id = ? AND team = ?",
+                          [round_["id"], participant["team"]]).fetchone()[0]
+        if may_show(size, round_["min_group"]):
+            return {"team": participant["team"]}
+    return {}
+
+
+def complete(db, q, round_: dict, participant: dict, draft_key: str) -> str:
+    """Store the response, mark the participant responded, drop the draft: one transaction."""
+    anonymous = round_["mode"] != "identified"
+    with transaction(db):
+        marked = db.execute(
+            "UPDATE participants SET responded = 1, link_used = 1 WHERE id = ? AND link_used = 0",
+            [participant["id"]],
+        )
+        if marked.rowcount != 1:
+            raise AlreadyCompleted
+        row = db.execute("SELECT answers, language FROM drafts WHERE key = ?", [draft_key]).fetchone()
+        answers = json.loads(row[0]) if row else {}
+        response_id = store.insert_response(
+            db, q, round_["id"], answers,
+            participant_id=None if anonymous else participant["id"],
+            language=None if anonymous else (row[1] if row else None),
+            context=_response_context(db, round_, participant),
+        )
+        if anonymous:
+            # Row order would reveal the order of submission; give the rows random positions.
+            db.execute("UPDATE responses SET rowid = (abs(random()) % 9000000000000000000) + 1 WHERE id = ?",
+                       [response_id])
+            for table in ("answers", "scores"):
+                db.execute(
+                    f"UPDATE {table} SET rowid = (abs(random()) % 9000000000000000000) + 1 WHERE response_id = ?",
+                    [response_id],
+                )
+        db.execute("DELETE FROM drafts WHERE key = ?", [draft_key])
+    return response_id
