@@ -302,8 +302,10 @@ def init_app(app) -> None:
     from .auth.views import bp as auth_bp
     from .persona_views.views import bp as personas_bp
     from .rounds.views import bp as rounds_bp
+    from .survey.views import bp as survey_bp
 
     app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(rounds_bp)
     app.register_blueprint(personas_bp)
+    app.register_blueprint(survey_bp)
