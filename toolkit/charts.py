@@ -1,0 +1,334 @@
+"""Charts for the briefs: matplotlib PNG bytes, nothing else.
+
+Why PNG bytes and not figures: the briefs only need an image at a fixed width, and bytes are
+easy to cache, test and hand to python-docx. matplotlib is imported lazily with the Agg
+backend set explicitly, so importing this module costs nothing, works on a server without a
+display, and never writes into a read-only home directory (MPLCONFIGDIR falls back to a
+temp dir).
+
+Text in charts: matplotlib does no right-to-left shaping and has no emoji glyphs, so a
+persona name that cannot be drawn faithfully is replaced by "Persona 1", "Persona 2", … in
+the chart; the brief's caption names the persona in full. Dollar signs never switch on math
+mode.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+import threading
+import unicodedata
+import warnings
+from collections import OrderedDict
+from pathlib import Path
+
+from .guidance import construct_name, number
+
+PERSONA_COLOUR = "#C8553D"
+ORG_COLOUR = "#9AA5B1"
+INK = "#1F2933"
+GRID = "#D9DEE4"
+FIGURE_WIDTH_IN = 6.4
+DPI = 150
+
+_lock = threading.RLock()  # pyplot state is global; one chart at a time
+_cache: OrderedDict[str, bytes] = OrderedDict()
+_CACHE_SIZE = 64
+_glyphs: set[int] | None = None
+
+
+def profile_chart(persona: dict, overall: dict, q, lang: str) -> bytes:
+    """PNG: the persona's mean per construct (dots) against the organisation (bars).
+
+    Constructs follow the questionnaire's dimension order, with a gap between blocks, so the
+    chart reads like the persona profile table in the brief.
+    """
+    profile = persona.get("profile") or {}
+    org_profile = (overall or {}).get("profile") or {}
+    constructs = _ordered_constructs(list(profile), q)
+    rows = []
+    for cid in constructs:
+        entry = profile.get(cid) or {}
+        mean = _num(entry.get("mean"))
+        org = _num((org_profile.get(cid) or {}).get("mean"))
+        if org is None and mean is not None and _num(entry.get("diff")) is not None:
+            org = mean - _num(entry.get("diff"))
+        rows.append((cid, construct_name(q, cid, lang), mean, org, _block(q, cid)))
+    key = _key("profile", lang, [(r[0], r[1], r[2], r[3]) for r in rows], _chart_name(persona, 1))
+    cached = _cache_get(key)
+    if cached is not None:
+        return cached
+    labels = _labels(lang)
+    lo, hi = _scale_range(q, constructs)
+
+    def draw(plt):
+        height = max(2.2, 0.34 * len(rows) + 1.1)
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH_IN, height), dpi=DPI)
+        ys, previous, y = [], None, 0.0
+        for row in rows:
+            if previous is not None and row[4] != previous:
+                y += 0.6  # breathing room between blocks (motivation | readiness)
+            ys.append(y)
+            previous = row[4]
+            y += 1.0
+        org = [r[3] if r[3] is not None else float("nan") for r in rows]
+        mean = [r[2] if r[2] is not None else float("nan") for r in rows]
+        ax.barh(
+            ys,
+            [o - lo for o in org],
+            left=lo,
+            height=0.55,
+            color=ORG_COLOUR,
+            label=labels["chart_organisation"],
+            zorder=2,
+        )
+        ax.scatter(mean, ys, s=46, color=PERSONA_COLOUR, zorder=3, label=_chart_name(persona, 1))
+        for yy, m, o in zip(ys, mean, org, strict=True):
+            if m == m and o == o:  # not NaN
+                ax.plot([o, m], [yy, yy], color=PERSONA_COLOUR, linewidth=1.2, zorder=3)
+        ax.set_yticks(ys)
+        ax.set_yticklabels([_drawable(r[1]) or r[0] for r in rows])
+        ax.invert_yaxis()
+        ax.set_xlim(lo, hi)
+        ax.set_xticks(range(int(lo), int(hi) + 1))
+        ax.set_xlabel(labels["chart_score"])
+        _style_axes(ax)
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=8)
+        return fig
+
+    return _cache_put(key, _render(draw))
+
+
+def overview_chart(persona_set: dict, q, lang: str, *, min_group: int = 5) -> bytes:
+    """PNG: a heat map of every shown persona's difference from the organisation per
+    construct, with the difference written in each cell (so it also reads in grey print).
+
+    Only personas that are presented and have at least ``min_group`` members appear.
+    """
+    personas = [
+        p
+        for p in persona_set.get("personas") or []
+        if p.get("presented") and (p.get("size") or 0) >= min_group
+    ]
+    dims = list(persona_set.get("dimensions") or [])
+    if not dims:
+        seen: dict[str, None] = {}
+        for p in personas:
+            seen.update(dict.fromkeys(p.get("profile") or {}))
+        dims = list(seen)
+    dims = _ordered_constructs(dims, q)
+    names = [_chart_name(p, i + 1) for i, p in enumerate(personas)]
+    org_profile = (persona_set.get("overall") or {}).get("profile") or {}
+    matrix = []
+    for cid in dims:
+        row = []
+        for p in personas:
+            entry = (p.get("profile") or {}).get(cid) or {}
+            diff = _num(entry.get("diff"))
+            if (
+                diff is None
+                and _num(entry.get("mean")) is not None
+                and _num((org_profile.get(cid) or {}).get("mean")) is not None
+            ):
+                diff = _num(entry["mean"]) - _num(org_profile[cid]["mean"])
+            row.append(diff)
+        matrix.append(row)
+    row_labels = [_drawable(construct_name(q, c, lang)) or c for c in dims]
+    key = _key("overview", lang, row_labels, names, matrix)
+    cached = _cache_get(key)
+    if cached is not None:
+        return cached
+    labels = _labels(lang)
+
+    def draw(plt):
+        import numpy as np
+
+        data = np.array(
+            [[v if v is not None else np.nan for v in row] for row in matrix], dtype=float
+        )
+        if data.size == 0:
+            data = np.zeros((max(len(dims), 1), max(len(personas), 1)))
+        height = max(2.4, 0.34 * len(dims) + 1.4)
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH_IN, height), dpi=DPI)
+        limit = max(1.0, float(np.nanmax(np.abs(data))) if np.isfinite(data).any() else 1.0)
+        image = ax.imshow(data, cmap="RdBu", vmin=-limit, vmax=limit, aspect="auto")
+        ax.set_yticks(range(len(row_labels)))
+        ax.set_yticklabels(row_labels)
+        ax.set_xticks(range(len(names)))
+        ax.set_xticklabels(names)
+        ax.xaxis.tick_top()
+        for (i, j), value in np.ndenumerate(data):
+            if np.isfinite(value):
+                ax.text(
+                    j,
+                    i,
+                    ("+" if value > 0.05 else "") + number(value, lang),
+                    ha="center",
+                    va="center",
+                    fontsize=7.5,
+                    color="white" if abs(value) > 0.6 * limit else INK,
+                )
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        ax.tick_params(length=0, labelsize=8)
+        bar = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+        bar.ax.tick_params(labelsize=7)
+        bar.set_label(labels["chart_diff"], fontsize=7.5)
+        return fig
+
+    return _cache_put(key, _render(draw))
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _labels(lang: str) -> dict[str, str]:
+    # all wording lives in briefs.LABELS; imported here, not at module level (briefs imports us)
+    from .briefs import LABELS
+
+    return LABELS.get(lang) or LABELS["en"]
+
+
+def _pyplot():
+    """Import matplotlib on first use, headless, with a config dir that is writable."""
+    if "MPLCONFIGDIR" not in os.environ:
+        home_config = Path.home() / ".config" / "matplotlib"
+        if not (os.access(Path.home(), os.W_OK) or os.access(home_config, os.W_OK)):
+            path = (
+                Path(tempfile.gettempdir())
+                / f"persona-toolkit-mpl-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+            )
+            path.mkdir(parents=True, exist_ok=True)
+            os.environ["MPLCONFIGDIR"] = str(path)
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _render(draw) -> bytes:
+    plt = _pyplot()
+    import matplotlib
+
+    rc = {
+        "font.family": "DejaVu Sans",
+        "font.size": 8.5,
+        "text.color": INK,
+        "axes.labelcolor": INK,
+        "xtick.color": INK,
+        "ytick.color": INK,
+        "text.parse_math": False,  # "$" in a name is text, not TeX
+        "svg.hashsalt": "persona-toolkit",
+    }
+    with _lock, matplotlib.rc_context(rc), warnings.catch_warnings():
+        # a glyph the font lacks is a cosmetic problem, not an error in a brief
+        warnings.filterwarnings("ignore", message="Glyph .* missing from")
+        warnings.filterwarnings("ignore", message="Matplotlib currently does not support")
+        fig = draw(plt)
+        try:
+            fig.tight_layout()
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+        finally:
+            plt.close(fig)
+    return buffer.getvalue()
+
+
+def _style_axes(ax) -> None:
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.spines["bottom"].set_color(GRID)
+    ax.grid(axis="x", color=GRID, linewidth=0.6, zorder=0)
+    ax.tick_params(axis="y", length=0)
+    ax.tick_params(axis="x", colors=INK, labelsize=8)
+
+
+def _ordered_constructs(constructs: list[str], q) -> list[str]:
+    if q is None or not hasattr(q, "dimension_constructs"):
+        return constructs
+    order = {c: i for i, c in enumerate(list(getattr(q, "constructs", {}) or {}))}
+    return sorted(constructs, key=lambda c: (order.get(c, len(order)), constructs.index(c)))
+
+
+def _block(q, cid: str) -> str | None:
+    construct = (getattr(q, "constructs", {}) or {}).get(cid) if q is not None else None
+    return getattr(construct, "block", None)
+
+
+def _scale_range(q, constructs: list[str]) -> tuple[float, float]:
+    """The answer scale of the constructs' items (1–5 for the default instrument)."""
+    try:
+        items = [q.items[i] for c in constructs for i in q.constructs[c].items]
+        scales = {q.scales[i.scale] for i in items if i.scale}
+        return float(min(s.min for s in scales)), float(max(s.max for s in scales))
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return 1.0, 5.0
+
+
+def _chart_name(persona: dict, index: int) -> str:
+    name = _drawable(str(persona.get("name") or ""))
+    return name if name else f"Persona {index}"
+
+
+def _drawable(text: str) -> str:
+    """``text`` when the chart font can draw it faithfully, else ''."""
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C").strip()
+    if not text or len(text) > 40:
+        return ""
+    for ch in text:
+        if unicodedata.bidirectional(ch) in ("R", "AL", "AN", "RLE", "RLO", "RLI"):
+            return ""
+    glyphs = _font_glyphs()
+    if glyphs and any(ord(ch) not in glyphs for ch in text if not ch.isspace()):
+        return ""
+    return text
+
+
+def _font_glyphs() -> set[int]:
+    global _glyphs
+    if _glyphs is None:
+        try:
+            _pyplot()
+            from matplotlib import font_manager
+            from matplotlib.ft2font import FT2Font
+
+            path = font_manager.findfont("DejaVu Sans", fallback_to_default=True)
+            _glyphs = set(FT2Font(path).get_charmap())
+        except Exception:  # pragma: no cover - fonts are a nicety, never a failure
+            _glyphs = set()
+    return _glyphs
+
+
+def _num(value) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return out if out == out else None
+
+
+def _key(*parts) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _cache_get(key: str) -> bytes | None:
+    with _lock:
+        value = _cache.get(key)
+        if value is not None:
+            _cache.move_to_end(key)
+        return value
+
+
+def _cache_put(key: str, png: bytes) -> bytes:
+    with _lock:
+        _cache[key] = png
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return png
