@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -15,6 +15,7 @@ from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
 LOGIN_LIMIT = 10  # attempts per address and account per 15 minutes
+ADDRESS_LIMIT = 50  # attempts per address over all accounts per 15 minutes (password spraying)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -40,7 +41,8 @@ def login():
     if form.validate_on_submit():
         db = get_db()
         key = f"login:{request.remote_addr}:{form.email.data.lower()}"
-        if not ratelimit.hit(db, key, LOGIN_LIMIT, 15 * 60):
+        address_ok = ratelimit.hit(db, f"login:{request.remote_addr}", ADDRESS_LIMIT, 15 * 60)
+        if not ratelimit.hit(db, key, LOGIN_LIMIT, 15 * 60) or not address_ok:
             flash(_("Too many attempts. Wait 15 minutes and try again."), "error")
             return render_template("auth/login.html", form=form), 429
         user = authenticate(db, form.email.data, form.password.data)
@@ -48,6 +50,10 @@ def login():
             flash(_("E-mail or password is not correct."), "error")
             return render_template("auth/login.html", form=form), 200
         ratelimit.reset(db, key)
+        lang = session.get("lang")
+        session.clear()  # a fresh session at login: nothing planted before it survives
+        if lang:
+            session["lang"] = lang
         login_user(user)
         store.audit(db, user.id, "login", f"user {user.id}")
         return redirect(safe_next(request.args.get("next")) or url_for("rounds.index"))
@@ -57,6 +63,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    store.audit(get_db(), current_user.id, "logout", f"user {current_user.id}")
     logout_user()
+    session.clear()
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
