@@ -141,3 +141,57 @@ def works_council_problem(round_: dict) -> str | None:
     if not (round_.get("works_council_date") and (round_.get("works_council_ref") or "").strip()):
         return "record the works council's approval (date and reference) before the round opens"
     return None
+
+
+
+
+def protect_table(
+    headers: list[str], rows: list[list], quasi_columns: list[str], verbatim_columns: list[str],
+    min_group: int = MIN_GROUP,
+) -> list[list]:
+    """Row-level export of an anonymous round: no row may single out a small group.
+
+    - each context column (team, role, tenure, age band …): values held by fewer than the
+      minimum, and any value a reader could work out by subtraction, become "<N";
+    - the combination of context values on a row must be shared by at least the minimum number
+      of rows, otherwise all context cells of that row become "<N" (team × age band can single
+      out one person even when each is large on its own);
+    - verbatim (open text) columns are emptied unless the round has enough respondents to quote.
+    """
+    marker = f"<{effective_min(min_group)}"
+    index = {h: i for i, h in enumerate(headers)}
+    quasi = [index[c] for c in quasi_columns if c in index]
+    verbatim = [index[c] for c in verbatim_columns if c in index]
+    result = [list(r) for r in rows]
+    for col in quasi:
+        counts: dict[str, int] = {}
+        for row in result:
+            if row[col] not in ("", None):
+                counts[str(row[col])] = counts.get(str(row[col]), 0) + 1
+        shown = suppress_groups(counts, min_group, total=len(result))
+        for row in result:
+            if row[col] not in ("", None) and shown[str(row[col])] is None:
+                row[col] = marker
+    combos: dict[tuple, int] = {}
+    for row in result:
+        key = tuple(str(row[c]) for c in quasi)
+        combos[key] = combos.get(key, 0) + 1
+    for row in result:
+        if quasi and not may_show(combos[tuple(str(row[c]) for c in quasi)], min_group):
+            for c in quasi:
+                if row[c] not in ("", None):
+                    row[c] = marker
+    if not may_quote(len(result), min_group):
+        for row in result:
+            for c in verbatim:
+                row[c] = ""
+    return result
+
+
+def protect_answer_export(headers: list[str], rows: list[list], q, round_: dict) -> list[list]:
+    """`protect_table` for a round's answer export; identified rounds are exported as they are."""
+    if round_.get("mode") == "identified":
+        return rows
+    quasi = [i.id for i in q.items.values() if (i.role or "").startswith("ctx_")] + ["team"]
+    verbatim = [i.id for i in q.items.values() if i.type == "text" and not (i.role or "").startswith("ctx_")]
+    return protect_table(headers, rows, quasi, verbatim, round_.get("min_group", MIN_GROUP))
