@@ -101,8 +101,15 @@ def shown_count(n: int | None, min_group: int = MIN_GROUP) -> str:
 
 
 def presentable_personas(persona_set: dict, min_group: int = MIN_GROUP) -> list[dict]:
-    """Personas that may appear anywhere: stable enough and large enough."""
-    return [p for p in persona_set.get("personas", []) if p.get("presented", True) and may_show(p["size"], min_group)]
+    """Personas that may appear anywhere: stable enough and large enough.
+
+    Their descriptions are trimmed in place to what this round's minimum allows (the same
+    dicts are returned, so `persona in presentable_personas(...)` keeps working).
+    """
+    shown = [p for p in persona_set.get("personas", []) if p.get("presented", True) and may_show(p["size"], min_group)]
+    for persona in shown:
+        _trim_description(persona, min_group)
+    return shown
 
 
 def exportable_persona_set(persona_set: dict, min_group: int = MIN_GROUP) -> dict:
@@ -130,6 +137,17 @@ def _trim_description(persona: dict, min_group: int) -> None:
                         f"{section}.{key}: {len(value) - len(kept)} categories under {effective_min(min_group)}"
                     )
                 description[section][key] = kept
+    for key, categories in (description.get("context") or {}).items():
+        # One value per person: the persona's size minus the shown categories is known, so the
+        # rest (other categories and no answer) must itself be empty or shown-size.
+        kept = sorted(categories, key=lambda c: -c.get("n", 0))
+        while kept and 0 < persona.get("size", 0) - sum(c.get("n", 0) for c in kept) < effective_min(min_group):
+            kept.pop()
+        if len(kept) != len(categories):
+            description.setdefault("suppressed", []).append(
+                f"context.{key}: {len(categories) - len(kept)} more hidden so the rest cannot be worked out"
+            )
+            description["context"][key] = kept
     if not may_quote(persona.get("size", 0), min_group):
         for key in ("quotes", "situations"):
             if description.get(key):
