@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import io
 import smtplib
 import ssl
 from collections.abc import Callable, Mapping
@@ -27,8 +28,11 @@ from email.utils import formataddr, formatdate, parseaddr
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import babel.support
 import jinja2
 from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 
 MAIL_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
 KINDS = ("invitation", "reminder", "personas_ready", "review_due")
@@ -112,21 +116,46 @@ class Rendered:
     html: str
 
 
-_environment: jinja2.Environment | None = None
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+_environments: dict[str, jinja2.Environment] = {}
 
 
-def _env() -> jinja2.Environment:
-    global _environment
-    if _environment is None:
-        _environment = jinja2.Environment(
+def _translations(lang: str) -> babel.support.Translations:
+    """The app's catalogue for `lang`, falling back to templates/mail/messages.<lang>.po.
+
+    The fallback keeps mail in the participant's language while the main catalogue does not
+    (yet) cover the mail templates; the main catalogue wins wherever it has a translation.
+    """
+    main = babel.support.Translations.load(str(TRANSLATIONS), [lang], domain="messages")
+    local_po = MAIL_TEMPLATES / f"messages.{lang}.po"
+    if local_po.exists():
+        with local_po.open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        fallback = babel.support.Translations(buffer)
+        if isinstance(main, babel.support.Translations):
+            main.add_fallback(fallback)
+        else:
+            main = fallback
+    return main
+
+
+def _env(lang: str) -> jinja2.Environment:
+    if lang not in _environments:
+        env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(MAIL_TEMPLATES)),
             autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            extensions=["jinja2.ext.i18n"],
         )
-    return _environment
+        env.install_gettext_translations(_translations(lang), newstyle=True)
+        _environments[lang] = env
+    return _environments[lang]
 
 
 def language_for(lang: str | None) -> str:
@@ -136,16 +165,18 @@ def language_for(lang: str | None) -> str:
 def render(kind: str, lang: str, context: Mapping) -> Rendered:
     """Subject, plain text and HTML of one message kind in one language.
 
-    Each kind has templates/mail/<kind>.<lang>.txt (which sets `subject`) and .html.
+    Each kind has templates/mail/<kind>.txt (which sets `subject`) and <kind>.html, with every
+    sentence marked for translation; they are rendered with the catalogue of `lang`.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown message kind {kind!r}; expected one of {', '.join(KINDS)}")
     lang = language_for(lang)
-    text_module = _env().get_template(f"{kind}.{lang}.txt").make_module(dict(context))
-    html = _env().get_template(f"{kind}.{lang}.html").render(dict(context), lang=lang)
+    env = _env(lang)
+    text_module = env.get_template(f"{kind}.txt").make_module(dict(context, lang=lang))
+    html = env.get_template(f"{kind}.html").render(dict(context), lang=lang)
     subject = " ".join(str(getattr(text_module, "subject", "")).split())
     if not subject:
-        raise ValueError(f"template {kind}.{lang}.txt does not set a subject")
+        raise ValueError(f"template {kind}.txt does not set a subject")
     return Rendered(subject=subject, text=str(text_module).strip() + "\n", html=html)
 
 
