@@ -138,6 +138,29 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
 # New steps go below, one function each, numbered after the last: m002_..., m003_...
 
 
+def m002_outbox_schedule(db: sqlite_utils.Database) -> None:
+    """Scheduler and outbox bookkeeping (issue 7).
+
+    - outbox claims: which process holds a row while sending, until when, and whether the message
+      was already handed to the SMTP server (so a crash in that window is never re-sent blindly);
+    - messages without a participant (change managers, review reminders): SQLite treats NULLs in
+      UNIQUE as distinct, so they get their own unique key on (round, kind, recipient);
+    - rounds.schedule_note: why the scheduler left a round alone (e.g. no works-council record);
+    - scheduler_runs: when daily work (retention purge) last ran.
+    """
+    db.execute("ALTER TABLE outbox ADD COLUMN claimed_by TEXT")
+    db.execute("ALTER TABLE outbox ADD COLUMN claimed_until TEXT")
+    db.execute("ALTER TABLE outbox ADD COLUMN handed_at TEXT")
+    db.execute("ALTER TABLE outbox ADD COLUMN updated_at TEXT")
+    db.execute(
+        "CREATE UNIQUE INDEX outbox_unique_without_participant "
+        "ON outbox(coalesce(round_id, 0), kind, recipient COLLATE NOCASE) WHERE participant_id IS NULL"
+    )
+    db.execute("CREATE INDEX outbox_due ON outbox(status, due_at)")
+    db.execute("ALTER TABLE rounds ADD COLUMN schedule_note TEXT")
+    db.execute("CREATE TABLE scheduler_runs (name TEXT PRIMARY KEY, last_run_at TEXT NOT NULL)")
+
+
 def m003_participant_links(db: sqlite_utils.Database) -> None:
     # Personal links are re-derived from SECRET_KEY and this per-participant salt (so
     # invitations and reminders carry the same link); only sha256(link token) is stored.
