@@ -1,24 +1,53 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 
 class RoundForm(FlaskForm):
     questionnaire = SelectField(_l("Questionnaire"), validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     language = SelectField(
-        _l("Language"), choices=[("nl", _l("Dutch")), ("en", _l("English")), ("participant", _l("Per participant"))]
+        _l("Language"),
+        choices=[SelectChoice("nl", _l("Dutch")), SelectChoice("en", _l("English")),
+                 SelectChoice("participant", _l("Per participant"))],
     )
     mode = RadioField(
         _l("Answers"),
-        choices=[("anonymous", _l("Anonymous: answers cannot be traced to a person")),
-                 ("identified", _l("Identified: answers are linked to the participant"))],
+        choices=[SelectChoice("anonymous", _l("Anonymous: answers cannot be traced to a person")),
+                 SelectChoice("identified", _l("Identified: answers are linked to the participant"))],
         default="anonymous",
     )
+    opens_at = DateTimeLocalField(_l("Opens (Amsterdam time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    closes_at = DateTimeLocalField(_l("Closes (Amsterdam time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    reminder_days = StringField(
+        _l("Reminders, days after the invitation"), default="3, 5",
+        validators=[Optional(), Regexp(r"^\s*\d{1,2}(\s*,\s*\d{1,2})*\s*$",
+                                       message=_l("Enter whole numbers of days separated by commas, such as 3, 5."))],
+    )
     min_group = IntegerField(_l("Minimum group size"), default=5, validators=[NumberRange(min=5, max=100)])
+    works_council_date = DateField(_l("Works council approval date"), validators=[Optional()])
+    works_council_ref = StringField(_l("Works council reference"), validators=[Optional(), Length(max=200)])
+    retention_days = IntegerField(_l("Keep answers for (days)"), default=730,
+                                  validators=[NumberRange(min=30, max=3650)])
     submit = SubmitField(_l("Create round"))
+
+    def validate_closes_at(self, field):
+        if field.data and self.opens_at.data and field.data <= self.opens_at.data:
+            raise ValidationError(_l("The round must close after it opens."))
+
+    def reminder_list(self) -> tuple[int, ...]:
+        return tuple(sorted({int(p) for p in (self.reminder_days.data or "").split(",") if p.strip()}))
 
 
 class UploadForm(FlaskForm):
@@ -26,10 +55,19 @@ class UploadForm(FlaskForm):
     submit = SubmitField(_l("Import answers"))
 
 
+class ParticipantUploadForm(FlaskForm):
+    file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
+    submit = SubmitField(_l("Check participants"))
+
+
+class ButtonForm(FlaskForm):
+    """A form with only its CSRF token, for buttons that change something."""
+
+
 class DeriveForm(FlaskForm):
     k = SelectField(
         _l("Number of personas"),
-        choices=[("", _l("Let the data decide"))] + [(str(k), str(k)) for k in range(1, 7)],
+        choices=[SelectChoice("", _l("Let the data decide"))] + [SelectChoice(str(k), str(k)) for k in range(1, 7)],
         validators=[Optional()],
         default="",
     )

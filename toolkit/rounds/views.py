@@ -1,18 +1,37 @@
-"""Rounds: the list, creating one, the round page, importing answers, deriving personas."""
+"""Rounds: the list, creating one, the round page (status, response rate, participants, export),
+importing answers, deriving personas."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, url_for
+import datetime as dt
+import json
+import secrets
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
-from .. import jobs, store
-from ..db import get_db
+from .. import exports, jobs, participants, store
+from ..db import get_db, transaction
 from ..imports import ImportProblem, parse_responses, read_table
-from ..privacy import presentable_personas
+from ..privacy import presentable_personas, suppress_groups, works_council_problem
 from ..questionnaire import available_questionnaires, get_questionnaire
 from ..web import requires, round_for
-from .forms import DeriveForm, RoundForm, UploadForm
+from .forms import ButtonForm, DeriveForm, ParticipantUploadForm, RoundForm, UploadForm
+
+UPLOAD_MAX_AGE = dt.timedelta(hours=24)
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
 
@@ -35,16 +54,45 @@ def index():
 @requires("rounds.manage")
 def new():
     form = RoundForm()
-    form.questionnaire.choices = [(qid, qid) for qid in available_questionnaires()]
+    form.questionnaire.choices = [SelectChoice(qid, qid) for qid in available_questionnaires()]
     if form.validate_on_submit():
         q = get_questionnaire(form.questionnaire.data)
+        db = get_db()
         round_id = store.create_round(
-            get_db(), q, form.title.data, mode=form.mode.data, language=form.language.data,
+            db, q, form.title.data, mode=form.mode.data, language=form.language.data,
             min_group=form.min_group.data, created_by=current_user.id,
+            opens_at=to_utc(form.opens_at.data), closes_at=to_utc(form.closes_at.data),
+            reminder_days=form.reminder_list(),
         )
+        ref = (form.works_council_ref.data or "").strip() or None
+        date = form.works_council_date.data.isoformat() if form.works_council_date.data else None
+        db.execute("UPDATE rounds SET works_council_date = ?, works_council_ref = ?, retention_days = ? WHERE id = ?",
+                   [date, ref, form.retention_days.data, round_id])
         flash(_("Round created."), "info")
         return redirect(url_for(".detail", round_id=round_id))
     return render_template("rounds/new.html", form=form)
+
+
+def to_utc(local: dt.datetime | None) -> dt.datetime | None:
+    """A date-time entered in the configured zone (Europe/Amsterdam) as an aware UTC moment."""
+    if local is None:
+        return None
+    return local.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"])).astimezone(dt.UTC)
+
+
+def response_rates(db, round_: dict) -> dict:
+    """Overall and per-team response rate; teams under the minimum group size are not shown."""
+    rows = db.execute(
+        "SELECT team, count(*), sum(responded) FROM participants WHERE round_id = ? GROUP BY team ORDER BY team",
+        [round_["id"]],
+    ).fetchall()
+    invited = {team: n for team, n, _r in rows}
+    shown = suppress_groups(invited, round_["min_group"])
+    teams = [{"team": team, "invited": n, "responded": r, "rate": r / n if n else 0.0}
+             for team, n, r in rows if shown[team] is not None]
+    total, responded = sum(invited.values()), sum(r for _t, _n, r in rows)
+    return {"invited": total, "responded": responded, "rate": responded / total if total else None,
+            "teams": teams, "hidden": sum(1 for v in shown.values() if v is None)}
 
 
 @bp.get("/<int:round_id>")
@@ -63,6 +111,11 @@ def detail(round_id):
         round=round_,
         responses=store.response_count(db, round_id),
         invited=db.execute("SELECT count(*) FROM participants WHERE round_id = ?", [round_id]).fetchone()[0],
+        rates=response_rates(db, round_),
+        reminder_days=json.loads(round_["reminder_days"] or "[]"),
+        approval_missing=works_council_problem(round_),
+        button=ButtonForm(),
+        participant_form=ParticipantUploadForm(),
         persona_set=persona_set,
         personas=presentable_personas(persona_set, round_["min_group"]) if persona_set else [],
         upload_form=UploadForm(),
@@ -129,3 +182,157 @@ def job(round_id, job_id):
 def job_status(round_id, job_id):
     job = _job_for(round_id, job_id)
     return jsonify(status=job["status"], progress=job["progress"], message=job["message"])
+
+
+# --- status: open, close now, reopen --------------------------------------------------------
+
+
+def _change_status(round_id: int, allowed_from: tuple[str, ...], to: str, message: str):
+    round_ = round_for(round_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if round_["status"] not in allowed_from:
+        flash(_("The round is already %(status)s.", status=round_["status"]), "error")
+        return redirect(url_for(".detail", round_id=round_id))
+    db = get_db()
+    with transaction(db):
+        db.execute("UPDATE rounds SET status = ? WHERE id = ?", [to, round_id])
+        if to == "open" and round_["closes_at"] and dt.datetime.fromisoformat(round_["closes_at"]) <= store.utcnow():
+            # Reopening after the close date: keep it open until HR closes it.
+            db.execute("UPDATE rounds SET closes_at = NULL WHERE id = ?", [round_id])
+        store.audit(db, current_user.id, to, f"round {round_id}", f"was {round_['status']}")
+    flash(message, "info")
+    return redirect(url_for(".detail", round_id=round_id))
+
+
+@bp.post("/<int:round_id>/open")
+@requires("rounds.manage")
+def open_round(round_id):
+    round_ = round_for(round_id)
+    if works_council_problem(round_):
+        flash(_("Record the works council's approval (date and reference) before the round opens."), "error")
+        return redirect(url_for(".detail", round_id=round_id))
+    return _change_status(round_id, ("draft",), "open", _("The round is open: personal links work now."))
+
+
+@bp.post("/<int:round_id>/close")
+@requires("rounds.manage")
+def close(round_id):
+    return _change_status(round_id, ("open", "draft"), "closed", _("The round is closed: no more answers are accepted."))
+
+
+@bp.post("/<int:round_id>/reopen")
+@requires("rounds.manage")
+def reopen(round_id):
+    return _change_status(round_id, ("closed",), "open", _("The round is open again."))
+
+
+# --- participants: upload, preview, confirm -------------------------------------------------
+
+
+@bp.post("/<int:round_id>/participants")
+@requires("rounds.manage")
+def upload_participants(round_id):
+    round_ = round_for(round_id)
+    form = ParticipantUploadForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a CSV or XLSX file with participants."), "error")
+        return redirect(url_for(".detail", round_id=round_id))
+    upload = form.file.data
+    filename = upload.filename or "upload"
+    db = get_db()
+    try:
+        rows = participants.read_participants(upload.read(), filename, round_["language"])
+        participants.already_in_round(db, round_id, rows, filename)
+    except ImportProblem as exc:
+        return render_template("rounds/import_failed.html", round=round_, filename=exc.filename,
+                               problems=exc.problems), 422
+    upload_id = secrets.token_urlsafe(16)
+    with transaction(db):
+        cutoff = store.iso(store.utcnow() - UPLOAD_MAX_AGE)
+        db.execute("DELETE FROM participant_uploads WHERE created_at < ?", [cutoff])
+        db.execute(
+            "INSERT INTO participant_uploads (id, round_id, user_id, filename, rows, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [upload_id, round_id, current_user.id, filename, json.dumps(rows, ensure_ascii=False),
+             store.iso(store.utcnow())],
+        )
+    return redirect(url_for(".participants_preview", round_id=round_id, upload_id=upload_id))
+
+
+def _upload(round_id: int, upload_id: str) -> dict:
+    rows = list(get_db().query(
+        "SELECT * FROM participant_uploads WHERE id = ? AND round_id = ? AND user_id = ?",
+        [upload_id, round_id, current_user.id]))
+    if not rows:
+        abort(404)
+    return rows[0]
+
+
+@bp.get("/<int:round_id>/participants/<upload_id>")
+@requires("rounds.manage")
+def participants_preview(round_id, upload_id):
+    round_ = round_for(round_id)
+    upload = _upload(round_id, upload_id)
+    rows = json.loads(upload["rows"])
+    attribute_keys = sorted({k for r in rows for k in r["attributes"]})
+    return render_template("rounds/participants_preview.html", round=round_, upload=upload, rows=rows[:100],
+                           total=len(rows), attribute_keys=attribute_keys, button=ButtonForm())
+
+
+@bp.post("/<int:round_id>/participants/<upload_id>")
+@requires("rounds.manage")
+def participants_confirm(round_id, upload_id):
+    round_ = round_for(round_id)
+    upload = _upload(round_id, upload_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    db = get_db()
+    rows = json.loads(upload["rows"])
+    try:
+        count = participants.import_participants(db, round_id, rows, current_app.config["SECRET_KEY"],
+                                                 filename=upload["filename"], user_id=current_user.id)
+    except ImportProblem as exc:
+        return render_template("rounds/import_failed.html", round=round_, filename=exc.filename,
+                               problems=exc.problems), 422
+    db.execute("DELETE FROM participant_uploads WHERE id = ?", [upload_id])
+    flash(_("Imported %(n)d participants.", n=count), "info")
+    return redirect(url_for(".detail", round_id=round_id))
+
+
+@bp.post("/<int:round_id>/participants/<upload_id>/cancel")
+@requires("rounds.manage")
+def participants_cancel(round_id, upload_id):
+    round_for(round_id)
+    _upload(round_id, upload_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    get_db().execute("DELETE FROM participant_uploads WHERE id = ?", [upload_id])
+    flash(_("Nothing was imported."), "info")
+    return redirect(url_for(".detail", round_id=round_id))
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+@bp.get("/<int:round_id>/answers.<fmt>")
+@requires("rounds.manage")
+def export(round_id, fmt):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    round_ = round_for(round_id)
+    db = get_db()
+    q = store.round_questionnaire(db, round_)
+    try:
+        headers, rows = exports.answer_table(db, round_, q)
+    except exports.ExportRefused:
+        flash(_("Anonymous answers can be exported once the round has at least %(n)d responses.",
+                n=max(round_["min_group"], 5)), "error")
+        return redirect(url_for(".detail", round_id=round_id))
+    if fmt == "csv":
+        body, mimetype = exports.to_csv(headers, rows), "text/csv; charset=utf-8"
+    else:
+        body = exports.to_xlsx(headers, rows)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    store.audit(db, current_user.id, "export", f"round {round_id}", f"answers.{fmt}, {len(rows)} rows")
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename=round-{round_id}-answers.{fmt}"})

@@ -1,0 +1,71 @@
+"""Answer exports: formula injection escaped in CSV and XLSX, identified rounds carry participant
+data, anonymous rounds none."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+import pytest
+
+from toolkit import exports, store
+from toolkit.db import transaction
+from toolkit.participants import import_participants
+
+
+def test_escape_cell_prefixes_formula_starts_and_leaves_numbers():
+    assert [exports.escape_cell(v) for v in ("=1+1", "+31 6", "-x", "@SUM(A1)", "\tx", "plain", 3, -2)] == [
+        "'=1+1", "'+31 6", "'-x", "'@SUM(A1)", "'\tx", "plain", 3, -2]
+
+
+@pytest.fixture
+def identified_round(database, default_q):
+    round_id = store.create_round(database, default_q, "Identified", mode="identified")
+    import_participants(database, round_id, [
+        {"row": n + 2, "email": f"p{n}@example.org", "name": "=HYPERLINK(\"http://x\",\"click\")", "team": "IT",
+         "language": "nl", "attributes": {"site": "@risk"}} for n in range(2)], "k")
+    ids = [r[0] for r in database.execute("SELECT id FROM participants WHERE round_id = ? ORDER BY id", [round_id])]
+    text_item = next(i.id for i in default_q.items.values() if i.type == "text")
+    with transaction(database):
+        for pid in ids:
+            store.insert_response(database, default_q, round_id, {"mot_int_1": 4, text_item: "=cmd|' /C calc'!A0"},
+                                  participant_id=pid)
+    return store.get_round(database, round_id), text_item
+
+
+def test_identified_export_has_participant_columns_and_escaped_text(database, default_q, identified_round):
+    round_, text_item = identified_round
+    headers, rows = exports.answer_table(database, round_, default_q)
+    assert headers[:8] == ["response_id", "submitted_on", "respondent_id", "email", "name", "team", "language", "site"]
+    data = list(csv.DictReader(io.StringIO(exports.to_csv(headers, rows).decode("utf-8-sig")), delimiter=";"))
+    assert len(data) == 2
+    assert data[0]["name"] == "'=HYPERLINK(\"http://x\",\"click\")" and data[0]["site"] == "'@risk"
+    assert data[0][text_item] == "'=cmd|' /C calc'!A0" and data[0]["mot_int_1"] == "4"
+
+
+def test_xlsx_export_contains_no_formulas(database, default_q, identified_round):
+    round_, text_item = identified_round
+    headers, rows = exports.answer_table(database, round_, default_q)
+    book = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(headers, rows)))
+    sheet = book.active
+    cells = [c for row in sheet.iter_rows() for c in row]
+    assert not [c for c in cells if c.data_type == "f"]
+    values = {c.value for c in cells}
+    assert "'=cmd|' /C calc'!A0" in values and 4 in values  # likert stays a number
+
+
+def test_anonymous_export_has_no_participant_columns_and_needs_the_minimum_group(database, default_q):
+    round_id = store.create_round(database, default_q, "Anon")
+    with transaction(database):
+        for _ in range(4):
+            store.insert_response(database, default_q, round_id, {"mot_int_1": 2}, external_id="EMP-1")
+    round_ = store.get_round(database, round_id)
+    with pytest.raises(exports.ExportRefused, match="4 responses"):
+        exports.answer_table(database, round_, default_q)
+    with transaction(database):
+        store.insert_response(database, default_q, round_id, {"mot_int_1": 2})
+    headers, rows = exports.answer_table(database, round_, default_q)
+    assert headers[:3] == ["response_id", "submitted_on", "mot_int_1"]
+    assert len(rows) == 5 and "EMP-1" not in str(rows)
+    assert [r[0] for r in rows] == sorted(r[0] for r in rows)  # random-id order, not submission order
