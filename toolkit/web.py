@@ -96,7 +96,7 @@ def local_time(value: str | None, fmt: str = "medium") -> str:
     moment = dt.datetime.fromisoformat(value)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return format_datetime(moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])), fmt)
+    return format_datetime(moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])), fmt, rebase=False)
 
 
 def security_headers(response):
