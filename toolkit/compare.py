@@ -395,7 +395,9 @@ def _pct(share: float) -> str:
 
 def _cname(comparison: Mapping, construct: str, lang: str) -> str:
     names = comparison.get("construct_names", {}).get(construct) or {}
-    return names.get(lang) or names.get("en") or construct.replace("_", " ")
+    name = names.get(lang) or names.get("en") or construct.replace("_", " ")
+    # Mid-sentence: "Change efficacy" reads as "change efficacy", but "ADKAR" stays as it is.
+    return name[:1].lower() + name[1:] if name[1:2].islower() else name
 
 
 def drift_summary(comparison: Mapping, lang: str = "en") -> list[str]:

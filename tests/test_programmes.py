@@ -1,0 +1,235 @@
+"""Programmes: rounds over time, comparison through the real database, reviews, the demo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from dataclasses import replace
+
+import pytest
+from conftest import make_round_with_responses, make_users
+
+from toolkit import programmes, store
+from toolkit.pipeline import derive_round
+from toolkit.questionnaire import get_questionnaire, load_questionnaire
+from toolkit.synthetic import SEGMENT_SHAPES
+
+BASELINE = {"energised_innovator": 0.40, "anxious_rule_follower": 0.35, "practical_sceptic": 0.25}
+FOLLOW_UP = {"energised_innovator": 0.50, "anxious_rule_follower": 0.15, "practical_sceptic": 0.22,
+             "disengaged": 0.13}
+
+
+def _segments(shares):
+    return [replace(SEGMENT_SHAPES[k], share=v) for k, v in shares.items()]
+
+
+def _round_with_personas(db, q, shares, seed, title, n=200):
+    round_id, _answers, _labels = make_round_with_responses(db, q, n=n, seed=seed, title=title,
+                                                            segments=_segments(shares))
+    set_id = derive_round(db, round_id, bootstrap=5)
+    return round_id, set_id
+
+
+@pytest.fixture
+def two_round_programme(database, default_q):
+    base, base_set = _round_with_personas(database, default_q, BASELINE, 1, "Baseline")
+    follow, follow_set = _round_with_personas(database, default_q, FOLLOW_UP, 2, "Follow-up")
+    pid = programmes.create_programme(database, "New way of working")
+    programmes.add_round(database, pid, base, "baseline")
+    programmes.add_round(database, pid, follow, "follow-up")
+    return pid, (base, base_set), (follow, follow_set)
+
+
+def test_cli_creates_programme_adds_rounds_and_compares_as_json(cli, database, default_q):
+    base, _ = _round_with_personas(database, default_q, BASELINE, 1, "Baseline")
+    follow, _ = _round_with_personas(database, default_q, FOLLOW_UP, 2, "Follow-up")
+    pid = int(cli("programme", "create", "--name", "New way of working").output.strip())
+    cli("programme", "add-round", "--programme", pid, "--round", base, "--kind", "baseline")
+    assert "follow-up of programme" in cli("programme", "add-round", "--programme", pid, "--round", follow).output
+    result = json.loads(cli("programme", "compare", "--programme", pid, "--format", "json").output)
+    [step] = result["comparisons"]
+    assert (step["before"]["id"], step["after"]["id"]) == (base, follow)
+    assert sorted(ch["kind"] for ch in step["comparison"]["changes"]) == ["appear", "grow", "persist", "shrink"]
+    assert result["drift"]["nl"] and result["drift"]["en"]
+    text = cli("programme", "compare", "--programme", pid).output
+    assert "grow" in text and "appear" in text and "What changed since the last round" in text
+
+
+def test_names_of_persisting_personas_are_written_into_the_later_set(database, two_round_programme):
+    pid, (_b, base_set), (_f, follow_set) = two_round_programme
+    result = programmes.compare_programme(database, pid)
+    changes = result["comparisons"][0]["comparison"]["changes"]
+    earlier = {p["key"]: p["name"] for p in store.load_persona_set(database, base_set)["personas"]}
+    later = {p["key"]: p["name"] for p in store.load_persona_set(database, follow_set)["personas"]}
+    for ch in changes:
+        if ch["kind"] in ("persist", "grow", "shrink"):
+            assert later[ch["after"][0]["key"]] == earlier[ch["before"][0]["key"]]
+    assert len(set(later.values())) == len(later)
+
+
+def test_hand_edited_name_in_later_round_is_kept(database, two_round_programme, default_q):
+    pid, (_b, base_set), (_f, follow_set) = two_round_programme
+    persona = store.load_persona_set(database, follow_set)["personas"][0]
+    users = make_users(database)
+    store.edit_persona(database, persona["id"], name="Our own name", narrative="", user_id=users["hr"][0])
+    programmes.sync_names(database, pid)
+    assert store.get_persona(database, persona["id"])[0]["name"] == "Our own name"
+
+
+def test_pulse_round_joins_and_is_compared_on_readiness_only(cli, database, default_q):
+    pulse_q = get_questionnaire("pulse")
+    base, _ = _round_with_personas(database, default_q, BASELINE, 1, "Baseline")
+    pulse, _ = _round_with_personas(database, pulse_q, FOLLOW_UP, 3, "Pulse")
+    pid = programmes.create_programme(database, "P")
+    programmes.add_round(database, pid, base, "baseline")
+    programmes.add_round(database, pid, pulse, "pulse")
+    comparison = programmes.compare_programme(database, pid)["comparisons"][0]["comparison"]
+    readiness = [c for c, con in default_q.constructs.items() if con.block == "readiness"]
+    assert comparison["shared_constructs"] == readiness
+    assert "intrinsic" in comparison["unmeasured"] and "amotivation" in comparison["unmeasured"]
+    text = cli("programme", "compare", "--programme", pid).output
+    assert "not measured in the later round: intrinsic" in text
+
+
+def _write_questionnaire(folder, text):
+    path = folder / "engagement.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_questionnaire(path)
+
+
+ENGAGEMENT = """
+id = "engagement"
+version = "1.0"
+languages = ["nl", "en"]
+persona_dimensions = ["engagement"]
+title.nl = "Betrokkenheid"
+title.en = "Engagement"
+[scales.agree5]
+min = 1
+max = 5
+labels.nl = ["1", "2", "3", "4", "5"]
+labels.en = ["1", "2", "3", "4", "5"]
+[[blocks]]
+id = "engagement"
+title.nl = "Werk"
+title.en = "Work"
+[[constructs]]
+id = "vigour"
+block = "engagement"
+name.nl = "Energie"
+name.en = "Vigour"
+high.nl = "veel energie"
+high.en = "lots of energy"
+low.nl = "weinig energie"
+low.en = "little energy"
+[[items]]
+id = "eng_1"
+type = "likert"
+construct = "vigour"
+scale = "agree5"
+text.nl = "Ik zit vol energie."
+text.en = "I am full of energy."
+[[items]]
+id = "eng_2"
+type = "likert"
+construct = "vigour"
+scale = "agree5"
+text.nl = "Ik begin graag."
+text.en = "I like to get started."
+"""
+
+
+def test_round_with_an_incompatible_questionnaire_is_refused_with_the_reason(cli, database, default_q, tmp_path):
+    base, _ = _round_with_personas(database, default_q, BASELINE, 1, "Baseline", n=60)
+    other = store.create_round(database, _write_questionnaire(tmp_path, ENGAGEMENT), "Engagement survey")
+    pid = programmes.create_programme(database, "P")
+    programmes.add_round(database, pid, base, "baseline")
+    result = cli("programme", "add-round", "--programme", pid, "--round", other, expect_ok=False)
+    assert result.exit_code == 1
+    assert f"round {other} cannot join programme {pid}" in result.output
+    assert "shares no persona constructs" in result.output and "Traceback" not in result.output
+    assert store.get_round(database, other)["programme_id"] is None
+
+
+def test_unknown_kind_and_missing_programme_are_clear_errors(cli, database, default_q):
+    round_id = store.create_round(database, default_q, "R")
+    assert "not one of baseline, pulse, follow-up" in str(pytest.raises(
+        programmes.ProgrammeError, programmes.add_round, database, 1, round_id, "final").value)
+    result = cli("programme", "add-round", "--programme", 99, "--round", round_id, expect_ok=False)
+    assert result.exit_code == 1 and "programme 99 does not exist" in result.output
+
+
+def test_old_round_still_reads_after_its_questionnaire_file_changes(database, tmp_path):
+    folder = tmp_path / "questionnaires"
+    shutil.copytree(get_questionnaire("default").path.rsplit("/", 1)[0], folder)
+    q_old = get_questionnaire("default", folder)
+    round_id, answers, _ = make_round_with_responses(database, q_old, n=40, seed=5, title="Old round")
+    source = (folder / "default.toml").read_text(encoding="utf-8")
+    old_text = q_old.items["rdy_eff_1"].text["en"]
+    changed = source.replace(old_text, "A reworded statement about coping.").replace('version = "1.0"', 'version = "2.0"', 1)
+    assert changed != source
+    (folder / "default.toml").write_text(changed, encoding="utf-8")
+    assert get_questionnaire("default", folder).items["rdy_eff_1"].text["en"] != old_text
+
+    q_read = store.round_questionnaire(database, store.get_round(database, round_id))
+    assert q_read.version == q_old.version and q_read.items["rdy_eff_1"].text["en"] == old_text
+    stored = store.answers_by_response(database, round_id, q_read)
+    assert sorted(map(sorted, stored.values())) == sorted(map(sorted, answers.values()))
+    assert derive_round(database, round_id, bootstrap=0)
+
+
+def test_review_records_who_what_and_why_and_moves_the_due_date(cli, database, two_round_programme):
+    _pid, (base, base_set), _ = two_round_programme
+    make_users(database)
+    output = cli("review", "record", "--round", base, "--by", "hr@test.example", "--kept", "All four personas",
+                 "--why", "Pulse shows the same groups").output
+    due = (store.utcnow().date() + dt.timedelta(days=365)).isoformat()
+    assert f"next review due {due}" in output
+    [review] = programmes.reviews_for_set(database, base_set)
+    assert (review["reviewer"], review["kept"], review["why"]) == ("Hr", "All four personas", "Pulse shows the same groups")
+    assert store.load_persona_set(database, base_set)["review_due"] == due
+
+
+def test_review_without_reason_or_content_is_refused(cli, database, two_round_programme):
+    _pid, (_base, base_set), _ = two_round_programme
+    with pytest.raises(programmes.ProgrammeError, match="needs a reason"):
+        programmes.record_review(database, base_set, user_id=None, why=" ", kept="x")
+    with pytest.raises(programmes.ProgrammeError, match="what was kept, what was changed"):
+        programmes.record_review(database, base_set, user_id=None, why="because")
+    make_users(database)
+    result = cli("review", "record", "--set", 999, "--by", "hr@test.example", "--kept", "x", "--why", "y",
+                 expect_ok=False)
+    assert result.exit_code == 1 and "persona set 999 does not exist" in result.output
+
+
+def test_major_change_brings_reviews_forward_and_overdue_ones_are_listed(cli, database, two_round_programme):
+    pid, (_b, base_set), (_f, follow_set) = two_round_programme
+    today = store.utcnow().date()
+    assert programmes.overdue_reviews(database, today) == []
+    due = programmes.register_major_change(database, pid, "Reorganisation announced", today=today)
+    assert due == (today + dt.timedelta(days=30)).isoformat()
+    assert store.current_persona_set(database, _f)["review_due"] == due
+    assert programmes.overdue_reviews(database, today + dt.timedelta(days=30)) == []
+    overdue = programmes.overdue_reviews(database, today + dt.timedelta(days=31))
+    assert [row["set_id"] for row in overdue] == [base_set, follow_set]
+    assert overdue[0]["days_overdue"] == 1 and overdue[0]["programme_name"] == "New way of working"
+    visible = programmes.overdue_reviews(database, today + dt.timedelta(days=31), round_ids={_f})
+    assert [row["set_id"] for row in visible] == [follow_set]
+    assert [m["note"] for m in programmes.major_changes(database, pid)] == ["Reorganisation announced"]
+    result = cli("programme", "major-change", "--programme", pid, "--note", " ", expect_ok=False)
+    assert result.exit_code == 1 and "describe the major change" in result.output
+
+
+def test_demo_programme_has_two_rounds_where_one_grows_one_shrinks_and_one_appears(database):
+    from toolkit.demo import _ensure_users, add_synthetic_round
+
+    user_ids = _ensure_users(database)
+    base = add_synthetic_round(database, "Demo baseline", respondents=240, seed=2026, user_ids=user_ids)
+    derive_round(database, base, bootstrap=5)
+    pid = programmes.add_demo_programme(database, user_ids, bootstrap=5)
+    result = programmes.compare_programme(database, pid)
+    assert [r["kind"] for r in result["rounds"]] == ["baseline", "follow-up"]
+    kinds = sorted(ch["kind"] for ch in result["comparisons"][0]["comparison"]["changes"])
+    assert kinds.count("grow") == 1 and kinds.count("shrink") == 1 and kinds.count("appear") == 1
+    assert set(kinds) <= {"grow", "shrink", "appear", "persist"}

@@ -1,0 +1,535 @@
+"""Programmes: a change initiative's rounds over time, their comparison, and persona reviews.
+
+A programme groups a baseline, pulse rounds (a short subset of items) and follow-ups that use
+the same or a compatible questionnaire. Consecutive rounds are compared with
+:mod:`toolkit.compare`; names of personas that persist are written into the later set so a
+persona keeps its name from round to round. Each persona set has a review date (one year by
+default); registering a major change brings it forward, recording a review moves it on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import click
+import sqlite_utils
+
+from . import store
+from .compare import carry_over_names, compare_persona_sets, drift_summary
+from .db import transaction
+from .privacy import exportable_persona_set
+from .questionnaire import Questionnaire
+
+ROUND_KINDS = ("baseline", "pulse", "follow-up")
+REVIEW_DAYS = store.DEFAULT_REVIEW_DAYS
+MAJOR_CHANGE_REVIEW_DAYS = 30
+MAX_TEXT = 4000
+
+
+class ProgrammeError(ValueError):
+    """Something a user asked for that cannot be done; the message says what and why."""
+
+
+def _today() -> dt.date:
+    return store.utcnow().date()
+
+
+# --- programmes and their rounds --------------------------------------------------------
+
+
+def create_programme(db: sqlite_utils.Database, name: str, description: str = "", *,
+                     user_id: int | None = None) -> int:
+    name = (name or "").strip()
+    if not name:
+        raise ProgrammeError("a programme needs a name")
+    if len(name) > 200:
+        raise ProgrammeError("a programme name can have at most 200 characters")
+    with transaction(db):
+        cur = db.execute("INSERT INTO programmes (name, description, created_at) VALUES (?, ?, ?)",
+                         [name, (description or "").strip(), store.iso(store.utcnow())])
+        store.audit(db, user_id, "create", f"programme {cur.lastrowid}", name)
+    return cur.lastrowid
+
+
+def get_programme(db: sqlite_utils.Database, programme_id: int) -> dict:
+    rows = list(db.query("SELECT * FROM programmes WHERE id = ?", [programme_id]))
+    if not rows:
+        raise store.NotFound(f"programme {programme_id} does not exist")
+    return rows[0]
+
+
+def list_programmes(db: sqlite_utils.Database) -> list[dict]:
+    return list(db.query(
+        "SELECT p.*, (SELECT count(*) FROM rounds r WHERE r.programme_id = p.id) AS rounds "
+        "FROM programmes p ORDER BY p.id DESC"))
+
+
+def programme_rounds(db: sqlite_utils.Database, programme_id: int) -> list[dict]:
+    """The programme's rounds in time order, each with its current persona set id and review date."""
+    return list(db.query(
+        "SELECT r.*, s.id AS set_id, s.review_due, "
+        "(SELECT count(*) FROM responses WHERE round_id = r.id) AS responses "
+        "FROM rounds r LEFT JOIN persona_sets s ON s.round_id = r.id AND s.current = 1 "
+        "WHERE r.programme_id = ? ORDER BY coalesce(r.opens_at, r.created_at), r.id", [programme_id]))
+
+
+def compatibility_problems(baseline: Questionnaire, other: Questionnaire) -> list[str]:
+    """Why `other` cannot be compared with `baseline` (empty when it can).
+
+    Compatible: the two share at least one persona construct, and every shared construct is
+    measured with items of the baseline (the same ids, so the same wording) on the same scale.
+    """
+    shared = [c for c in baseline.dimension_constructs() if c in other.dimension_constructs()]
+    if not shared:
+        return [f"questionnaire '{other.id}' v{other.version} shares no persona constructs with the baseline "
+                f"questionnaire '{baseline.id}' v{baseline.version}"]
+    problems = []
+    for c in shared:
+        foreign = [i for i in other.constructs[c].items if i not in baseline.constructs[c].items]
+        if foreign:
+            problems.append(f"construct '{c}' uses items {', '.join(foreign)} that the baseline questionnaire "
+                            f"'{baseline.id}' v{baseline.version} does not have for it")
+            continue
+        for item_id in other.constructs[c].items:
+            s_new, s_old = other.scales[other.items[item_id].scale], baseline.scales[baseline.items[item_id].scale]
+            if (s_new.min, s_new.max) != (s_old.min, s_old.max) or other.items[item_id].reverse != baseline.items[item_id].reverse:
+                problems.append(f"item '{item_id}' is scored differently than in the baseline "
+                                f"({s_new.min}-{s_new.max} vs {s_old.min}-{s_old.max}, or reverse keying)")
+    return problems
+
+
+def add_round(db: sqlite_utils.Database, programme_id: int, round_id: int, kind: str = "follow-up", *,
+              user_id: int | None = None) -> None:
+    """Put a round in a programme, after checking its questionnaire fits the programme's baseline."""
+    if kind not in ROUND_KINDS:
+        raise ProgrammeError(f"round kind '{kind}' is not one of {', '.join(ROUND_KINDS)}")
+    get_programme(db, programme_id)
+    round_ = store.get_round(db, round_id)
+    if round_["programme_id"] not in (None, programme_id):
+        raise ProgrammeError(f"round {round_id} already belongs to programme {round_['programme_id']}")
+    others = [r for r in programme_rounds(db, programme_id) if r["id"] != round_id]
+    if others:
+        base = next((r for r in others if r["round_kind"] == "baseline"), others[0])
+        problems = compatibility_problems(store.round_questionnaire(db, base), store.round_questionnaire(db, round_))
+        if problems:
+            raise ProgrammeError(f"round {round_id} cannot join programme {programme_id}: " + "; ".join(problems))
+    with transaction(db):
+        db.execute("UPDATE rounds SET programme_id = ?, round_kind = ? WHERE id = ?", [programme_id, kind, round_id])
+        store.audit(db, user_id, "add-round", f"programme {programme_id}", f"round {round_id} ({kind})")
+    sync_names(db, programme_id)
+
+
+# --- comparison -------------------------------------------------------------------------
+
+
+def _negative_rule_ids() -> set[str]:
+    try:
+        from .personas import load_persona_config
+
+        return {rule.id for rule in load_persona_config().rules if rule.negative}
+    except Exception:  # noqa: BLE001 - a broken personas.toml must not break the programme page
+        return set()
+
+
+def comparable_set(db: sqlite_utils.Database, round_: dict, negative_rules: set[str] | None = None) -> dict | None:
+    """The round's current persona set as compare() reads it: only presentable personas,
+    each marked `negative` when a negative label rule named it."""
+    persona_set = store.current_persona_set(db, round_["id"])
+    if persona_set is None:
+        return None
+    persona_set = exportable_persona_set(persona_set, round_["min_group"])
+    sources = (persona_set.get("quality") or {}).get("labels") or {}
+    negative_rules = _negative_rule_ids() if negative_rules is None else negative_rules
+    for p in persona_set["personas"]:
+        p["negative"] = bool(p.get("negative")) or sources.get(p["key"], "").removeprefix("rule:") in negative_rules
+    return persona_set
+
+
+def construct_names(*questionnaires: Questionnaire) -> dict[str, dict[str, str]]:
+    names: dict[str, dict[str, str]] = {}
+    for q in questionnaires:
+        for cid, construct in q.constructs.items():
+            names.setdefault(cid, dict(construct.name))
+    return names
+
+
+def compare_programme(db: sqlite_utils.Database, programme_id: int) -> dict:
+    """Every consecutive pair of the programme's rounds compared, the latest drift, the trends."""
+    programme = get_programme(db, programme_id)
+    rounds = programme_rounds(db, programme_id)
+    negative = _negative_rule_ids()
+    sets, questionnaires = {}, {}
+    for r in rounds:
+        questionnaires[r["id"]] = store.round_questionnaire(db, r)
+        sets[r["id"]] = comparable_set(db, r, negative)
+    with_sets = [r for r in rounds if sets[r["id"]] is not None]
+    comparisons = []
+    for before, after in zip(with_sets, with_sets[1:], strict=False):
+        comparison = compare_persona_sets(
+            sets[before["id"]], sets[after["id"]],
+            construct_names=construct_names(questionnaires[before["id"]], questionnaires[after["id"]]))
+        sets[after["id"]] = carry_over_names(comparison, sets[after["id"]])
+        comparisons.append({"before": _round_summary(before), "after": _round_summary(after),
+                            "comparison": comparison})
+    latest = comparisons[-1]["comparison"] if comparisons else None
+    return {
+        "programme": {k: programme[k] for k in ("id", "name", "description", "created_at")},
+        "rounds": [_round_summary(r) | {"has_personas": sets[r["id"]] is not None} for r in rounds],
+        "without_personas": [r["id"] for r in rounds if sets[r["id"]] is None],
+        "comparisons": comparisons,
+        "drift": {lang: drift_summary(latest, lang) for lang in ("nl", "en")} if latest else None,
+        "trends": trends(rounds, sets, construct_names(*questionnaires.values())),
+    }
+
+
+def _round_summary(round_: dict) -> dict:
+    return {"id": round_["id"], "title": round_["title"], "kind": round_["round_kind"],
+            "questionnaire": round_["questionnaire_id"], "opens_at": round_["opens_at"],
+            "created_at": round_["created_at"], "set_id": round_.get("set_id"),
+            "review_due": round_.get("review_due"), "responses": round_.get("responses")}
+
+
+def trends(rounds: list[dict], sets: dict[int, dict | None], names: dict) -> list[dict]:
+    """Per construct: the organisation mean in each round (None where it was not measured), and
+    the mean of each persona followed by name."""
+    constructs: list[str] = []
+    for r in rounds:
+        s = sets[r["id"]]
+        if s:
+            constructs += [c for c in (s.get("dimensions") or s.get("overall", {}).get("profile", {}))
+                           if c not in constructs]
+    result = []
+    for c in constructs:
+        org, personas = [], {}
+        for index, r in enumerate(rounds):
+            s = sets[r["id"]]
+            entry = ((s or {}).get("overall") or {}).get("profile", {}).get(c) or {}
+            org.append(entry.get("mean"))
+            for p in (s or {}).get("personas", []):
+                mean = (p.get("profile", {}).get(c) or {}).get("mean")
+                if mean is not None:
+                    personas.setdefault(p["name"], [None] * len(rounds))[index] = mean
+        result.append({"construct": c, "name": names.get(c, {}), "organisation": org,
+                       "personas": [{"name": n, "values": v} for n, v in personas.items()]})
+    return result
+
+
+def sync_names(db: sqlite_utils.Database, programme_id: int) -> int:
+    """Write carried-over names into the later rounds' persona sets; returns how many changed.
+
+    Only the derived name changes: a name someone edited by hand stays as they chose it.
+    """
+    rounds = [r for r in programme_rounds(db, programme_id) if r["set_id"]]
+    changed = 0
+    negative = _negative_rule_ids()
+    previous = None
+    for r in rounds:
+        current = comparable_set(db, r, negative)
+        if previous is not None:
+            comparison = compare_persona_sets(previous, current)
+            renamed = carry_over_names(comparison, current)
+            old = {p["key"]: p["name"] for p in current["personas"]}
+            updates = [(p["name"], r["set_id"], p["key"]) for p in renamed["personas"] if p["name"] != old[p["key"]]]
+            if updates:
+                with transaction(db):
+                    db.conn.executemany(
+                        "UPDATE personas SET name = ? WHERE set_id = ? AND key = ? AND edited_name IS NULL", updates)
+                    store.audit(db, None, "carry-names", f"persona set {r['set_id']}",
+                                ", ".join(f"{k}: {n}" for n, _s, k in updates))
+                changed += len(updates)
+            current = renamed
+        previous = current
+    return changed
+
+
+# --- reviews ----------------------------------------------------------------------------
+
+
+def record_review(db: sqlite_utils.Database, set_id: int, *, user_id: int | None, why: str, kept: str = "",
+                  changed: str = "", today: dt.date | None = None, next_days: int = REVIEW_DAYS) -> int:
+    """Record that someone reviewed a persona set; the next review is due `next_days` later."""
+    why, kept, changed = (why or "").strip(), (kept or "").strip(), (changed or "").strip()
+    if not why:
+        raise ProgrammeError("a review needs a reason: say why the personas were kept or changed")
+    if not kept and not changed:
+        raise ProgrammeError("a review needs to say what was kept, what was changed, or both")
+    for label, text in (("why", why), ("kept", kept), ("changed", changed)):
+        if len(text) > MAX_TEXT:
+            raise ProgrammeError(f"'{label}' can have at most {MAX_TEXT} characters (got {len(text)})")
+    if not db.execute("SELECT 1 FROM persona_sets WHERE id = ?", [set_id]).fetchone():
+        raise store.NotFound(f"persona set {set_id} does not exist")
+    today = today or _today()
+    due = (today + dt.timedelta(days=next_days)).isoformat()
+    with transaction(db):
+        cur = db.execute(
+            "INSERT INTO reviews (set_id, reviewed_by, reviewed_at, kept, changed, why, next_review_due) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)", [set_id, user_id, today.isoformat(), kept, changed, why, due])
+        db.execute("UPDATE persona_sets SET review_due = ? WHERE id = ?", [due, set_id])
+        store.audit(db, user_id, "review", f"persona set {set_id}", why[:200])
+    return cur.lastrowid
+
+
+def reviews_for_set(db: sqlite_utils.Database, set_id: int) -> list[dict]:
+    return list(db.query(
+        "SELECT v.*, u.name AS reviewer FROM reviews v LEFT JOIN users u ON u.id = v.reviewed_by "
+        "WHERE v.set_id = ? ORDER BY v.reviewed_at DESC, v.id DESC", [set_id]))
+
+
+def register_major_change(db: sqlite_utils.Database, programme_id: int, note: str, *, user_id: int | None = None,
+                          today: dt.date | None = None, within_days: int = MAJOR_CHANGE_REVIEW_DAYS) -> str:
+    """A major change makes the current personas suspect: bring their review forward."""
+    note = (note or "").strip()
+    if not note:
+        raise ProgrammeError("describe the major change (what happened), so reviewers know why the review came early")
+    get_programme(db, programme_id)
+    today = today or _today()
+    due = (today + dt.timedelta(days=within_days)).isoformat()
+    with transaction(db):
+        db.execute("INSERT INTO major_changes (programme_id, registered_at, registered_by, note, review_due) "
+                   "VALUES (?, ?, ?, ?, ?)", [programme_id, today.isoformat(), user_id, note, due])
+        db.execute("UPDATE persona_sets SET review_due = ? WHERE current = 1 AND review_due > ? AND round_id IN "
+                   "(SELECT id FROM rounds WHERE programme_id = ?)", [due, due, programme_id])
+        store.audit(db, user_id, "major-change", f"programme {programme_id}", note[:200])
+    return due
+
+
+def major_changes(db: sqlite_utils.Database, programme_id: int) -> list[dict]:
+    return list(db.query(
+        "SELECT m.*, u.name AS registrar FROM major_changes m LEFT JOIN users u ON u.id = m.registered_by "
+        "WHERE m.programme_id = ? ORDER BY m.registered_at DESC, m.id DESC", [programme_id]))
+
+
+def overdue_reviews(db: sqlite_utils.Database, today: dt.date | None = None, *,
+                    round_ids: set[int] | None = None) -> list[dict]:
+    """Current persona sets whose review date has passed, most overdue first.
+
+    `round_ids` limits the list to rounds a user may see (None: all)."""
+    today = today or _today()
+    rows = db.query(
+        "SELECT s.id AS set_id, s.round_id, s.review_due, r.title AS round_title, r.programme_id, "
+        "p.name AS programme_name, (SELECT max(reviewed_at) FROM reviews WHERE set_id = s.id) AS last_reviewed "
+        "FROM persona_sets s JOIN rounds r ON r.id = s.round_id LEFT JOIN programmes p ON p.id = r.programme_id "
+        "WHERE s.current = 1 AND s.review_due < ? ORDER BY s.review_due, s.id", [today.isoformat()])
+    result = []
+    for row in rows:
+        if round_ids is not None and row["round_id"] not in round_ids:
+            continue
+        row["days_overdue"] = (today - dt.date.fromisoformat(row["review_due"][:10])).days
+        result.append(row)
+    return result
+
+
+# --- demo -------------------------------------------------------------------------------
+
+
+def demo_follow_up_segments():
+    """The demo's follow-up: innovators grow, rule followers shrink, a new group appears.
+
+    The baseline (synthetic.default_segments) has innovators 40 %, anxious rule followers 27 %,
+    practical sceptics 21 % and disengaged 12 %.
+    """
+    from dataclasses import replace
+
+    from .synthetic import SEGMENT_SHAPES, Segment
+
+    overloaded = Segment(
+        key="overloaded_supporter",
+        share=0.10,
+        means={
+            "intrinsic": 4.2, "identified": 4.4, "introjected": 3.8, "external_social": 2.4,
+            "external_material": 2.2, "amotivation": 1.5, "appropriateness": 4.4,
+            "management_support": 1.9, "change_efficacy": 2.6, "personal_valence": 3.9,
+            "affective_commitment": 4.5, "awareness": 4.4, "desire": 4.3, "knowledge": 2.4,
+            "ability": 2.5, "reinforcement": 1.8, "comm_detail": 3.5, "comm_involvement": 4.2,
+            "learn_digital": 3.6,
+        },
+        preferences={"comm_channels": ("team_meeting", "chat"), "comm_messenger": ("colleague",),
+                     "learn_format": ("coaching", "on_the_job"), "learn_time": ("under_1h",)},
+        texts={
+            "open_situation": (
+                "When the old and the new system both run, I want time to learn one properly so that I stop "
+                "doing everything twice.",
+                "Als de drukte piekt en ik ook moet oefenen, wil ik dat iemand het werk overneemt zodat ik kan leren.",
+            ),
+            "open_worry": ("That we burn out before it is finished.", "Dat het naast al het andere moet."),
+        },
+        teams=("Customer Service", "Operations"),
+    )
+    shares = {"energised_innovator": 0.50, "anxious_rule_follower": 0.09, "practical_sceptic": 0.20,
+              "disengaged": 0.11}
+    return [replace(SEGMENT_SHAPES[k], share=v) for k, v in shares.items()] + [overloaded]
+
+
+def add_demo_programme(db: sqlite_utils.Database, user_ids: dict[str, int], *, baseline_round_id: int | None = None,
+                       respondents: int = 240, bootstrap: int = 100) -> int:
+    """A programme with the demo's baseline round and a synthetic follow-up, personas derived."""
+    from .demo import add_synthetic_round
+    from .pipeline import derive_round
+
+    if baseline_round_id is None:
+        row = db.execute("SELECT r.id FROM rounds r JOIN persona_sets s ON s.round_id = r.id AND s.current = 1 "
+                         "WHERE r.programme_id IS NULL ORDER BY r.id LIMIT 1").fetchone()
+        if row is None:
+            raise ProgrammeError("the demo programme needs a baseline round with personas; build the demo round first")
+        baseline_round_id = row[0]
+    programme_id = create_programme(
+        db, "Nieuwe manier van werken", "Nulmeting en vervolgmeting van dezelfde verandering (demo).",
+        user_id=user_ids.get("hr"))
+    add_round(db, programme_id, baseline_round_id, "baseline", user_id=user_ids.get("hr"))
+    round_id = add_synthetic_round(db, "Nieuwe manier van werken — vervolgmeting 2027", respondents=respondents,
+                                   seed=2027, user_ids=user_ids, segments=demo_follow_up_segments())
+    derive_round(db, round_id, bootstrap=bootstrap, user_id=user_ids.get("hr"))
+    add_round(db, programme_id, round_id, "follow-up", user_id=user_ids.get("hr"))
+    return programme_id
+
+
+# --- command line -----------------------------------------------------------------------
+
+
+def _comparison_text(result: dict, lang: str) -> list[str]:
+    lines = [f"Programme {result['programme']['id']}: {result['programme']['name']}"]
+    for r in result["rounds"]:
+        mark = "" if r["has_personas"] else "  (no personas yet)"
+        lines.append(f"  round {r['id']} [{r['kind']}] {r['title']}{mark}")
+    for item in result["comparisons"]:
+        c = item["comparison"]
+        lines.append("")
+        lines.append(f"Round {item['before']['id']} -> round {item['after']['id']} "
+                     f"(compared on {len(c['shared_constructs'])} shared constructs)")
+        for ch in c["changes"]:
+            before = " + ".join(f"{p['name']} {p['share'] * 100:.0f}%" for p in ch["before"]) or "-"
+            after = " + ".join(f"{p['name']} {p['share'] * 100:.0f}%" for p in ch["after"]) or "-"
+            lines.append(f"  {ch['kind']:<8} {before:<30} -> {after}")
+        if c["unmeasured"]:
+            lines.append("  not measured in the later round: " + ", ".join(c["unmeasured"]))
+    if result["drift"]:
+        lines.append("")
+        lines.append("What changed since the last round:")
+        lines += [f"  - {line}" for line in result["drift"][lang]]
+    elif len(result["rounds"]) < 2:
+        lines.append("Add a second round to compare.")
+    return lines
+
+
+def register(main: click.Group) -> None:
+    from flask.cli import with_appcontext
+
+    def _db():
+        from .cli import db
+
+        return db()
+
+    def _fail(exc):
+        raise click.ClickException(str(exc)) from exc
+
+    @main.group()
+    def programme():
+        """Group rounds of one change into a programme and compare them over time."""
+
+    @programme.command("create")
+    @click.option("--name", required=True, help="Name of the change initiative.")
+    @click.option("--description", default="", help="What the programme is about.")
+    @with_appcontext
+    def programme_create(name, description):
+        """Create a programme; prints the new programme's id alone on stdout."""
+        try:
+            click.echo(create_programme(_db(), name, description))
+        except ProgrammeError as exc:
+            _fail(exc)
+
+    @programme.command("list")
+    @with_appcontext
+    def programme_list():
+        """List programmes with their number of rounds."""
+        for p in list_programmes(_db()):
+            click.echo(f"{p['id']}\t{p['rounds']} rounds\t{p['name']}")
+
+    @programme.command("add-round")
+    @click.option("--programme", "programme_id", type=int, required=True)
+    @click.option("--round", "round_id", type=int, required=True)
+    @click.option("--kind", type=click.Choice(ROUND_KINDS), default="follow-up", show_default=True,
+                  help="baseline, pulse (a short subset of items) or follow-up.")
+    @with_appcontext
+    def programme_add_round(programme_id, round_id, kind):
+        """Add a round to a programme; its questionnaire must be compatible with the baseline."""
+        try:
+            add_round(_db(), programme_id, round_id, kind)
+        except (ProgrammeError, store.NotFound) as exc:
+            _fail(exc)
+        click.echo(f"Round {round_id} is now the {kind} of programme {programme_id}.")
+
+    @programme.command("compare")
+    @click.option("--programme", "programme_id", type=int, required=True)
+    @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
+    @click.option("--lang", type=click.Choice(["nl", "en"]), default="en", show_default=True,
+                  help="Language of the drift report in text output.")
+    @with_appcontext
+    def programme_compare(programme_id, fmt, lang):
+        """Compare the personas of consecutive rounds: which persist, grow, shrink, split, merge, appear, vanish."""
+        database = _db()
+        try:
+            sync_names(database, programme_id)
+            result = compare_programme(database, programme_id)
+        except store.NotFound as exc:
+            _fail(exc)
+        if fmt == "json":
+            click.echo(json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True))
+        else:
+            click.echo("\n".join(_comparison_text(result, lang)))
+
+    @programme.command("major-change")
+    @click.option("--programme", "programme_id", type=int, required=True)
+    @click.option("--note", required=True, help="What changed (a reorganisation, a system going live...).")
+    @click.option("--within-days", type=click.IntRange(0, 365), default=MAJOR_CHANGE_REVIEW_DAYS, show_default=True)
+    @with_appcontext
+    def programme_major_change(programme_id, note, within_days):
+        """Register a major change: the programme's persona reviews become due within a month."""
+        try:
+            due = register_major_change(_db(), programme_id, note, within_days=within_days)
+        except (ProgrammeError, store.NotFound) as exc:
+            _fail(exc)
+        click.echo(f"Reviews of programme {programme_id} are now due by {due}.")
+
+    @main.group()
+    def review():
+        """Record and list reviews of persona sets (are these personas still right?)."""
+
+    @review.command("record")
+    @click.option("--round", "round_id", type=int, default=None, help="Review the round's current persona set.")
+    @click.option("--set", "set_id", type=int, default=None, help="Or name the persona set directly.")
+    @click.option("--by", "email", required=True, help="E-mail of the account that did the review.")
+    @click.option("--kept", default="", help="What was kept, and on what evidence.")
+    @click.option("--changed", default="", help="What was changed.")
+    @click.option("--why", required=True, help="Why.")
+    @with_appcontext
+    def review_record(round_id, set_id, email, kept, changed, why):
+        """Record a review of a persona set; the next review is due a year later."""
+        database = _db()
+        if (round_id is None) == (set_id is None):
+            raise click.ClickException("give either --round or --set")
+        user = database.execute("SELECT id FROM users WHERE email = ?", [email]).fetchone()
+        if not user:
+            raise click.ClickException(f"no account with e-mail {email}")
+        if round_id is not None:
+            row = database.execute("SELECT id FROM persona_sets WHERE round_id = ? AND current = 1", [round_id]).fetchone()
+            if not row:
+                raise click.ClickException(f"round {round_id} has no personas to review")
+            set_id = row[0]
+        try:
+            record_review(database, set_id, user_id=user[0], why=why, kept=kept, changed=changed)
+        except (ProgrammeError, store.NotFound) as exc:
+            _fail(exc)
+        due = database.execute("SELECT review_due FROM persona_sets WHERE id = ?", [set_id]).fetchone()[0]
+        click.echo(f"Review of persona set {set_id} recorded; next review due {due}.")
+
+    @review.command("overdue")
+    @with_appcontext
+    def review_overdue():
+        """List persona sets whose review date has passed."""
+        rows = overdue_reviews(_db())
+        for row in rows:
+            click.echo(f"set {row['set_id']}\tround {row['round_id']}\tdue {row['review_due']}"
+                       f"\t{row['days_overdue']} days overdue\t{row['round_title']}")
+        if not rows:
+            click.echo("No reviews are overdue.")
