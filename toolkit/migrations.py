@@ -171,3 +171,18 @@ def m003_participant_links(db: sqlite_utils.Database) -> None:
     db.execute("""CREATE TABLE participant_uploads (
         id TEXT PRIMARY KEY, round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
         user_id INTEGER, filename TEXT NOT NULL, rows TEXT NOT NULL, created_at TEXT NOT NULL)""")
+
+
+def m005_programme_reviews(db: sqlite_utils.Database) -> None:
+    # Who looked at a persona set, what they kept or changed and why; each review sets the next date.
+    db.execute("""CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY, set_id INTEGER NOT NULL REFERENCES persona_sets(id) ON DELETE CASCADE,
+        reviewed_by INTEGER REFERENCES users(id), reviewed_at TEXT NOT NULL,
+        kept TEXT NOT NULL DEFAULT '', changed TEXT NOT NULL DEFAULT '', why TEXT NOT NULL,
+        next_review_due TEXT NOT NULL)""")
+    db.execute("CREATE INDEX reviews_set ON reviews(set_id)")
+    # A major change in a programme (reorganisation, new system live) brings reviews forward.
+    db.execute("""CREATE TABLE major_changes (
+        id INTEGER PRIMARY KEY, programme_id INTEGER NOT NULL REFERENCES programmes(id) ON DELETE CASCADE,
+        registered_at TEXT NOT NULL, registered_by INTEGER REFERENCES users(id), note TEXT NOT NULL,
+        review_due TEXT NOT NULL)""")
