@@ -39,6 +39,7 @@ class SmtpSink:
         self.data_replies = list(data_replies)
         self.reject_rcpt = {a.lower() for a in reject_rcpt}
         self.data_attempts = 0
+        self.rcpt_attempts = 0
         self.stall_at = stall_at
         self.stalled = threading.Event()
         self.release = threading.Event()
@@ -50,6 +51,7 @@ class SmtpSink:
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port, **kwargs)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.rcpt_attempts += 1
         if address.lower() in self.reject_rcpt:
             return f"550 5.1.1 <{address}>: recipient address rejected: no such mailbox"
         envelope.rcpt_tos.append(address)
