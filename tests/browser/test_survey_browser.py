@@ -1,0 +1,90 @@
+"""A respondent on a phone-sized screen: half the questionnaire in Dutch, browser closed, the same
+link reopened, earlier answers still there, finished; one unlinkable response stored."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from toolkit import store
+from toolkit.participants import import_participants, participant_token, personal_link
+from toolkit.questionnaire import get_questionnaire
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 360, "height": 740}
+
+
+def answer_current_page(page, choice: int = 3) -> None:
+    """Answer every question on the page the way a person would: click labels, type text."""
+    for fieldset in page.locator("fieldset.question").all():
+        options = fieldset.locator("label.option, li")
+        options.nth(min(choice, options.count() - 1)).click()
+    for textarea in page.locator("textarea").all():
+        textarea.fill("Meer uitleg over het waarom, graag.")
+
+
+def progress(page) -> str:
+    return page.locator(".survey-progress").inner_text()
+
+
+def test_respondent_answers_half_closes_browser_resumes_and_finishes(live_app, launch_browser, screens, database):
+    app, base_url = live_app
+    q = get_questionnaire("default")
+    round_id = store.create_round(database, q, "Verandering 2030", language="nl")
+    database.execute("UPDATE rounds SET status = 'open' WHERE id = ?", [round_id])
+    import_participants(database, round_id, [
+        {"row": n + 2, "email": f"medewerker{n}@example.org", "name": f"M{n}", "team": "Inkoop", "language": "nl",
+         "attributes": {}} for n in range(6)], app.config["SECRET_KEY"])
+    participant = next(database.query("SELECT * FROM participants WHERE round_id = ? ORDER BY id", [round_id]))
+    link = personal_link(base_url, participant_token(app.config["SECRET_KEY"], participant))
+    pages = len(q.blocks)
+    half = pages // 2
+
+    browser = launch_browser()
+    page = browser.new_context(viewport=PHONE, locale="nl-NL").new_page()
+    page.goto(link)
+    assert page.url == f"{base_url}/survey"  # the token is gone from the address bar
+    assert progress(page) == f"Pagina 1 van {pages}" or progress(page) == f"Page 1 of {pages}"
+    # Nothing wider than the phone screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    legend = page.locator("fieldset.question legend").first
+    assert legend.inner_text().strip() == q.items[q.blocks[0].items[0]].text["nl"]
+    page.screenshot(path=str(screens / "survey-page-1-360px.png"), full_page=True)
+    for _page in range(half):
+        answer_current_page(page, choice=3)
+        page.get_by_role("button", name=re.compile("Volgende|Next")).click()
+        page.wait_for_url(f"{base_url}/survey")
+    assert str(half + 1) in progress(page)
+    browser.close()  # the respondent closes the browser mid-way
+
+    browser = launch_browser()  # a fresh profile: no cookies at all
+    page = browser.new_context(viewport=PHONE, locale="nl-NL").new_page()
+    page.goto(link)
+    assert str(half + 1) in progress(page), "lands on the page where they left off"
+    page.get_by_role("button", name=re.compile("Vorige|Terug|Back")).click()
+    page.wait_for_url(f"{base_url}/survey")
+    assert str(half) in progress(page)
+    first = page.locator("fieldset.question").first
+    assert first.locator("input").nth(3).is_checked(), "earlier answer kept"
+    page.screenshot(path=str(screens / "survey-resumed-360px.png"), full_page=True)
+    for _page in range(half - 1, pages):
+        answer_current_page(page, choice=1)
+        page.get_by_role("button", name=re.compile("Volgende|Next|Verstuur|Send")).click()
+    page.wait_for_url(f"{base_url}/survey/thanks")
+    page.screenshot(path=str(screens / "survey-thanks-360px.png"), full_page=True)
+    assert page.locator("h1").inner_text()
+    browser.close()
+
+    responses = list(database.query("SELECT * FROM responses WHERE round_id = ?", [round_id]))
+    assert len(responses) == 1
+    assert responses[0]["participant_id"] is None
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", responses[0]["submitted_on"])
+    assert database.execute("SELECT count(*) FROM drafts").fetchone()[0] == 0
+    assert database.execute("SELECT responded, link_used FROM participants WHERE id = ?",
+                            [participant["id"]]).fetchone() == (1, 1)
+    answered = database.execute("SELECT count(*) FROM answers WHERE response_id = ?", [responses[0]["id"]]).fetchone()[0]
+    assert answered == len(q.items)
+    first_item = q.blocks[0].items[0]
+    assert database.execute("SELECT value FROM answers WHERE response_id = ? AND item_id = ?",
+                            [responses[0]["id"], first_item]).fetchone()[0] == "4"
