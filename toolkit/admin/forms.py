@@ -1,21 +1,22 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-ROLE_LABELS = (
-    ("admin", _l("admin")),
-    ("hr", _l("HR")),
-    ("change_manager", _l("change manager")),
-    ("trainer", _l("trainer")),
-)
+ROLE_LABELS = [
+    SelectChoice("admin", _l("admin")),
+    SelectChoice("hr", _l("HR")),
+    SelectChoice("change_manager", _l("change manager")),
+    SelectChoice("trainer", _l("trainer")),
+]
 
 
 class UserForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(_l("Role"), choices=ROLE_LABELS)
-    language = SelectField(_l("Language"), choices=(("nl", "Nederlands"), ("en", "English")))
+    language = SelectField(_l("Language"), choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")])
     submit = SubmitField(_l("Create account"))
 
 
@@ -49,7 +50,9 @@ class AuditFilterForm(FlaskForm):
         csrf = False  # a GET filter changes nothing
 
     object = StringField(_l("Object (e.g. round 3)"), validators=[Optional(), Length(max=100)])
-    action = SelectField(_l("Action"), choices=(("", _l("any")), ("view", _l("viewed")), ("export", _l("exported")),
-                                                ("download", _l("downloaded")), ("edit", _l("edited")),
-                                                ("delete", _l("deleted")), ("create", _l("created")),
-                                                ("login", _l("logged in"))), validators=[Optional()])
+    action = SelectField(_l("Action"), choices=[
+        SelectChoice("", _l("any")), SelectChoice("view", _l("viewed")), SelectChoice("export", _l("exported")),
+        SelectChoice("download", _l("downloaded")), SelectChoice("edit", _l("edited")),
+        SelectChoice("delete", _l("deleted")), SelectChoice("create", _l("created")),
+        SelectChoice("login", _l("logged in")),
+    ], validators=[Optional()])

@@ -9,6 +9,7 @@ import secrets
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from .. import accounts, retention, store
 from ..db import get_db
@@ -133,7 +134,7 @@ def access(round_id):
     granted = accounts.granted_users(db, round_id)
     form = GrantForm()
     form.user_id.choices = [
-        (u["id"], f"{u['name']} ({u['email']}, {u['role']})") for u in accounts.list_users(db)
+        SelectChoice(u["id"], f"{u['name']} ({u['email']}, {u['role']})") for u in accounts.list_users(db)
         if u["role"] in ("change_manager", "trainer") and u["active"] and u["id"] not in {g["id"] for g in granted}
     ]
     if form.validate_on_submit():
