@@ -311,3 +311,15 @@ def test_a_second_scheduler_started_in_parallel_refuses_and_mail_goes_out_once(d
         assert "Scheduler running" in output
     assert sink.recipients() == [e for e, _ in people(10)]
     assert database.execute("SELECT count(*) FROM leases").fetchone()[0] == 0  # released on a clean stop
+
+
+def test_the_web_app_starts_no_scheduler_and_takes_no_lease(database, instance):
+    import threading
+
+    from toolkit import create_app
+
+    before = {t.name for t in threading.enumerate()}
+    app = create_app({"TESTING": True, "SECRET_KEY": "x"})
+    app.test_client().get("/login")
+    assert {t.name for t in threading.enumerate()} == before
+    assert database.execute("SELECT count(*) FROM leases").fetchone()[0] == 0
