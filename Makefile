@@ -8,7 +8,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install system-deps translations demo demo-data test test-fast lint bench stress clean
+.PHONY: install system-deps translations i18n-update demo demo-data test test-fast lint bench stress clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ system-deps:
 
 translations: $(STAMP)
 	@if [ -d toolkit/translations ]; then $(BIN)/pybabel compile -q -d toolkit/translations; fi
+
+# Re-extract the strings and merge them into the nl/en catalogues (then translate the new ones).
+i18n-update: $(STAMP)
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o toolkit/translations/messages.pot --no-location --omit-header .
+	$(BIN)/pybabel update -q -i toolkit/translations/messages.pot -d toolkit/translations --no-fuzzy-matching
 
 demo-data: install
 	rm -rf $(DEMO_INSTANCE)
