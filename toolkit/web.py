@@ -179,7 +179,7 @@ def slow_token_guessing():
 
 
 def count_token_miss(response):
-    if response.status_code == 404 and request.view_args and "token" in request.view_args:
+    if response.status_code in (404, 429) and request.view_args and "token" in request.view_args:
         window = float(current_app.config.get("TOKEN_GUESS_WINDOW", 15 * 60))
         ratelimit.hit(get_db(), _token_key(), 10**9, window)
     return response
@@ -301,6 +301,7 @@ def init_app(app) -> None:
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
     from .persona_views.views import bp as personas_bp
+    from .programme_views.views import bp as programmes_bp
     from .rounds.views import bp as rounds_bp
     from .survey.views import bp as survey_bp
 
@@ -309,3 +310,4 @@ def init_app(app) -> None:
     app.register_blueprint(rounds_bp)
     app.register_blueprint(personas_bp)
     app.register_blueprint(survey_bp)
+    app.register_blueprint(programmes_bp)

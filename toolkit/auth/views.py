@@ -52,6 +52,7 @@ def login():
         ratelimit.reset(db, key)
         lang = session.get("lang")
         session.clear()  # a fresh session at login: nothing planted before it survives
+        session.permanent = True  # PERMANENT_SESSION_LIFETIME caps it (8 hours)
         if lang:
             session["lang"] = lang
         login_user(user)

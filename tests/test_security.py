@@ -1,0 +1,235 @@
+"""Attacks that hit survey tools in practice: forged posts, open redirects, guessed links,
+password guessing, stolen or forgotten sessions, framing, and stack traces shown to users."""
+
+from __future__ import annotations
+
+import re
+import time
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import make_users
+
+PASSWORD = "correct-horse-1"
+
+
+def _csrf_app(**config):
+    from toolkit import create_app
+
+    return create_app({"TESTING": True, "SECRET_KEY": "test-secret", **config})
+
+
+def _token_from(page: bytes) -> str:
+    match = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        rb'name="csrf_token" value="([^"]+)"', page)
+    assert match, "no CSRF token on the page"
+    return match.group(1).decode()
+
+
+def _login_with_csrf(client, email, password=PASSWORD, next_=None):
+    url = "/login" + (f"?next={next_}" if next_ else "")
+    token = _token_from(client.get(url).data)
+    return client.post(url, data={"email": email, "password": password, "csrf_token": token})
+
+
+# --- forged requests ----------------------------------------------------------------------
+
+
+def test_forged_post_without_csrf_token_is_rejected_and_changes_nothing(database, default_q):
+    users = make_users(database)
+    app = _csrf_app()
+    client = app.test_client()
+    assert _login_with_csrf(client, users["hr"][1]).status_code == 302
+    before = database.execute("SELECT count(*) FROM rounds").fetchone()[0]
+    response = client.post("/rounds/new", data={"questionnaire": "default", "title": "Forged", "mode": "anonymous",
+                                               "language": "nl", "min_group": "5"})
+    assert response.status_code == 400
+    assert "This form has expired" in response.get_data(as_text=True)
+    assert database.execute("SELECT count(*) FROM rounds").fetchone()[0] == before
+
+
+def test_forged_admin_post_cannot_create_an_account_or_change_a_role(database):
+    users = make_users(database)
+    client = _csrf_app().test_client()
+    assert _login_with_csrf(client, users["admin"][1]).status_code == 302
+    forged = client.post("/admin/users", data={"email": "evil@test.example", "name": "Evil", "role": "admin",
+                                               "language": "nl"})
+    assert forged.status_code == 400
+    assert client.post(f"/admin/users/{users['trainer'][0]}/role", data={"role": "admin"}).status_code == 400
+    assert database.execute("SELECT count(*) FROM users WHERE email = 'evil@test.example'").fetchone()[0] == 0
+    assert database.execute("SELECT role FROM users WHERE id = ?", [users["trainer"][0]]).fetchone()[0] == "trainer"
+
+
+def test_login_itself_needs_the_csrf_token(database):
+    users = make_users(database)
+    client = _csrf_app().test_client()
+    response = client.post("/login", data={"email": users["hr"][1], "password": PASSWORD})
+    assert response.status_code == 400
+    assert client.get("/rounds/").status_code == 302  # still not logged in
+
+
+def test_a_real_form_with_its_token_is_accepted(database):
+    users = make_users(database)
+    client = _csrf_app().test_client()
+    _login_with_csrf(client, users["admin"][1])
+    token = _token_from(client.get("/admin/users").data)
+    response = client.post("/admin/users", data={"email": "new@test.example", "name": "New", "role": "trainer",
+                                                 "language": "en", "csrf_token": token})
+    assert response.status_code == 200 and "shown only once" in response.get_data(as_text=True)
+
+
+# --- redirects ------------------------------------------------------------------------------
+
+
+OFF_SITE = ("https://evil.example/phish", "//evil.example/x", "/\\evil.example", "\\\\evil.example",
+            "http:/evil.example", "javascript:alert(1)", "%2F%2Fevil.example", "///evil.example")
+
+
+def test_login_never_redirects_off_site(app, database):
+    users = make_users(database)
+    for target in OFF_SITE:
+        client = app.test_client()
+        response = client.post("/login", query_string={"next": target},
+                               data={"email": users["hr"][1], "password": PASSWORD})
+        assert response.status_code == 302, target
+        location = urlsplit(response.headers["Location"])
+        assert location.netloc in ("", "localhost") and location.path == "/rounds/", target
+
+
+def test_login_follows_next_to_our_own_page(client, database):
+    users = make_users(database)
+    response = client.post("/login?next=/admin/audit", data={"email": users["admin"][1], "password": PASSWORD})
+    assert response.headers["Location"] == "/admin/audit"
+
+
+# --- headers, cookies, sessions ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/login", "/no/such/page", "/rounds/", "/s/" + "x" * 43])
+def test_security_headers_on_every_kind_of_page(client, path):
+    response = client.get(path)
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_cookies_are_secure_and_httponly_when_served_over_https(database):
+    users = make_users(database)
+    app = _csrf_app(PUBLIC_BASE_URL="https://toolkit.example.org", WTF_CSRF_ENABLED=False)
+    client = app.test_client()
+    response = client.post("/login", base_url="https://toolkit.example.org",
+                           data={"email": users["hr"][1], "password": PASSWORD})
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_session_cookie_ends_within_eight_hours(client, database):
+    from email.utils import parsedate_to_datetime
+
+    users = make_users(database)
+    response = client.post("/login", data={"email": users["hr"][1], "password": PASSWORD})
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", cookie).group(1))
+    assert 0 < expires.timestamp() - time.time() <= 8 * 3600 + 5
+
+
+def test_an_idle_session_is_logged_out_and_sent_back_to_login(app, database):
+    users = make_users(database)
+    app.config["SESSION_IDLE_MINUTES"] = 0.5 / 60  # half a second
+    client = app.test_client()
+    client.post("/login", data={"email": users["hr"][1], "password": PASSWORD})
+    assert client.get("/rounds/").status_code == 200
+    time.sleep(0.7)
+    response = client.get("/rounds/")
+    assert response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/login"
+    assert client.get("/rounds/").status_code == 302  # really logged out, not just redirected once
+
+
+def test_login_attempts_are_rate_limited_even_with_the_right_password_afterwards(client, database):
+    users = make_users(database)
+    for _ in range(10):
+        assert client.post("/login", data={"email": users["hr"][1], "password": "wrong-password"}).status_code == 200
+    blocked = client.post("/login", data={"email": users["hr"][1], "password": PASSWORD})
+    assert blocked.status_code == 429 and "Too many attempts" in blocked.get_data(as_text=True)
+    assert client.get("/rounds/").status_code == 302
+    # another account from elsewhere is not affected
+    other = client.post("/login", data={"email": users["admin"][1], "password": PASSWORD},
+                        environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.status_code == 302
+
+
+def test_errors_show_a_friendly_page_never_a_traceback(database, tmp_path):
+    from toolkit import create_app
+
+    app = create_app({"SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
+                      "DATABASE": str(tmp_path / "missing-folder" / "toolkit.db")})
+    response = app.test_client().post("/login", data={"email": "a@b.example", "password": "whatever-123"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 503 and "Traceback" not in body and "missing-folder" not in body
+
+    app = create_app({"SECRET_KEY": "test-secret"})
+    app.add_url_rule("/boom", "boom", lambda: 1 / 0)
+    response = app.test_client().get("/boom")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 500 and "Traceback" not in body and "ZeroDivisionError" not in body
+    assert "Something went wrong" in body
+
+
+# --- guessed respondent links ------------------------------------------------------------------
+
+
+@pytest.fixture
+def open_round_with_link(database, default_q):
+    """An open round with one invited participant; returns that participant's link token."""
+    from toolkit import participants, store
+
+    round_id = store.create_round(database, default_q, "Open round")
+    database.execute("UPDATE rounds SET status = 'open', works_council_date = '2026-01-05', "
+                     "works_council_ref = 'OR-2026-01' WHERE id = ?", [round_id])
+    participants.import_participants(database, round_id, [{"row": 2, "email": "anna@test.example", "name": "Anna"}],
+                                     "test-secret")
+    row = dict(zip(("id", "round_id", "token_salt"), database.execute(
+        "SELECT id, round_id, token_salt FROM participants WHERE round_id = ?", [round_id]).fetchone(), strict=True))
+    return participants.participant_token("test-secret", row)
+
+
+def test_a_thousand_wrong_links_look_like_unknown_pages_are_slowed_and_a_valid_link_still_works(
+    app, open_round_with_link
+):
+    import secrets
+
+    delay = 0.004
+    app.config.update(TOKEN_GUESS_LIMIT=20, TOKEN_GUESS_DELAY=delay)
+    client = app.test_client()
+    unknown = client.get("/no/such/page")
+    statuses, durations, bodies = [], [], set()
+    for _ in range(1000):
+        token = secrets.token_urlsafe(32)
+        started = time.perf_counter()
+        response = client.get(f"/s/{token}")
+        durations.append(time.perf_counter() - started)
+        statuses.append(response.status_code)
+        if response.status_code == 404:
+            bodies.add(response.data)
+    # the first misses cannot be told apart from any unknown URL
+    assert statuses[0] == 404 and bodies == {unknown.data}
+    # never anything that could be mistaken for a hit; past the limit refused (429) or still 404
+    assert set(statuses) <= {404, 429}
+    first = sum(durations[:15]) / 15
+    last = sum(durations[-200:]) / 200
+    assert last >= delay and last > first, (first, last)
+    # the invited participant, even from the same address, still gets in
+    response = client.get(f"/s/{open_round_with_link}")
+    assert response.status_code == 303 and urlsplit(response.headers["Location"]).path == "/survey"
+    assert client.get("/survey").status_code == 200
+
+
+def test_a_respondent_session_opens_no_staff_page(app, open_round_with_link):
+    client = app.test_client()
+    client.get(f"/s/{open_round_with_link}")
+    for path in ("/rounds/", "/admin/users", "/admin/audit", "/rounds/1", "/rounds/1/personas"):
+        response = client.get(path)
+        assert response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/login", path
