@@ -8,7 +8,7 @@ import shutil
 from dataclasses import replace
 
 import pytest
-from conftest import make_round_with_responses, make_users
+from conftest import login, make_round_with_responses, make_users
 
 from toolkit import programmes, store
 from toolkit.pipeline import derive_round
@@ -31,19 +31,43 @@ def _round_with_personas(db, q, shares, seed, title, n=200):
     return round_id, set_id
 
 
+@pytest.fixture(scope="module")
+def derived_rounds(tmp_path_factory):
+    """Three rounds with derived personas, built once: baseline, follow-up (default) and pulse."""
+    from toolkit.db import connect
+    from toolkit.migrations import migrate
+
+    db = connect(tmp_path_factory.mktemp("template") / "toolkit.db")
+    migrate(db)
+    default_q, pulse_q = get_questionnaire("default"), get_questionnaire("pulse")
+    rounds = {
+        "base": _round_with_personas(db, default_q, BASELINE, 1, "Baseline"),
+        "follow": _round_with_personas(db, default_q, FOLLOW_UP, 2, "Follow-up"),
+        "pulse": _round_with_personas(db, pulse_q, FOLLOW_UP, 3, "Pulse"),
+    }
+    yield db, rounds
+    db.conn.close()
+
+
 @pytest.fixture
-def two_round_programme(database, default_q):
-    base, base_set = _round_with_personas(database, default_q, BASELINE, 1, "Baseline")
-    follow, follow_set = _round_with_personas(database, default_q, FOLLOW_UP, 2, "Follow-up")
+def rounds(database, derived_rounds):
+    """The three derived rounds copied into this test's own database."""
+    template, rounds = derived_rounds
+    template.conn.backup(database.conn)
+    return rounds
+
+
+@pytest.fixture
+def two_round_programme(database, rounds):
+    (base, base_set), (follow, follow_set) = rounds["base"], rounds["follow"]
     pid = programmes.create_programme(database, "New way of working")
     programmes.add_round(database, pid, base, "baseline")
     programmes.add_round(database, pid, follow, "follow-up")
     return pid, (base, base_set), (follow, follow_set)
 
 
-def test_cli_creates_programme_adds_rounds_and_compares_as_json(cli, database, default_q):
-    base, _ = _round_with_personas(database, default_q, BASELINE, 1, "Baseline")
-    follow, _ = _round_with_personas(database, default_q, FOLLOW_UP, 2, "Follow-up")
+def test_cli_creates_programme_adds_rounds_and_compares_as_json(cli, database, rounds):
+    (base, _), (follow, _) = rounds["base"], rounds["follow"]
     pid = int(cli("programme", "create", "--name", "New way of working").output.strip())
     cli("programme", "add-round", "--programme", pid, "--round", base, "--kind", "baseline")
     assert "follow-up of programme" in cli("programme", "add-round", "--programme", pid, "--round", follow).output
@@ -77,10 +101,8 @@ def test_hand_edited_name_in_later_round_is_kept(database, two_round_programme, 
     assert store.get_persona(database, persona["id"])[0]["name"] == "Our own name"
 
 
-def test_pulse_round_joins_and_is_compared_on_readiness_only(cli, database, default_q):
-    pulse_q = get_questionnaire("pulse")
-    base, _ = _round_with_personas(database, default_q, BASELINE, 1, "Baseline")
-    pulse, _ = _round_with_personas(database, pulse_q, FOLLOW_UP, 3, "Pulse")
+def test_pulse_round_joins_and_is_compared_on_readiness_only(cli, database, default_q, rounds):
+    (base, _), (pulse, _) = rounds["base"], rounds["pulse"]
     pid = programmes.create_programme(database, "P")
     programmes.add_round(database, pid, base, "baseline")
     programmes.add_round(database, pid, pulse, "pulse")
@@ -140,8 +162,8 @@ text.en = "I like to get started."
 """
 
 
-def test_round_with_an_incompatible_questionnaire_is_refused_with_the_reason(cli, database, default_q, tmp_path):
-    base, _ = _round_with_personas(database, default_q, BASELINE, 1, "Baseline", n=60)
+def test_round_with_an_incompatible_questionnaire_is_refused_with_the_reason(cli, database, rounds, tmp_path):
+    base, _ = rounds["base"]
     other = store.create_round(database, _write_questionnaire(tmp_path, ENGAGEMENT), "Engagement survey")
     pid = programmes.create_programme(database, "P")
     programmes.add_round(database, pid, base, "baseline")
@@ -233,3 +255,93 @@ def test_demo_programme_has_two_rounds_where_one_grows_one_shrinks_and_one_appea
     kinds = sorted(ch["kind"] for ch in result["comparisons"][0]["comparison"]["changes"])
     assert kinds.count("grow") == 1 and kinds.count("shrink") == 1 and kinds.count("appear") == 1
     assert set(kinds) <= {"grow", "shrink", "appear", "persist"}
+
+
+# --- web pages --------------------------------------------------------------------------
+
+
+def test_programme_page_shows_comparison_drift_report_and_svg_trends(client, database, two_round_programme):
+    pid, (base, _), (follow, _) = two_round_programme
+    users = make_users(database)
+    login(client, users["hr"][1])
+    page = client.get(f"/programmes/{pid}?lang=en")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    for text in ("grows", "shrinks", "appears", "persists", "What changed since the last round",
+                 "A new group appeared", "Trend per construct", "Change efficacy", "Record a review"):
+        assert text in html, text
+    assert html.count("<svg") == 11 and "<polyline" in html
+    assert "style=" not in html and "<script" not in html, "CSP: no inline style or script"
+    assert "New way of working" in client.get("/programmes/").get_data(as_text=True)
+
+
+def test_change_manager_sees_a_programme_only_with_access_to_all_its_rounds(client, database, two_round_programme):
+    pid, (base, _), (follow, _) = two_round_programme
+    users = make_users(database)
+    cm = users["change_manager"][0]
+    login(client, users["change_manager"][1])
+    assert client.get(f"/programmes/{pid}").status_code == 403
+    assert "New way of working" not in client.get("/programmes/").get_data(as_text=True)
+    database.execute("INSERT INTO round_access (round_id, user_id) VALUES (?, ?)", [base, cm])
+    assert client.get(f"/programmes/{pid}").status_code == 403
+    database.execute("INSERT INTO round_access (round_id, user_id) VALUES (?, ?)", [follow, cm])
+    assert client.get(f"/programmes/{pid}").status_code == 200
+    assert client.post("/programmes/", data={"name": "Mine"}).status_code == 403
+    assert client.post(f"/programmes/{pid}/major-change", data={"note": "x"}).status_code == 403
+
+
+def test_trainer_has_no_programme_pages_and_unknown_programme_is_404(client, database, two_round_programme):
+    users = make_users(database)
+    login(client, users["trainer"][1])
+    assert client.get("/programmes/").status_code == 403
+    client.post("/logout")
+    login(client, users["hr"][1])
+    assert client.get("/programmes/999").status_code == 404
+
+
+def test_review_form_records_review_and_empty_reason_is_refused(client, database, two_round_programme):
+    pid, _b, (_f, follow_set) = two_round_programme
+    users = make_users(database)
+    login(client, users["change_manager"][1])
+    for round_id in (_b[0], _f):
+        database.execute("INSERT INTO round_access (round_id, user_id) VALUES (?, ?)", [round_id, users["change_manager"][0]])
+    url = f"/programmes/{pid}/sets/{follow_set}/review"
+    refused = client.post(url + "?lang=en", data={"kept": "All", "why": ""}, follow_redirects=True)
+    assert "Not recorded: say why" in refused.get_data(as_text=True)
+    assert programmes.reviews_for_set(database, follow_set) == []
+    done = client.post(url + "?lang=en", data={"kept": "Names and labels", "why": "Team leads recognise them"},
+                       follow_redirects=True)
+    html = done.get_data(as_text=True)
+    assert "Review recorded" in html and "Team leads recognise them" in html
+    assert programmes.reviews_for_set(database, follow_set)[0]["reviewer"] == "Change_Manager"
+    assert client.post(f"/programmes/{pid}/sets/999/review", data={"kept": "x", "why": "y"}).status_code == 404
+
+
+def test_hr_creates_programme_adds_rounds_and_sees_why_a_round_is_refused(client, database, rounds, tmp_path):
+    users = make_users(database)
+    base, _ = rounds["base"]
+    other = store.create_round(database, _write_questionnaire(tmp_path, ENGAGEMENT), "Engagement survey")
+    login(client, users["hr"][1])
+    created = client.post("/programmes/?lang=en", data={"name": "Hybrid work", "description": "2026-2027"})
+    assert created.status_code == 302
+    pid = int(created.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    client.post(f"/programmes/{pid}/rounds", data={"round_id": base, "kind": "baseline"})
+    assert store.get_round(database, base)["programme_id"] == pid
+    refused = client.post(f"/programmes/{pid}/rounds?lang=en", data={"round_id": other, "kind": "follow-up"},
+                          follow_redirects=True)
+    assert "shares no persona constructs" in refused.get_data(as_text=True)
+    assert store.get_round(database, other)["programme_id"] is None
+    blank = client.post("/programmes/?lang=en", data={"name": ""})
+    assert blank.status_code == 200 and "Hybrid work" in blank.get_data(as_text=True)
+
+
+def test_overdue_reviews_are_listed_for_the_user(client, database, two_round_programme):
+    pid, (base, base_set), _ = two_round_programme
+    database.execute("UPDATE persona_sets SET review_due = '2020-01-01' WHERE id = ?", [base_set])
+    users = make_users(database)
+    login(client, users["hr"][1])
+    html = client.get("/programmes/?lang=en").get_data(as_text=True)
+    assert "Persona reviews overdue" in html and "due 2020-01-01" in html
+    from toolkit.programme_views import overdue_reviews
+
+    assert [row["set_id"] for row in overdue_reviews(database, store.utcnow().date())] == [base_set]

@@ -1,0 +1,144 @@
+"""Programme list and page: comparison table, drift report, trend charts, reviews."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import programmes, store
+from ..db import get_db
+from ..web import can, requires
+from .forms import AddRoundForm, MajorChangeForm, ProgrammeForm, ReviewForm
+from .trend import chart
+
+bp = Blueprint("programmes", __name__, url_prefix="/programmes")
+
+
+def visible_round_ids() -> set[int] | None:
+    """None when the user sees every round (admin, HR), else the rounds granted to them."""
+    if current_user.role in ("admin", "hr"):
+        return None
+    return {r[0] for r in get_db().execute("SELECT round_id FROM round_access WHERE user_id = ?", [current_user.id])}
+
+
+def _visible(programme_id: int, visible: set[int] | None) -> bool:
+    if visible is None:
+        return True
+    ids = [r[0] for r in get_db().execute("SELECT id FROM rounds WHERE programme_id = ?", [programme_id])]
+    return bool(ids) and set(ids) <= visible
+
+
+def _programme_for(programme_id: int) -> dict:
+    """404 when the programme does not exist, 403 when one of its rounds is not granted."""
+    try:
+        programme = programmes.get_programme(get_db(), programme_id)
+    except store.NotFound:
+        abort(404)
+    if not _visible(programme_id, visible_round_ids()):
+        abort(403)
+    return programme
+
+
+def overdue_for_current_user(today=None) -> list[dict]:
+    """Overdue reviews the logged-in user may see (for the home page)."""
+    return programmes.overdue_reviews(get_db(), today, round_ids=visible_round_ids())
+
+
+@bp.route("/", methods=["GET", "POST"])
+@requires("rounds.view")
+def index():
+    form = ProgrammeForm()
+    if form.validate_on_submit():
+        if not can("rounds.manage"):
+            abort(403)
+        try:
+            programme_id = programmes.create_programme(get_db(), form.name.data, form.description.data,
+                                                       user_id=current_user.id)
+        except programmes.ProgrammeError:
+            flash(_("Not created: a programme needs a name of at most 200 characters."), "error")
+        else:
+            flash(_("Programme created. Add its baseline round next."), "info")
+            return redirect(url_for(".detail", programme_id=programme_id))
+    visible = visible_round_ids()
+    rows = [p for p in programmes.list_programmes(get_db()) if _visible(p["id"], visible)]
+    return render_template("programmes/index.html", programmes=rows, form=form,
+                           overdue=overdue_for_current_user())
+
+
+def _add_round_form() -> AddRoundForm:
+    form = AddRoundForm()
+    free = get_db().execute("SELECT id, title FROM rounds WHERE programme_id IS NULL ORDER BY id DESC").fetchall()
+    form.round_id.choices = [(rid, f"{title} (#{rid})") for rid, title in free]
+    return form
+
+
+@bp.get("/<int:programme_id>")
+@requires("rounds.view")
+def detail(programme_id):
+    programme = _programme_for(programme_id)
+    db = get_db()
+    result = programmes.compare_programme(db, programme_id)
+    labels = [r["title"] for r in result["rounds"]]
+    charts = [{"construct": t["construct"], "name": t["name"], "chart": chart(t, labels)} for t in result["trends"]]
+    rounds = programmes.programme_rounds(db, programme_id)
+    latest_set = next((r for r in reversed(rounds) if r["set_id"]), None)
+    reviews = {r["set_id"]: programmes.reviews_for_set(db, r["set_id"]) for r in rounds if r["set_id"]}
+    return render_template(
+        "programmes/detail.html", programme=programme, result=result, charts=charts, rounds=rounds,
+        latest=latest_set, reviews=reviews, today=store.utcnow().date().isoformat(),
+        changes=programmes.major_changes(db, programme_id),
+        review_form=ReviewForm(), change_form=MajorChangeForm(), add_form=_add_round_form(),
+    )
+
+
+@bp.post("/<int:programme_id>/rounds")
+@requires("rounds.manage")
+def add_round(programme_id):
+    _programme_for(programme_id)
+    form = _add_round_form()
+    if not form.validate_on_submit():
+        flash(_("Not added: choose a round and its kind."), "error")
+    else:
+        try:
+            programmes.add_round(get_db(), programme_id, form.round_id.data, form.kind.data, user_id=current_user.id)
+        except programmes.ProgrammeError as exc:
+            flash(_("Not added: %(reason)s", reason=str(exc)), "error")
+        else:
+            flash(_("Round added. Personas that persist keep their names."), "info")
+    return redirect(url_for(".detail", programme_id=programme_id))
+
+
+@bp.post("/<int:programme_id>/major-change")
+@requires("rounds.manage")
+def major_change(programme_id):
+    _programme_for(programme_id)
+    form = MajorChangeForm()
+    if form.validate_on_submit():
+        due = programmes.register_major_change(get_db(), programme_id, form.note.data, user_id=current_user.id)
+        flash(_("Major change registered: the personas of this programme are due for review by %(due)s.", due=due),
+              "info")
+    else:
+        flash(_("Not registered: describe the change in at most 500 characters."), "error")
+    return redirect(url_for(".detail", programme_id=programme_id))
+
+
+@bp.post("/<int:programme_id>/sets/<int:set_id>/review")
+@requires("personas.edit")
+def review(programme_id, set_id):
+    _programme_for(programme_id)
+    if not get_db().execute("SELECT 1 FROM persona_sets s JOIN rounds r ON r.id = s.round_id "
+                            "WHERE s.id = ? AND r.programme_id = ?", [set_id, programme_id]).fetchone():
+        abort(404)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        flash(_("Not recorded: say why, in at most 4000 characters per field."), "error")
+    else:
+        try:
+            programmes.record_review(get_db(), set_id, user_id=current_user.id, why=form.why.data,
+                                     kept=form.kept.data, changed=form.changed.data)
+        except programmes.ProgrammeError:
+            flash(_("Not recorded: say what was kept, what was changed, or both."), "error")
+        else:
+            flash(_("Review recorded. The next review is due in a year."), "info")
+    return redirect(url_for(".detail", programme_id=programme_id) + "#reviews")
