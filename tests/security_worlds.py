@@ -30,6 +30,9 @@ def build_world(db, q, *, teams=None, title_prefix="Round") -> dict:
             for rid, team in zip(ids, teams, strict=False):
                 db.execute("UPDATE responses SET team = ? WHERE id = ?", [team, rid])
         derive_round(db, round_id, k=2, bootstrap=2)
+        # two bootstrap resamples say little about stability: present both personas regardless
+        db.execute("UPDATE personas SET presented = 1 WHERE set_id IN (SELECT id FROM persona_sets WHERE round_id = ?)",
+                   [round_id])
         personas = store.current_persona_set(db, round_id)["personas"]
         job_id = jobs.create(db, "derive", round_id, {}, None)
         db.execute("INSERT INTO participants (round_id, email, name, team) VALUES (?, ?, 'P', 'T')",
