@@ -306,10 +306,12 @@ def users_create(email, name, role, language, password):
 
     generated = password is None
     password = password or secrets.token_urlsafe(12)
+    database = db()
     try:
-        create_user(db(), email=email, name=name, role=role, password=password, language=language)
+        user_id = create_user(database, email=email, name=name, role=role, password=password, language=language)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
+    store.audit(database, None, "create", f"user {user_id}", f"{role} (command line)")
     click.echo(f"Created {role} {email}" + (f" with password {password}" if generated else ""))
 
 
@@ -326,13 +328,19 @@ def users_list():
 @click.argument("role", type=ROLE_CHOICE)
 @with_appcontext
 def users_set_role(email, role):
-    """Change the role of an account."""
+    """Change the role of an account (the last active admin keeps the admin role)."""
+    from .accounts import get_user_by_email, set_role
+
     database = db()
-    cur = database.execute("UPDATE users SET role = ? WHERE email = ?", [role, email])
-    if cur.rowcount == 0:
+    user = get_user_by_email(database, email)
+    if user is None:
         raise click.ClickException(f"no account with e-mail {email}")
-    store.audit(database, None, "set-role", f"user {email}", role)
-    click.echo(f"{email} is now {role}")
+    try:
+        set_role(database, user["id"], role)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    store.audit(database, None, "edit", f"user {user['id']}", f"role {user['role']} -> {role} (command line)")
+    click.echo(f"{user['email']} is now {role}")
 
 
 @users.command("reset-password")
@@ -341,12 +349,19 @@ def users_set_role(email, role):
 @with_appcontext
 def users_reset_password(email, password):
     """Set a new password for an account."""
-    from .accounts import set_password
+    from .accounts import get_user_by_email, set_password
 
+    database = db()
     password_ = password or secrets.token_urlsafe(12)
-    if not set_password(db(), email, password_):
+    user = get_user_by_email(database, email)
+    if user is None:
         raise click.ClickException(f"no account with e-mail {email}")
-    click.echo(f"New password for {email}" + (f": {password_}" if password is None else " set"))
+    try:
+        set_password(database, user["email"], password_)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    store.audit(database, None, "edit", f"user {user['id']}", "password reset (command line)")
+    click.echo(f"New password for {user['email']}" + (f": {password_}" if password is None else " set"))
 
 
 # --- demo and serving -----------------------------------------------------------------
