@@ -14,6 +14,19 @@ def _y(value: float, lo: float, hi: float) -> float:
     return round(TOP + (hi - value) / (hi - lo) * (HEIGHT - TOP - BOTTOM), 1)
 
 
+LABEL_GAP = 11  # px between end-of-line labels, so names that end close together stay readable
+
+
+def _spread_labels(lines: list[dict]) -> None:
+    ordered = sorted(lines, key=lambda ln: ln["label_y"])
+    for previous, current in zip(ordered, ordered[1:], strict=False):
+        current["label_y"] = max(current["label_y"], previous["label_y"] + LABEL_GAP)
+    overflow = (ordered[-1]["label_y"] - (HEIGHT - 4)) if ordered else 0
+    if overflow > 0:
+        for ln in ordered:
+            ln["label_y"] = round(ln["label_y"] - overflow, 1)
+
+
 def chart(trend: dict, round_labels: list[str], lo: float = 1.0, hi: float = 5.0) -> dict:
     """Coordinates for one construct: the organisation line and one line per persona.
 
@@ -45,6 +58,7 @@ def chart(trend: dict, round_labels: list[str], lo: float = 1.0, hi: float = 5.0
 
     lines = [line(p["name"], p["values"], "persona") for p in trend["personas"]]
     lines.append(line("org", trend["organisation"], "org"))
+    _spread_labels([ln for ln in lines if ln["label_y"] is not None])
     ticks = [{"y": _y(v, lo, hi), "label": f"{v:g}"} for v in range(int(lo), int(hi) + 1)]
     return {"width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT, "bottom": HEIGHT - BOTTOM,
             "xs": [{"x": x, "label": label} for x, label in zip(xs, round_labels, strict=True)],
