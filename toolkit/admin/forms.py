@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 ROLE_LABELS = [
     SelectChoice("admin", _l("admin")),
@@ -41,7 +41,7 @@ class PrivacyForm(FlaskForm):
     works_council_ref = StringField(_l("Reference (letter, minutes or decision number)"),
                                     validators=[Optional(), Length(max=200)])
     retention_days = IntegerField(_l("Keep answers and participant data for this many days after the round closes"),
-                                  validators=[DataRequired(), NumberRange(min=1, max=3650)])
+                                  validators=[InputRequired(), NumberRange(min=1, max=3650)])
     submit = SubmitField(_l("Save"))
 
 
