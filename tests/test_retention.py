@@ -89,7 +89,7 @@ def test_purge_command_reports_and_dry_run_deletes_nothing(cli, database, defaul
     round_id = _fill(database, default_q, closed_days_ago=3000)
     dry = cli("purge", "--dry-run").output
     assert f"round {round_id}" in dry and _held(database, round_id)["responses"] == 12
-    assert f"round {round_id}: deleted 12 responses, 3 participants" in cli("purge").output
+    assert f"round {round_id}: deleted 12 responses, 3 participants, 1 drafts, 1 quotes" in cli("purge").output
     assert "Nothing to delete" in cli("purge").output
 
 

@@ -160,4 +160,4 @@ def register(main) -> None:
         if not purged:
             click.echo("Nothing to delete: no round is past its retention period.")
         for round_id, held in purged.items():
-            click.echo(f"round {round_id}: deleted " + ", ".join(f"{n} {what}" for what, n in held.items()))
+            click.echo(f"round {round_id}: deleted " + ", ".join(f"{n} {what}" for what, n in held.items() if n))

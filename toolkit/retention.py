@@ -34,6 +34,8 @@ def _held(db: sqlite_utils.Database, round_id: int) -> dict[str, int]:
         "responses": one("SELECT count(*) FROM responses WHERE round_id = ?"),
         "participants": one("SELECT count(*) FROM participants WHERE round_id = ?"),
         "drafts": one("SELECT count(*) FROM drafts WHERE round_id = ?"),
+        "pending uploads": one("SELECT count(*) FROM participant_uploads WHERE round_id = ?")
+        if "participant_uploads" in db.table_names() else 0,
         "quotes": sum(
             1 for (evidence,) in db.execute(
                 "SELECT p.evidence FROM personas p JOIN persona_sets s ON s.id = p.set_id WHERE s.round_id = ?",
@@ -62,6 +64,8 @@ def purge_round(db: sqlite_utils.Database, round_id: int, *, user_id: int | None
         db.execute("DELETE FROM drafts WHERE round_id = ?", [round_id])
         db.execute("DELETE FROM outbox WHERE round_id = ?", [round_id])
         db.execute("DELETE FROM participants WHERE round_id = ?", [round_id])
+        if held["pending uploads"]:
+            db.execute("DELETE FROM participant_uploads WHERE round_id = ?", [round_id])
         for persona_id, evidence in db.execute(
             "SELECT p.id, p.evidence FROM personas p JOIN persona_sets s ON s.id = p.set_id WHERE s.round_id = ?",
             [round_id],
@@ -71,7 +75,7 @@ def purge_round(db: sqlite_utils.Database, round_id: int, *, user_id: int | None
                 evidence["description"].update(quotes=[], situations=[])
                 db.execute("UPDATE personas SET evidence = ? WHERE id = ?",
                            [json.dumps(evidence, ensure_ascii=False), persona_id])
-        detail = ", ".join(f"{n} {what}" for what, n in held.items())
+        detail = ", ".join(f"{n} {what}" for what, n in held.items() if n)
         store.audit(db, user_id, "delete", f"round {round_id}", f"{reason}: {detail}" if reason else detail)
     return held
 
