@@ -258,7 +258,7 @@ def _spacing(style, *, before=None, after=None, line=None, keep_next=None, inden
         pf.alignment = align
 
 
-def _border(style, side: str, color: str, size: int = 12, space: int = 6):
+def _border(style, side: str, color: str, size: int = 12, space: int = 6, val: str = "single"):
     from docx.oxml.ns import qn
 
     ppr = style.element.get_or_add_pPr()
@@ -277,7 +277,7 @@ def _border(style, side: str, color: str, size: int = 12, space: int = 6):
                 "w:outlineLvl",
             ),
         )
-    _replace_child(pbdr, _el(f"w:{side}", val="single", sz=size, space=space, color=color))
+    _replace_child(pbdr, _el(f"w:{side}", val=val, sz=size, space=space, color=color))
 
 
 def _shade(style, fill: str):
@@ -399,6 +399,8 @@ def _define_styles(doc) -> None:
             "w:outlineLvl",
         ),
     )
+    # the accent bar sits where the text starts: on the right for right-to-left quotes
+    _border(quote_rtl, "left", ACCENT, size=0, space=0, val="nil")
     _border(quote_rtl, "right", ACCENT, size=18, space=8)
     quote_rtl.paragraph_format.right_indent = quote_rtl.paragraph_format.left_indent
 

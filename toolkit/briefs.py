@@ -27,7 +27,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from . import brief_template
+from . import brief_template, privacy
 from .guidance import (
     ASPECTS,
     Advice,
@@ -43,8 +43,6 @@ from .guidance import (
     top_advice,
 )
 
-PRIVACY_FLOOR = 5  # no group under 5 people, whatever a round says (DESIGN.md §8)
-MIN_QUOTE_GROUP = 10  # verbatim text only from groups of at least 10
 FIGURE_WIDTH_CM = 16.0
 MAX_LINES = 5  # drivers / hold-backs listed per persona (the strongest first)
 ADKAR_ORDER = ("awareness", "desire", "knowledge", "ability", "reinforcement")
@@ -228,7 +226,6 @@ LABELS: dict[str, dict[str, str]] = {
         # charts (used by charts.py)
         "chart_organisation": "Organisatie",
         "chart_score": "Gemiddelde score (1–5)",
-        "chart_diff": "Verschil met de organisatie (punten)",
     },
     "en": {
         "kind_communication": "Communication brief",
@@ -397,7 +394,6 @@ LABELS: dict[str, dict[str, str]] = {
         "months": "January February March April May June July August September October November December",
         "chart_organisation": "Organisation",
         "chart_score": "Mean score (1–5)",
-        "chart_diff": "Difference from the organisation (points)",
     },
 }
 
@@ -423,18 +419,28 @@ def clean_text(value, *, single_line: bool = True, strip: bool = True) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+# The decisions themselves live in toolkit/privacy.py, the one place every screen, export and
+# brief asks; these helpers only adapt them to a round_info dict.
+
+
 def min_group_of(round_info: Mapping) -> int:
-    """The round's minimum group, never below the product-wide floor of 5."""
+    """The round's minimum group, never below the product-wide floor (privacy.MIN_GROUP)."""
     try:
-        value = int(round_info.get("min_group") or PRIVACY_FLOOR)
+        return privacy.effective_min(int(round_info.get("min_group") or privacy.MIN_GROUP))
     except (TypeError, ValueError):
-        value = PRIVACY_FLOOR
-    return max(PRIVACY_FLOOR, value)
+        return privacy.MIN_GROUP
+
+
+def min_quote_of(min_group: int) -> int:
+    """The smallest group whose own words may be quoted (mirrors privacy.may_quote)."""
+    return max(privacy.effective_min(min_group) * 2, privacy.MIN_VERBATIM_GROUP)
 
 
 def may_show(persona: Mapping, min_group: int) -> bool:
     size = persona.get("size")
-    return bool(persona.get("presented")) and isinstance(size, int | float) and size >= min_group
+    if not isinstance(size, int | float) or isinstance(size, bool):
+        return False
+    return bool(privacy.presentable_personas({"personas": [persona]}, min_group))
 
 
 def shown_personas(persona_set: Mapping, round_info: Mapping) -> list[dict]:
@@ -769,6 +775,7 @@ class _Writer:
 
         self.doc = docx.Document(io.BytesIO(_template_bytes(lang)))
         self.lang = lang
+        self._style_ids: dict[str, str] = {}
         self._fill_tokens(round_title, doc_title)
         props = self.doc.core_properties
         now = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -791,6 +798,23 @@ class _Writer:
                                 text = text.replace(token, value)
                             run.text = text
 
+    # -- primitives --------------------------------------------------------------------------
+    # Style ids are resolved once per document and set directly: python-docx resolves a style
+    # name on every assignment by scanning all styles, which made that most of the work.
+
+    def _sid(self, name: str) -> str:
+        sid = self._style_ids.get(name)
+        if sid is None:
+            sid = self._style_ids[name] = self.doc.styles[name].style_id
+        return sid
+
+    def _p(self, text: str, style: str, container=None):
+        paragraph = (container if container is not None else self.doc).add_paragraph()
+        paragraph._p.style = self._sid(style)
+        if text:
+            paragraph.add_run(text)
+        return paragraph
+
     # -- blocks ------------------------------------------------------------------------------
 
     def cover(
@@ -806,22 +830,30 @@ class _Writer:
         self.doc.add_page_break()
 
     def heading(self, text: str, level: int = 1) -> None:
-        self.doc.add_paragraph(clean_text(text), style=f"Heading {level}")
+        self._p(clean_text(text), f"Heading {level}")
 
     def para(self, text: str, style: str = "Normal", *, multi_line: bool = False):
-        text = clean_text(text, single_line=not multi_line)
-        if style == S["quote"] and _is_rtl(text):
-            style = S["quote_rtl"]
-        return self.doc.add_paragraph(text, style=style)
+        return self._p(clean_text(text, single_line=not multi_line), style)
+
+    def quote(self, text: str) -> None:
+        """Someone's own words; right-to-left text gets the RTL quote style and no Western
+        quotation marks (they would land on the wrong side)."""
+        text = clean_text(text)
+        if _is_rtl(text):
+            self._p(text, S["quote_rtl"])
+        else:
+            self._p(f"“{text}”", S["quote"])
 
     def rich(self, parts: Iterable[tuple[str, str | None]], style: str = "Normal"):
-        paragraph = self.doc.add_paragraph(style=style)
+        paragraph = self._p("", style)
         for text, char_style in parts:
-            paragraph.add_run(clean_text(text, strip=False), style=char_style)
+            run = paragraph.add_run(clean_text(text, strip=False))
+            if char_style:
+                run._r.style = self._sid(char_style)
         return paragraph
 
     def bullet(self, text: str) -> None:
-        self.doc.add_paragraph(clean_text(text), style="List Bullet")
+        self._p(clean_text(text), "List Bullet")
 
     def advice_list(self, advices: list[Advice]) -> None:
         for advice in advices:
@@ -830,45 +862,71 @@ class _Writer:
 
     def table(self, headers: list[str], rows: list[list], widths_cm: list[float]) -> None:
         """A real Word table in the template's table style; a cell is a string or a list of
-        (text, paragraph style) pairs. The header row repeats on every page."""
-        from docx.oxml import OxmlElement
-        from docx.shared import Cm
+        (text, paragraph style) pairs. The header row repeats on every page.
 
-        table = self.doc.add_table(rows=1 + len(rows), cols=len(headers))
-        table.style = self.doc.styles[S["table"]]
-        table.autofit = False
-        widths = [Cm(w) for w in widths_cm]
-        for column, width in zip(table.columns, widths, strict=True):
-            column.width = width
+        Built as WordprocessingML directly (lxml escapes the text): python-docx's cell API
+        recomputes the table grid on every row access, which made tables the slowest part.
+        """
+        from docx.oxml.ns import qn
+        from lxml import etree
+
+        def el(parent, tag, **attrs):
+            child = etree.SubElement(parent, qn(tag))
+            for key, value in attrs.items():
+                child.set(qn(f"w:{key}"), str(value))
+            return child
+
+        twips = [int(round(w / 2.54 * 1440)) for w in widths_cm]
+        tbl = self.doc.element.body.makeelement(qn("w:tbl"), {})
+        tbl_pr = el(tbl, "w:tblPr")
+        el(tbl_pr, "w:tblStyle", val=self._sid(S["table"]))
+        el(tbl_pr, "w:tblW", w=sum(twips), type="dxa")
+        el(tbl_pr, "w:tblLayout", type="fixed")
+        el(
+            tbl_pr,
+            "w:tblLook",
+            val="0420",
+            firstRow=1,
+            lastRow=0,
+            firstColumn=0,
+            lastColumn=0,
+            noHBand=0,
+            noVBand=1,
+        )
+        grid = el(tbl, "w:tblGrid")
+        for width in twips:
+            el(grid, "w:gridCol", w=width)
         for r, values in enumerate([headers] + rows):
-            cells = table.rows[r].cells
+            tr = el(tbl, "w:tr")
+            if r == 0:
+                el(el(tr, "w:trPr"), "w:tblHeader")
             for c, value in enumerate(values):
-                cell = cells[c]
-                cell.width = widths[c]
+                tc = el(tr, "w:tc")
+                el(el(tc, "w:tcPr"), "w:tcW", w=twips[c], type="dxa")
                 parts = (
                     value
                     if isinstance(value, list)
                     else [(value, S["table_heading"] if r == 0 else S["table_text"])]
                 )
-                first = cell.paragraphs[0]
-                for i, (text, style) in enumerate(parts):
-                    paragraph = first if i == 0 else cell.add_paragraph()
-                    paragraph.style = self.doc.styles[style]
+                for text, style in parts or [("", S["table_text"])]:
+                    p = el(tc, "w:p")
+                    el(el(p, "w:pPr"), "w:pStyle", val=self._sid(style))
                     text = clean_text(text)
                     if text:
-                        paragraph.add_run(text)
-        header_row = table.rows[0]._tr.get_or_add_trPr()
-        header_row.append(OxmlElement("w:tblHeader"))
-        self.doc.add_paragraph(style=S["small"])  # breathing room; Word merges adjacent tables
+                        t = el(el(p, "w:r"), "w:t")
+                        t.text = text
+                        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        self.doc.element.body.sectPr.addprevious(tbl)
+        self._p("", S["small"])  # breathing room; Word merges adjacent tables
 
     def picture(self, png: bytes, caption: str, alt: str) -> None:
         from docx.shared import Cm
 
-        paragraph = self.doc.add_paragraph(style=S["figure"])
+        paragraph = self._p("", S["figure"])
         run = paragraph.add_run()
         shape = run.add_picture(io.BytesIO(png), width=Cm(FIGURE_WIDTH_CM))
         shape._inline.docPr.set("descr", clean_text(alt))  # alt text for screen readers
-        self.doc.add_paragraph(clean_text(caption), style="Caption")
+        self._p(clean_text(caption), "Caption")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -895,7 +953,7 @@ class _Ctx:
         self.lang = lang
         self.rules = rules or default_guidance()
         self.min_group = min_group_of(round_info)
-        self.min_quote = max(MIN_QUOTE_GROUP, self.min_group)
+        self.min_quote = min_quote_of(self.min_group)
         self.overall = persona_set.get("overall") or {}
         self._advice_cache: dict[tuple, list[Advice]] = {}
 
@@ -1058,13 +1116,13 @@ class _Ctx:
         if quotes:
             w.para(self.L["quote_intro"], "Normal")
             for quote in quotes:
-                w.para(f"“{quote}”", S["quote"])
+                w.quote(quote)
         elif (persona.get("size") or 0) < self.min_quote:
             w.para(self.t("quotes_withheld", min_quote=self.min_quote), S["small"])
 
     def verbatim(self, persona: dict, key: str) -> list[str]:
         """Quotes or situations, only for groups of at least the quote minimum."""
-        if (persona.get("size") or 0) < self.min_quote:
+        if not privacy.may_quote(_int(persona.get("size")) or 0, self.min_group):
             return []
         items = (persona.get("description") or {}).get(key) or []
         return [t for t in (clean_text(x) for x in items if isinstance(x, str)) if t]
@@ -1356,7 +1414,7 @@ class _Ctx:
         if situations:
             w.heading(self.L["h_situations"], 2)
             for text in situations:
-                w.para(f"“{text}”", S["quote"])
+                w.quote(text)
             w.heading(self.L["h_advice"], 2)
 
     def about(self, w: _Writer, persona: dict) -> None:

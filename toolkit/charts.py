@@ -19,6 +19,7 @@ import io
 import json
 import os
 import tempfile
+import textwrap
 import threading
 import unicodedata
 import warnings
@@ -34,7 +35,7 @@ GRID = "#D9DEE4"
 FIGURE_WIDTH_IN = 6.4
 DPI = 150
 
-_lock = threading.RLock()  # pyplot state is global; one chart at a time
+_lock = threading.RLock()  # rcParams are global: one chart at a time
 _cache: OrderedDict[str, bytes] = OrderedDict()
 _CACHE_SIZE = 64
 _glyphs: set[int] | None = None
@@ -64,9 +65,9 @@ def profile_chart(persona: dict, overall: dict, q, lang: str) -> bytes:
     labels = _labels(lang)
     lo, hi = _scale_range(q, constructs)
 
-    def draw(plt):
+    def draw():
         height = max(2.2, 0.34 * len(rows) + 1.1)
-        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH_IN, height), dpi=DPI)
+        fig, ax = _figure(height)
         ys, previous, y = [], None, 0.0
         for row in rows:
             if previous is not None and row[4] != previous:
@@ -86,17 +87,19 @@ def profile_chart(persona: dict, overall: dict, q, lang: str) -> bytes:
             zorder=2,
         )
         ax.scatter(mean, ys, s=46, color=PERSONA_COLOUR, zorder=3, label=_chart_name(persona, 1))
-        for yy, m, o in zip(ys, mean, org, strict=True):
-            if m == m and o == o:  # not NaN
-                ax.plot([o, m], [yy, yy], color=PERSONA_COLOUR, linewidth=1.2, zorder=3)
+        pairs = [(yy, o, m) for yy, m, o in zip(ys, mean, org, strict=True) if m == m and o == o]
+        if pairs:  # one line collection, not a Line2D per construct
+            ax.hlines(*zip(*pairs, strict=True), colors=PERSONA_COLOUR, linewidth=1.2, zorder=3)
+        tick_labels = [_drawable(r[1]) or r[0] for r in rows]
         ax.set_yticks(ys)
-        ax.set_yticklabels([_drawable(r[1]) or r[0] for r in rows])
+        ax.set_yticklabels(tick_labels)
         ax.invert_yaxis()
         ax.set_xlim(lo, hi)
         ax.set_xticks(range(int(lo), int(hi) + 1))
         ax.set_xlabel(labels["chart_score"])
         _style_axes(ax)
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=8)
+        _margins(fig, height, tick_labels, top_in=0.32, bottom_in=0.48)
         return fig
 
     return _cache_put(key, _render(draw))
@@ -141,9 +144,8 @@ def overview_chart(persona_set: dict, q, lang: str, *, min_group: int = 5) -> by
     cached = _cache_get(key)
     if cached is not None:
         return cached
-    labels = _labels(lang)
 
-    def draw(plt):
+    def draw():
         import numpy as np
 
         data = np.array(
@@ -151,21 +153,22 @@ def overview_chart(persona_set: dict, q, lang: str, *, min_group: int = 5) -> by
         )
         if data.size == 0:
             data = np.zeros((max(len(dims), 1), max(len(personas), 1)))
-        height = max(2.4, 0.34 * len(dims) + 1.4)
-        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH_IN, height), dpi=DPI)
+        height = max(2.4, 0.34 * len(dims) + 0.8)
+        fig, ax = _figure(height)
         limit = max(1.0, float(np.nanmax(np.abs(data))) if np.isfinite(data).any() else 1.0)
-        image = ax.imshow(data, cmap="RdBu", vmin=-limit, vmax=limit, aspect="auto")
+        ax.imshow(data, cmap="RdBu", vmin=-limit, vmax=limit, aspect="auto")
         ax.set_yticks(range(len(row_labels)))
         ax.set_yticklabels(row_labels)
         ax.set_xticks(range(len(names)))
-        ax.set_xticklabels(names)
+        ax.set_xticklabels([textwrap.fill(n, 14) for n in names])
         ax.xaxis.tick_top()
+        # every cell carries its value, so no colour bar is needed (and it reads in grey print)
         for (i, j), value in np.ndenumerate(data):
             if np.isfinite(value):
                 ax.text(
                     j,
                     i,
-                    ("+" if value > 0.05 else "") + number(value, lang),
+                    _signed(value, lang),
                     ha="center",
                     va="center",
                     fontsize=7.5,
@@ -174,9 +177,8 @@ def overview_chart(persona_set: dict, q, lang: str, *, min_group: int = 5) -> by
         for spine in ax.spines.values():
             spine.set_visible(False)
         ax.tick_params(length=0, labelsize=8)
-        bar = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
-        bar.ax.tick_params(labelsize=7)
-        bar.set_label(labels["chart_diff"], fontsize=7.5)
+        wrapped = max((n.count("\n") for n in (textwrap.fill(n, 14) for n in names)), default=0)
+        _margins(fig, height, row_labels, top_in=0.3 + 0.14 * wrapped, bottom_in=0.12)
         return fig
 
     return _cache_put(key, _render(draw))
@@ -192,29 +194,54 @@ def _labels(lang: str) -> dict[str, str]:
     return LABELS.get(lang) or LABELS["en"]
 
 
-def _pyplot():
-    """Import matplotlib on first use, headless, with a config dir that is writable."""
+def _matplotlib():
+    """Import matplotlib on first use, headless, with a config dir that is writable.
+
+    Only the object-oriented API is used (Figure + the Agg canvas), never pyplot: no global
+    figure registry to leak, no GUI backend probing, and a faster import.
+    """
     if "MPLCONFIGDIR" not in os.environ:
         home_config = Path.home() / ".config" / "matplotlib"
         if not (os.access(Path.home(), os.W_OK) or os.access(home_config, os.W_OK)):
-            path = (
-                Path(tempfile.gettempdir())
-                / f"persona-toolkit-mpl-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
-            )
+            uid = os.getuid() if hasattr(os, "getuid") else "user"
+            path = Path(tempfile.gettempdir()) / f"persona-toolkit-mpl-{uid}"
             path.mkdir(parents=True, exist_ok=True)
             os.environ["MPLCONFIGDIR"] = str(path)
     import matplotlib
 
     matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
+    return matplotlib
 
-    return plt
+
+def _figure(height_in: float):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(FIGURE_WIDTH_IN, height_in), dpi=DPI)
+    FigureCanvasAgg(fig)
+    return fig, fig.add_subplot()
+
+
+def _margins(fig, height_in: float, left_labels: list[str], *, top_in: float, bottom_in: float):
+    """Room for the longest y label, measured with the renderer instead of a layout pass
+    (tight_layout draws the whole figure once more: a third of a chart's time)."""
+    from matplotlib.font_manager import FontProperties
+
+    renderer = fig.canvas.get_renderer()
+    prop = FontProperties(family="DejaVu Sans", size=8.5)
+    widths = [renderer.get_text_width_height_descent(t, prop, ismath=False)[0] for t in left_labels]
+    label_in = max(widths, default=0.0) / fig.dpi
+    left = min(0.6, (label_in + 0.18) / FIGURE_WIDTH_IN)
+    fig.subplots_adjust(
+        left=left,
+        right=1 - 0.15 / FIGURE_WIDTH_IN,
+        top=1 - top_in / height_in,
+        bottom=bottom_in / height_in,
+    )
 
 
 def _render(draw) -> bytes:
-    plt = _pyplot()
-    import matplotlib
-
+    matplotlib = _matplotlib()
     rc = {
         "font.family": "DejaVu Sans",
         "font.size": 8.5,
@@ -223,19 +250,20 @@ def _render(draw) -> bytes:
         "xtick.color": INK,
         "ytick.color": INK,
         "text.parse_math": False,  # "$" in a name is text, not TeX
-        "svg.hashsalt": "persona-toolkit",
     }
     with _lock, matplotlib.rc_context(rc), warnings.catch_warnings():
         # a glyph the font lacks is a cosmetic problem, not an error in a brief
         warnings.filterwarnings("ignore", message="Glyph .* missing from")
         warnings.filterwarnings("ignore", message="Matplotlib currently does not support")
-        fig = draw(plt)
-        try:
-            fig.tight_layout()
-            buffer = io.BytesIO()
-            fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-        finally:
-            plt.close(fig)
+        fig = draw()
+        buffer = io.BytesIO()
+        fig.savefig(
+            buffer,
+            format="png",
+            dpi=DPI,
+            metadata={"Software": None},
+            pil_kwargs={"compress_level": 3},  # 6 costs a third more time for 3% smaller files
+        )
     return buffer.getvalue()
 
 
@@ -293,7 +321,7 @@ def _font_glyphs() -> set[int]:
     global _glyphs
     if _glyphs is None:
         try:
-            _pyplot()
+            _matplotlib()
             from matplotlib import font_manager
             from matplotlib.ft2font import FT2Font
 
@@ -302,6 +330,11 @@ def _font_glyphs() -> set[int]:
         except Exception:  # pragma: no cover - fonts are a nicety, never a failure
             _glyphs = set()
     return _glyphs
+
+
+def _signed(value: float, lang: str) -> str:
+    text = number(value, lang)
+    return text if text.startswith("-") or text in ("0.0", "0,0") else "+" + text
 
 
 def _num(value) -> float | None:

@@ -528,7 +528,13 @@ def _texts_table(raw, label: str, languages, problems) -> dict[str, dict[str, st
 
 
 def _placeholders(text: str) -> list[str]:
-    return _PLACEHOLDER.findall(text)
+    """Placeholder names in ``text``; a brace that is not part of {a_name} is reported as the
+    pseudo-name it encloses, so "{name.__class__}" or a stray "{" is caught, not printed."""
+    found = _PLACEHOLDER.findall(text)
+    rest = _PLACEHOLDER.sub("", text)
+    if "{" in rest or "}" in rest:
+        found.append(rest[rest.find("{") if "{" in rest else rest.find("}"):][:30])
+    return found
 
 
 def _is_number(value) -> bool:
