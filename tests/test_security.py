@@ -233,3 +233,21 @@ def test_a_respondent_session_opens_no_staff_page(app, open_round_with_link):
     for path in ("/rounds/", "/admin/users", "/admin/audit", "/rounds/1", "/rounds/1/personas"):
         response = client.get(path)
         assert response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/login", path
+
+
+# --- audit trail ------------------------------------------------------------------------------
+
+
+def test_views_and_downloads_are_audited_once_each(client, database, default_q):
+    from conftest import make_round_with_responses
+
+    users = make_users(database)
+    round_id, _answers, _labels = make_round_with_responses(database, default_q, n=12)
+    client.post("/login", data={"email": users["hr"][1], "password": PASSWORD})
+    assert client.get(f"/rounds/{round_id}").status_code == 200
+    assert client.get(f"/rounds/{round_id}/answers.csv").status_code == 200
+    client.get("/rounds/")  # a list of rounds is not a look at one round's data
+    rows = database.execute("SELECT user_id, action, object, detail FROM audit WHERE user_id = ? "
+                            "AND action IN ('view', 'export') ORDER BY id", [users["hr"][0]]).fetchall()
+    assert [(r[1], r[2]) for r in rows] == [("view", f"round {round_id}"), ("export", f"round {round_id}")]
+    assert "answers.csv" in rows[1][3]
