@@ -507,3 +507,17 @@ def test_briefs_from_derived_personas_of_synthetic_responses(tmp_path, q, rules)
             if persona["key"] in path.name:
                 assert persona["name"] in text and persona["name"] in text2
     json.dumps(persona_set)  # the set stays JSON-serialisable after briefs read it
+
+
+def test_round_without_dates_invitations_or_review_still_reads_well(tmp_path, persona_set, q):
+    info = make_round_info(
+        opens_at=None, closes_at=None, invited=None, review_due=None, organisation=None
+    )
+    paths = write_round_briefs(persona_set, info, q, tmp_path, langs=("en",))  # shipped rules
+    text = docx_text(by_name(paths, "overview-en.docx"))
+    assert "No date has been set. Review within six months." in text
+    assert "Response rate\n–" in text and "Invited\n–" in text
+    assert "Organisation:" not in text and "– –" not in text
+    info["closes_at"] = "2025-11-30T17:00:00+01:00"
+    text = docx_text(overview_brief(persona_set, info, q, "nl", None))
+    assert "rond 28 mei 2026" in text  # six months after closing

@@ -1044,7 +1044,10 @@ class _Ctx:
         return f"{value.day} {months[value.month - 1]} {value.year}"
 
     def period(self) -> str:
-        return f"{self.date(self.round_info.get('opens_at'))} – {self.date(self.round_info.get('closes_at'))}"
+        opens, closes = self.round_info.get("opens_at"), self.round_info.get("closes_at")
+        if not opens and not closes:
+            return self.L["unknown"]
+        return f"{self.date(opens)} – {self.date(closes)}"
 
     def stability(self, persona: dict) -> str:
         band = persona.get("stability_band") or ""
