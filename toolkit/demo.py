@@ -63,7 +63,7 @@ def add_synthetic_round(
 
 
 def build_demo(db: sqlite_utils.Database, *, respondents: int = 240, briefs_dir: Path | None = None,
-               bootstrap: int = 100) -> str:
+               bootstrap: int = 100, programme: bool = True) -> str:
     from .pipeline import briefs_for_round, derive_round
 
     user_ids = _ensure_users(db)
@@ -74,6 +74,12 @@ def build_demo(db: sqlite_utils.Database, *, respondents: int = 240, briefs_dir:
     lines = [f"Demo round {round_id}: {respondents} responses, {persona_set['k']} personas."]
     for p in persona_set["personas"]:
         lines.append(f"  {p['name']} ({p['size']} people, stability {p.get('stability', 0):.2f}): {p['label']['en']}")
+    if programme:
+        from .programmes import add_demo_programme
+
+        programme_id = add_demo_programme(db, user_ids, baseline_round_id=round_id, respondents=respondents,
+                                          bootstrap=bootstrap)
+        lines.append(f"Demo programme {programme_id}: the baseline and a follow-up round, compared.")
     if briefs_dir is not None:
         paths = briefs_for_round(db, round_id, briefs_dir)
         lines.append(f"{len(paths)} briefs written to {briefs_dir}")
