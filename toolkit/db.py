@@ -1,13 +1,20 @@
-"""One SQLite connection per request or command, opened with WAL and a busy timeout.
+"""SQLite connections opened with WAL and a busy timeout; one reused per server thread.
 
 Writes that belong together go through :func:`transaction`, which takes the write lock up front
 (BEGIN IMMEDIATE) so two writers never deadlock half-way, and rolls back on any error so an
 import or a derivation either lands whole or leaves the previous state untouched.
+
+Web requests reuse one connection per thread (waitress keeps its worker threads), because
+opening a connection costs more than most requests: the PRAGMAs and reading the schema. The
+reused connection is checked at the end of every request (no transaction left open) and
+dropped after a database error or when the file at the path is no longer the same file.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,6 +27,25 @@ class DatabaseUnavailable(RuntimeError):
     """The database cannot be opened or written; the message says what to do."""
 
 
+def explain(path: str | Path, exc: BaseException) -> str:
+    """A sentence an administrator can act on, for an error SQLite or the OS gave on `path`."""
+    text = str(exc)
+    lowered = text.lower()
+    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+        return (f"database {path} is damaged or is not a Persona Toolkit database ({text}); "
+                "restore the latest backup with 'persona-toolkit restore FILE'")
+    if "readonly" in lowered or "read-only" in lowered or "permission denied" in lowered:
+        return (f"database {path} is read-only ({text}); the account running the toolkit needs write "
+                f"access to the file and to its folder {Path(path).parent} (SQLite writes -wal and -shm files there)")
+    if "disk is full" in lowered or "no space left" in lowered or "file too large" in lowered:
+        return (f"no room to write {path} ({text}); free disk space on that volume, then start again "
+                "(nothing that was saved before is lost)")
+    if "unable to open" in lowered:
+        return (f"cannot open database {path} ({text}); check that the folder {Path(path).parent} exists "
+                "and the account running the toolkit may write in it")
+    return f"cannot use database {path}: {text}"
+
+
 def connect(path: str | Path, *, readonly_ok: bool = False) -> sqlite_utils.Database:
     path = Path(path)
     if not path.parent.is_dir():
@@ -27,6 +53,7 @@ def connect(path: str | Path, *, readonly_ok: bool = False) -> sqlite_utils.Data
             f"instance folder {path.parent} does not exist: run 'persona-toolkit init-db' "
             "or set PERSONA_TOOLKIT_INSTANCE to an existing folder"
         )
+    conn = None
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                check_same_thread=False)
@@ -35,8 +62,11 @@ def connect(path: str | Path, *, readonly_ok: bool = False) -> sqlite_utils.Data
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         conn.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.DatabaseError as exc:
-        raise DatabaseUnavailable(f"cannot open database {path}: {exc}") from exc
+        if conn is not None:
+            conn.close()
+        raise DatabaseUnavailable(explain(path, exc)) from exc
     if mode != "wal" and not readonly_ok:
+        conn.close()
         raise DatabaseUnavailable(f"database {path} could not switch to WAL mode (got {mode}); is it read-only?")
     return sqlite_utils.Database(conn)
 
@@ -49,7 +79,8 @@ def transaction(db: sqlite_utils.Database):
     try:
         yield db
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite may already have rolled back (e.g. disk full)
+            conn.execute("ROLLBACK")
         raise
     else:
         conn.execute("COMMIT")
@@ -62,21 +93,64 @@ def integrity_problems(db: sqlite_utils.Database) -> list[str]:
 
 # --- Flask glue -------------------------------------------------------------------------
 
+_per_thread = threading.local()
+
+
+def _file_identity(path: str) -> tuple[str, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return path, st.st_dev, st.st_ino
+
+
+def thread_connection(path: str) -> sqlite_utils.Database:
+    """This thread's connection to `path`, opened once and reused while the file stays the same.
+
+    One connection per thread at most: a thread that moves to another database (tests do)
+    closes the previous one.
+    """
+    identity = _file_identity(path)
+    cached = getattr(_per_thread, "cached", None)
+    if cached is not None:
+        if identity is not None and cached[0] == identity:
+            return cached[1]
+        drop_thread_connection()
+    db = connect(path)
+    _per_thread.cached = (_file_identity(path), db)
+    return db
+
+
+def drop_thread_connection() -> None:
+    cached = getattr(_per_thread, "cached", None)
+    _per_thread.cached = None
+    if cached is not None:
+        cached[1].conn.close()
+
 
 def get_db() -> sqlite_utils.Database:
     from flask import current_app, g
 
     if "db" not in g:
-        g.db = connect(current_app.config["DATABASE"])
+        g.db = thread_connection(current_app.config["DATABASE"])
     return g.db
 
 
-def close_db(_exc=None) -> None:
+def close_db(exc=None) -> None:
+    """End of request: the connection goes back clean, or is closed after a database error."""
     from flask import g
 
     db = g.pop("db", None)
-    if db is not None:
-        db.conn.close()
+    if db is None:
+        return
+    if isinstance(exc, sqlite3.Error):
+        drop_thread_connection()
+        return
+    try:
+        if db.conn.in_transaction:  # a view that forgot to finish must not hold the write lock
+            db.conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        drop_thread_connection()
 
 
 def init_app(app) -> None:
