@@ -396,14 +396,17 @@ def serve(host, port, threads):
         )
     import waitress
 
+    from .health import refuse_unhealthy_start
+
     init_database()
+    refuse_unhealthy_start()  # damaged, read-only or full: say so before taking answers
     click.echo(f"Serving Persona Toolkit on http://{host}:{port} ({threads} threads); Ctrl+C stops.")
     sys.stdout.flush()
     waitress.serve(current_app._get_current_object(), host=host, port=port, threads=threads, ident="persona-toolkit")
 
 
 # Areas that bring their own commands register them here: each module has register(main).
-EXTENSIONS = ("toolkit.scheduler", "toolkit.participants", "toolkit.maintenance", "toolkit.programmes")
+EXTENSIONS = ("toolkit.scheduler", "toolkit.participants", "toolkit.maintenance", "toolkit.programmes", "toolkit.health")
 
 
 def _register_extensions() -> None:
