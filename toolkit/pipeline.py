@@ -52,7 +52,17 @@ def derive_round(
 def briefs_for_round(
     db: sqlite_utils.Database, round_id: int, out_dir: Path, langs=("nl", "en")
 ) -> list[Path]:
-    """Write every brief of the round's current persona set into out_dir."""
+    """Write every brief of the round's current persona set into out_dir.
+
+    All or nothing: the briefs are written into a hidden staging folder inside out_dir and moved
+    into place (one atomic rename each) only when every one of them is complete. A crash, a
+    full disk or a failing brief midway leaves the briefs that were there before untouched and
+    never a half-written .docx under a real name.
+    """
+    import os
+    import shutil
+    import tempfile
+
     from .briefs import write_round_briefs
 
     round_ = store.get_round(db, round_id)
@@ -62,7 +72,19 @@ def briefs_for_round(
     q = store.round_questionnaire(db, round_)
     info = store.round_info(db, round_, q, persona_set)
     out_dir.mkdir(parents=True, exist_ok=True)
-    return write_round_briefs(persona_set, info, q, out_dir, langs=tuple(langs))
+    staging = Path(tempfile.mkdtemp(prefix=".writing-briefs-", dir=out_dir))  # same volume: rename is atomic
+    try:
+        written = write_round_briefs(persona_set, info, q, staging, langs=tuple(langs))
+        for path in written:  # on disk before the rename, so a power cut cannot leave empty files
+            with open(path, "rb") as fh:
+                os.fsync(fh.fileno())
+        placed = []
+        for path in written:
+            os.replace(path, out_dir / path.name)
+            placed.append(out_dir / path.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return placed
 
 
 def brief_filename(round_: dict, persona: dict | None, kind: str, lang: str) -> str:
