@@ -1,0 +1,42 @@
+"""Load: every respondent of a round answers the full questionnaire at the same moment."""
+
+from __future__ import annotations
+
+import time
+
+from conftest import RESPONDENTS, Respondent, run_all, stored_answers
+
+
+def test_concurrent_respondents_every_acknowledged_answer_is_stored_exactly_once(live_round, server):
+    server.start()
+    q = live_round.q
+    people = [Respondent(i, token, server.port) for i, token in enumerate(live_round.tokens)]
+
+    def answer_everything(person: Respondent) -> None:
+        person.open_link()
+        person.answer_from(q, live_round.answers[person.index], 0)
+        person.close()
+
+    began = time.perf_counter()
+    errors = run_all(people, answer_everything)
+    seconds = time.perf_counter() - began
+    assert not errors, f"{len(errors)} respondents failed, e.g. {list(errors.items())[:3]}\n{server.log()[-3000:]}"
+    assert all(p.completed for p in people)
+
+    db = live_round.db()
+    try:
+        stored = stored_answers(db, live_round.round_id)
+        for person in people:
+            pid = live_round.participant_ids[person.index]
+            assert stored.get(pid) == [live_round.answers[person.index]], f"respondent {person.index}"
+        assert len(stored) == RESPONDENTS
+        assert db.execute("SELECT count(*) FROM responses").fetchone()[0] == RESPONDENTS  # none twice
+        assert db.execute("SELECT count(*) FROM drafts").fetchone()[0] == 0
+        assert db.execute("SELECT sum(responded) FROM participants").fetchone()[0] == RESPONDENTS
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        db.conn.close()
+    pages = len(q.blocks)
+    print(f"\n{RESPONDENTS} respondents x {pages} pages at once: {RESPONDENTS * pages} answer pages "
+          f"acknowledged and stored in {seconds:.1f} s")
