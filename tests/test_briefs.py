@@ -521,3 +521,19 @@ def test_round_without_dates_invitations_or_review_still_reads_well(tmp_path, pe
     info["closes_at"] = "2025-11-30T17:00:00+01:00"
     text = docx_text(overview_brief(persona_set, info, q, "nl", None))
     assert "rond 28 mei 2026" in text  # six months after closing
+
+
+def test_team_categories_the_rest_of_the_persona_would_reveal_are_left_out(persona_set, q, rules):
+    """17 people: teams of 8, 6 and 2. Showing 8 and 6 would reveal the other 3 by subtraction,
+    so only the team of 8 is named (privacy.py decides; the brief asks it)."""
+    sanne = persona_set["personas"][0]
+    sanne["size"] = 17
+    sanne["description"]["context"] = {
+        "team": [
+            {"value": "Bigteam", "n": 8},
+            {"value": "Sixteam", "n": 6},
+            {"value": "Twoteam", "n": 2},
+        ]
+    }
+    text = docx_text(training_brief(persona_set, sanne, make_round_info(), q, "en", rules))
+    assert "Bigteam" in text and "Sixteam" not in text and "Twoteam" not in text

@@ -464,7 +464,7 @@ def communication_brief(
 ):
     """The communication brief for one persona, as a python-docx Document."""
     ctx = _Ctx(persona_set, round_info, q, lang, rules)
-    ctx.require_shown(persona)
+    persona = ctx.shown(persona)
     advices = ctx.advice(persona, "communication")
     sections = by_section(advices)
     w = ctx.writer("kind_communication", persona)
@@ -549,7 +549,7 @@ def training_brief(
 ):
     """The training brief for one persona, as a python-docx Document."""
     ctx = _Ctx(persona_set, round_info, q, lang, rules)
-    ctx.require_shown(persona)
+    persona = ctx.shown(persona)
     advices = ctx.advice(persona, "training")
     sections = by_section(advices)
     w = ctx.writer("kind_training", persona)
@@ -611,7 +611,7 @@ def overview_brief(
 
     ctx = _Ctx(persona_set, round_info, q, lang, rules)
     L = ctx.L
-    shown = shown_personas(persona_set, round_info)
+    shown = ctx.persona_set["personas"]
     w = ctx.writer("kind_overview", None)
     lines = [(L["cover_round"], ctx.round_title())]
     if ctx.questionnaire_title():
@@ -947,14 +947,18 @@ class _Ctx:
         self, persona_set: dict, round_info: dict, q, lang: str, rules: GuidanceRules | None
     ):
         self.L = _labels(lang)
-        self.persona_set = persona_set
         self.round_info = round_info
         self.q = q
         self.lang = lang
         self.rules = rules or default_guidance()
         self.min_group = min_group_of(round_info)
         self.min_quote = min_quote_of(self.min_group)
-        self.overall = persona_set.get("overall") or {}
+        # Everything below reads a copy trimmed by privacy.py: personas that may be shown,
+        # with description categories and quotes this round's minimum allows (including
+        # categories that the rest of the persona would reveal by subtraction).
+        self.source = persona_set
+        self.persona_set = privacy.exportable_persona_set(persona_set, self.min_group)
+        self.overall = self.persona_set.get("overall") or {}
         self._advice_cache: dict[tuple, list[Advice]] = {}
 
     # -- basics ------------------------------------------------------------------------------
@@ -962,12 +966,16 @@ class _Ctx:
     def t(self, key: str, **values) -> str:
         return self.L[key].format(**values)
 
-    def require_shown(self, persona: dict) -> None:
-        if not may_show(persona, self.min_group):
-            raise ValueError(
-                f"persona '{clean_text(persona.get('key'))}' gets no brief: it is not presented or "
-                f"has fewer than {self.min_group} members"
-            )
+    def shown(self, persona: dict) -> dict:
+        """The privacy-trimmed copy of ``persona``; refuses personas that may not be shown."""
+        key = persona.get("key")
+        for candidate in self.persona_set["personas"]:
+            if candidate.get("key") == key:
+                return candidate
+        raise ValueError(
+            f"persona '{clean_text(key)}' gets no brief: it is not presented or "
+            f"has fewer than {self.min_group} members"
+        )
 
     def writer(self, kind_key: str, persona: dict | None) -> _Writer:
         title = self.L[kind_key] + (f" · {self.name(persona)}" if persona else "")
@@ -1514,8 +1522,8 @@ class _Ctx:
             anything = True
             reason_text = L.get(f"reason_{reason}", clean_text(reason).replace("_", " "))
             w.bullet(self.t("excluded_reason", count=self.count(count), reason=reason_text))
-        shown_keys = {id(p) for p in shown}
-        hidden = [p for p in self.persona_set.get("personas") or [] if id(p) not in shown_keys]
+        shown_keys = {p.get("key") for p in shown}
+        hidden = [p for p in self.source.get("personas") or [] if p.get("key") not in shown_keys]
         small = [p for p in hidden if (_int(p.get("size")) or 0) < self.min_group]
         unstable = [p for p in hidden if p not in small]
         if unstable:
