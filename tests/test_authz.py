@@ -41,6 +41,7 @@ EXPECTED: dict[str, tuple[str, ...] | str] = {
     "rounds.participants_confirm": MANAGERS,
     "rounds.participants_cancel": MANAGERS,
     "rounds.export": MANAGERS,
+    "rounds.dashboard_page": ("admin", "hr", "change_manager"),
     "personas.overview": ALL,
     "personas.detail": ALL,
     "personas.edit": ("admin", "hr", "change_manager"),

@@ -14,16 +14,19 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
     url_for,
 )
+from flask_babel import format_date, format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from wtforms import SelectChoice
 
-from .. import exports, jobs, participants, store
+from .. import dashboard, exports, jobs, participants, store
 from ..db import get_db, transaction
 from ..imports import ImportProblem, parse_responses, read_table
 from ..privacy import presentable_personas, suppress_groups, works_council_problem
@@ -122,6 +125,89 @@ def detail(round_id):
         derive_form=DeriveForm(),
         job=running[0] if running else None,
     )
+
+
+# --- dashboard ------------------------------------------------------------------------------
+
+
+def dashboard_figures(db, round_: dict) -> dict:
+    """Everything the dashboard shows, from the database through the pure dashboard module."""
+    round_id, min_group = round_["id"], round_["min_group"]
+    q = store.round_questionnaire(db, round_)
+    lang = g.get("lang") or "nl"
+    constructs = [c.id for c in q.constructs.values()]
+    points = {}
+    for construct in q.constructs.values():
+        scale = next((q.scales[q.items[i].scale] for i in construct.items if q.items[i].scale in q.scales), None)
+        points[construct.id] = dashboard.favourable_point(scale.min, scale.max) if scale else 4.0
+    unbanded = [c.id for c in q.constructs.values() if c.block in dashboard.UNBANDED_BLOCKS]
+    names = {c.id: c.name.get(lang) or c.id for c in q.constructs.values()}
+
+    days = [r[0] for r in db.execute("SELECT submitted_on FROM responses WHERE round_id = ?", [round_id])]
+    invited = db.execute("SELECT count(*) FROM participants WHERE round_id = ?", [round_id]).fetchone()[0]
+    until = None
+    if round_["status"] == "open":
+        until = store.utcnow().date()
+    timeline = dashboard.response_timeline(days, invited or None, until=until)
+
+    scores: dict[str, dict[str, float | None]] = {}
+    teams: dict[str, str | None] = {}
+    for rid, team in db.execute("SELECT id, team FROM responses WHERE round_id = ?", [round_id]):
+        scores[rid], teams[rid] = {}, team
+    for rid, construct, value in db.execute(
+        "SELECT s.response_id, s.construct, s.value FROM scores s JOIN responses r ON r.id = s.response_id "
+        "WHERE r.round_id = ?", [round_id]
+    ):
+        scores[rid][construct] = value
+    by_construct = {c: [s.get(c) for s in scores.values()] for c in constructs}
+    overall = dashboard.construct_scores(by_construct, constructs, min_group=min_group, points=points,
+                                         unbanded=unbanded)
+    heatmap = dashboard.team_heatmap(scores, teams, constructs, min_group=min_group, points=points,
+                                     unbanded=unbanded)
+    persona_set = store.current_persona_set(db, round_id)
+    distribution, rest = ([], None)
+    if persona_set:
+        distribution, rest = dashboard.persona_distribution(
+            presentable_personas(persona_set, min_group), persona_set.get("n_used") or 0, min_group=min_group)
+
+    def share(value: float) -> str:
+        return format_percent(value)
+
+    band_names = {"green": _("favourable"), "amber": _("mixed"), "red": _("needs attention")}
+
+    charts = {
+        "timeline": Markup(dashboard.timeline_svg(
+            timeline, ident="chart-timeline",
+            title=_("Response rate per day") if invited else _("Responses per day"),
+            desc=_("Cumulative responses from the first answer to the latest day; the table below has the figures."),
+            format_day=lambda d: format_date(d, "d MMM"), format_share=share,
+        )) if timeline else None,
+        "scores": Markup(dashboard.bars_html(
+            [(names[s.construct], s.favourable,
+              (share(s.favourable) + (f" · {band_names[s.band]}" if s.band else "")) if s.shown
+              else _("fewer than %(n)d", n=min_group), s.band) for s in overall],
+            ident="chart-scores", title=_("Favourable answers per construct"),
+            thresholds=(dashboard.AMBER_FROM, dashboard.GREEN_FROM),
+        )) if any(s.shown for s in overall) else None,
+        "personas": Markup(dashboard.bars_html(
+            [(p.name, p.share, _("%(n)d people · %(share)s", n=p.size, share=share(p.share)), "persona")
+             for p in distribution],
+            ident="chart-personas", title=_("Persona distribution"),
+        )) if distribution else None,
+    }
+    return {"q": q, "names": names, "timeline": timeline, "invited": invited, "overall": overall,
+            "heatmap": heatmap, "persona_set": persona_set, "distribution": distribution, "rest": rest,
+            "charts": charts, "unbanded": set(unbanded), "share": share, "min_group": min_group,
+            "responses": len(scores)}
+
+
+@bp.get("/<int:round_id>/dashboard")
+@requires("rounds.view")
+def dashboard_page(round_id):
+    round_ = round_for(round_id)
+    figures = dashboard_figures(get_db(), round_)
+    return render_template("rounds/dashboard.html", round=round_, format_decimal=format_decimal,
+                           format_date=format_date, **figures)
 
 
 @bp.post("/<int:round_id>/responses")

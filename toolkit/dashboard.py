@@ -1,0 +1,242 @@
+"""The round dashboard: figures and inline SVG charts, computed from plain data.
+
+No Flask, no database: the round view loads rows and passes them in, and passes the words and
+number formats of the reader's language (so this module stays pure and testable).
+
+Favourability, as stated on the page: the share of respondents whose construct score is at or
+above the favourable point of the scale (4 on a 1–5 scale). At least 75 % favourable is green,
+60–74 % amber, below 60 % red. Constructs without a good direction (kinds of motivation:
+"external" or "amotivation" are not better when high) are shown without a band.
+
+Privacy: every figure is about a group of at least the round's minimum size. Teams are sized
+first (`toolkit.privacy.suppress_groups`, with the people without a team as the known rest) and
+only teams that may be shown are scored at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from html import escape
+
+from .privacy import effective_min, may_show, suppress_groups
+
+GREEN_FROM = 0.75
+AMBER_FROM = 0.60
+UNBANDED_BLOCKS = ("motivation",)  # kinds of motivation: high is not "better"
+
+
+def band(share: float | None) -> str | None:
+    """green ≥ 75 %, amber 60–74 %, red < 60 %; None when there is no share."""
+    if share is None:
+        return None
+    if share >= GREEN_FROM - 1e-9:
+        return "green"
+    if share >= AMBER_FROM - 1e-9:
+        return "amber"
+    return "red"
+
+
+def favourable_point(scale_min: int, scale_max: int) -> float:
+    """The score from which an answer counts as favourable: 4 on a 1–5 scale."""
+    return scale_min + 0.75 * (scale_max - scale_min)
+
+
+# --- response rate over time ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayCount:
+    day: dt.date
+    count: int
+    cumulative: int
+    rate: float | None  # cumulative / invited; None when nobody was invited through the app
+
+
+def response_timeline(days: Iterable[str | dt.date], invited: int | None, until: dt.date | None = None) -> list[DayCount]:
+    """One entry per day from the first response to the last (or `until`), gaps filled in."""
+    counts: dict[dt.date, int] = {}
+    for day in days:
+        d = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
+        counts[d] = counts.get(d, 0) + 1
+    if not counts:
+        return []
+    first, last = min(counts), max(counts)
+    if until and until > last:
+        last = until
+    result, total, day = [], 0, first
+    while day <= last:
+        total += counts.get(day, 0)
+        result.append(DayCount(day, counts.get(day, 0), total, total / invited if invited else None))
+        day += dt.timedelta(days=1)
+    return result
+
+
+# --- construct favourability -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConstructScore:
+    construct: str
+    n: int
+    mean: float | None
+    favourable: float | None  # share at or above the favourable point
+    band: str | None  # green | amber | red | None (no band for this construct, or hidden)
+    shown: bool  # False when fewer than the minimum group have a score
+
+
+def favourability(values: list[float], point: float) -> float | None:
+    return sum(1 for v in values if v >= point - 1e-9) / len(values) if values else None
+
+
+def construct_scores(
+    values_by_construct: dict[str, list[float]], constructs: list[str], *, min_group: int,
+    points: dict[str, float] | None = None, unbanded: Iterable[str] = (),
+) -> list[ConstructScore]:
+    """Mean and favourable share per construct, in the given order; small n is not shown."""
+    unbanded = set(unbanded)
+    result = []
+    for cid in constructs:
+        values = [v for v in values_by_construct.get(cid, []) if v is not None]
+        if not may_show(len(values), min_group):
+            result.append(ConstructScore(cid, len(values), None, None, None, False))
+            continue
+        share = favourability(values, (points or {}).get(cid, 4.0))
+        result.append(ConstructScore(cid, len(values), sum(values) / len(values), share,
+                                     None if cid in unbanded else band(share), True))
+    return result
+
+
+# --- heatmap: constructs by team -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    team: str
+    n: int
+    cells: tuple[ConstructScore, ...]
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    constructs: tuple[str, ...]
+    teams: tuple[TeamRow, ...]
+    hidden_teams: int  # teams not shown because they (or the rest) are under the minimum
+    min_group: int
+
+
+def team_heatmap(
+    scores_by_response: dict[str, dict[str, float | None]], team_by_response: dict[str, str | None],
+    constructs: list[str], *, min_group: int, points: dict[str, float] | None = None,
+    unbanded: Iterable[str] = (),
+) -> Heatmap:
+    """Favourable share per team and construct. Teams are sized and suppressed before any score
+    of theirs is looked at, so a small team's answers are never computed."""
+    sizes: dict[str, int] = {}
+    for rid in scores_by_response:
+        team = team_by_response.get(rid)
+        if team:
+            sizes[team] = sizes.get(team, 0) + 1
+    shown = suppress_groups(sizes, min_group, total=len(scores_by_response))
+    rows = []
+    for team in sorted(t for t, n in shown.items() if n is not None):
+        members = [rid for rid in scores_by_response if team_by_response.get(rid) == team]
+        values = {c: [scores_by_response[r].get(c) for r in members] for c in constructs}
+        cells = construct_scores(values, constructs, min_group=min_group, points=points, unbanded=unbanded)
+        rows.append(TeamRow(team, len(members), tuple(cells)))
+    return Heatmap(tuple(constructs), tuple(rows), sum(1 for n in shown.values() if n is None),
+                   effective_min(min_group))
+
+
+# --- persona distribution --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonaShare:
+    key: str
+    name: str
+    size: int
+    share: float
+
+
+def persona_distribution(presentable: list[dict], n_used: int, *, min_group: int) -> tuple[list[PersonaShare], int | None]:
+    """Shown personas with their share of the respondents used, and the rest (people in no
+    shown persona) — None when that rest is under the minimum and so may not be shown."""
+    rows = [PersonaShare(p["key"], p["name"], p["size"], p["size"] / n_used if n_used else 0.0) for p in presentable]
+    rest = n_used - sum(r.size for r in rows)
+    return rows, (rest if rest == 0 or may_show(rest, min_group) else None)
+
+
+# --- inline SVG ------------------------------------------------------------------------
+# Charts are drawn with classes only (colours live in style.css; the CSP allows no inline
+# style). The timeline has role="img", a <title> and a <desc>; the page shows the same figures
+# as a table too, so nothing depends on seeing the picture.
+
+
+def _svg_open(width: int, height: int, ident: str, title: str, desc: str, css: str) -> list[str]:
+    return [
+        f'<svg class="chart {css}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{ident}-title {ident}-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">{escape(desc)}</desc>',
+    ]
+
+
+def timeline_svg(timeline: list[DayCount], *, ident: str, title: str, desc: str,
+                 format_day: Callable[[dt.date], str], format_share: Callable[[float], str]) -> str:
+    """A line of the cumulative response rate (or count, when nobody was invited) per day."""
+    width, height, left, right, top, bottom = 480, 220, 44, 14, 12, 34
+    plot_w, plot_h = width - left - right, height - top - bottom
+    use_rate = bool(timeline) and timeline[0].rate is not None
+    values = [(d.rate if use_rate else d.cumulative) for d in timeline]
+    top_value = max(1.0, max(values)) if use_rate else max(1, max(values or [1]))
+    parts = _svg_open(width, height, ident, title, desc, "timeline")
+    ticks = [0, 0.25, 0.5, 0.75, 1.0] if use_rate else sorted({0, round(top_value / 2), top_value})
+    for t in ticks:
+        y = top + plot_h - (t / top_value) * plot_h
+        label = format_share(t) if use_rate else str(int(t))
+        parts.append(f'<line class="grid" x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}"/>')
+        parts.append(f'<text class="tick" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(label)}</text>')
+    n = len(timeline)
+
+    def x_at(i: int) -> float:
+        return left + (plot_w * i / (n - 1) if n > 1 else plot_w / 2)
+
+    points = [(x_at(i), top + plot_h - (v / top_value) * plot_h) for i, v in enumerate(values)]
+    if points:
+        parts.append('<polyline class="line" points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in points) + '"/>')
+        for (x, y), d in zip(points, timeline, strict=True):
+            if d.count:
+                parts.append(f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="3"/>')
+        label_at = sorted({0, n - 1} | ({n // 2} if n > 4 else set()))
+        for i in label_at:
+            anchor = "start" if i == 0 and n > 1 else ("end" if i == n - 1 and n > 1 else "middle")
+            parts.append(f'<text class="tick" x="{x_at(i):.1f}" y="{height - 10}" text-anchor="{anchor}">'
+                         f'{escape(format_day(timeline[i].day))}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def bars_html(rows: list[tuple[str, float | None, str, str | None]], *, ident: str, title: str,
+              thresholds: tuple[float, ...] = ()) -> str:
+    """Horizontal bars on a 0–100 % scale: (label, share or None, value text, css band) per row.
+
+    Names and values are HTML text (readable and wrapping at 360 px, read out by screen
+    readers); each bar is a small inline SVG that stretches to the width available."""
+    parts = [f'<ul class="bars" id="{ident}" aria-label="{escape(title)}">']
+    for label, share, value_text, css in rows:
+        bar = ""
+        if share is not None:
+            width = max(0.0, min(1.0, share)) * 100
+            bar = f'<rect class="bar {escape(css or "neutral")}" x="0" y="0" width="{width:.1f}" height="10"/>'
+        lines = "".join(
+            f'<line class="threshold" x1="{t * 100:.1f}" x2="{t * 100:.1f}" y1="0" y2="10" '
+            f'vector-effect="non-scaling-stroke"/>' for t in thresholds)
+        parts.append(
+            f'<li><span class="bar-label">{escape(label)}</span>'
+            f'<svg class="bar-svg" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false">'
+            f'<rect class="track" x="0" y="0" width="100" height="10"/>{bar}{lines}</svg>'
+            f'<span class="bar-value">{escape(value_text)}</span></li>')
+    parts.append("</ul>")
+    return "\n".join(parts)
