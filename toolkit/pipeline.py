@@ -102,7 +102,7 @@ def brief_bytes(db: sqlite_utils.Database, round_: dict, persona_set: dict, pers
     import io
 
     from . import briefs
-    from .guidance import load_rules
+    from .guidance import default_guidance as load_rules
 
     q = store.round_questionnaire(db, round_)
     info = store.round_info(db, round_, q, persona_set)
