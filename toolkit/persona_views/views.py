@@ -69,7 +69,7 @@ def edit(persona_id):
     _persona_for(persona_id)
     form = PersonaEditForm()
     if form.validate_on_submit():
-        store.edit_persona(get_db(), persona_id, name=form.name.data, narrative=form.narrative.data,
+        store.edit_persona(get_db(), persona_id, name=form.name.data or "", narrative=form.narrative.data or "",
                            user_id=current_user.id)
         flash(_("Saved."), "info")
     else:
