@@ -93,7 +93,7 @@ def test_login_never_redirects_off_site(app, database):
                                data={"email": users["hr"][1], "password": PASSWORD})
         assert response.status_code == 302, target
         location = urlsplit(response.headers["Location"])
-        assert location.netloc in ("", "localhost") and location.path == "/rounds/", target
+        assert location.netloc in ("", "localhost") and location.path == "/", target
 
 
 def test_login_follows_next_to_our_own_page(client, database):

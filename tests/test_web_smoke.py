@@ -19,7 +19,7 @@ def test_wrong_password_is_refused_and_right_one_logs_in(client, database):
     users = make_users(database)
     assert b"not correct" in login(client, users["hr"][1], "wrong-password").data
     response = login(client, users["hr"][1])
-    assert response.status_code == 302 and response.headers["Location"].endswith("/rounds/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/")
     assert client.get("/rounds/").status_code == 200
 
 

@@ -82,6 +82,10 @@ def get_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if request.args.get("lang") in languages:
         session["lang"] = request.args["lang"]
+        if current_user and current_user.is_authenticated and current_user.language != session["lang"]:
+            # The choice is the user's language from now on, on every device (issue 10).
+            get_db().execute("UPDATE users SET language = ? WHERE id = ?", [session["lang"], current_user.id])
+            current_user.language = session["lang"]
     if session.get("lang") in languages:
         return session["lang"]
     if current_user and current_user.is_authenticated and current_user.language in languages:

@@ -32,7 +32,9 @@ def safe_next(target: str | None) -> str | None:
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    return redirect(url_for("rounds.index"))
+    from ..home import render_home
+
+    return render_home()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -57,7 +59,7 @@ def login():
             session["lang"] = lang
         login_user(user)
         store.audit(db, user.id, "login", f"user {user.id}")
-        return redirect(safe_next(request.args.get("next")) or url_for("rounds.index"))
+        return redirect(safe_next(request.args.get("next")) or url_for("auth.home"))
     return render_template("auth/login.html", form=form)
 
 

@@ -1,0 +1,97 @@
+"""The start page: per role, what to do next.
+
+HR and admin: open rounds with their response rate, rounds still to set up (and what is
+missing), closed rounds without personas. Change managers: new personas and briefs of the rounds
+granted to them. Trainers: the training briefs of their rounds. Everyone who may see programme
+pages: persona reviews that are overdue. `auth.home` ("/") renders it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import render_template
+from flask_babel import format_date, format_percent
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from . import store
+from .db import get_db
+from .privacy import presentable_personas, works_council_problem
+from .web import can
+
+NEW_FOR_DAYS = 14  # persona sets derived this recently are marked "new"
+
+
+def _granted_round_ids(db) -> set[int] | None:
+    if current_user.role in ("admin", "hr"):
+        return None
+    return {r[0] for r in db.execute("SELECT round_id FROM round_access WHERE user_id = ?", [current_user.id])}
+
+
+def _rounds(db) -> list[dict]:
+    rows = store.list_rounds(db)
+    granted = _granted_round_ids(db)
+    return rows if granted is None else [r for r in rows if r["id"] in granted]
+
+
+def setup_steps(round_: dict) -> list[str]:
+    """What a draft round still needs before it can open, in the order to do it."""
+    steps = []
+    if not round_["invited"]:
+        steps.append(_("import participants"))
+    if works_council_problem(round_):
+        steps.append(_("record the works council approval"))
+    if not round_["closes_at"]:
+        steps.append(_("set a closing date"))
+    steps.append(_("open the round"))
+    return steps
+
+
+def hr_overview(db, rounds: list[dict]) -> dict:
+    open_rounds, drafts, to_derive = [], [], []
+    derived = {r[0] for r in db.execute("SELECT DISTINCT round_id FROM persona_sets")}
+    responded = dict(db.execute("SELECT round_id, sum(responded) FROM participants GROUP BY round_id").fetchall())
+    for r in rounds:
+        if r["status"] == "open":
+            # invited people who answered (their flag), not response rows: imports have no invitee
+            n = responded.get(r["id"]) or 0
+            open_rounds.append({**r, "responded": n, "rate": n / r["invited"] if r["invited"] else None})
+        elif r["status"] == "draft":
+            drafts.append({**r, "steps": setup_steps(r)})
+        elif r["id"] not in derived and r["responses"]:
+            to_derive.append(r)
+    return {"open_rounds": open_rounds, "drafts": drafts, "to_derive": to_derive}
+
+
+def persona_rounds(db, rounds: list[dict], today: dt.date) -> list[dict]:
+    """Granted rounds with a current persona set, newest set first, and their shown personas."""
+    result = []
+    for r in rounds:
+        persona_set = store.current_persona_set(db, r["id"])
+        if not persona_set:
+            continue
+        created = dt.datetime.fromisoformat(persona_set["created_at"]).date()
+        result.append({
+            "round": r, "set": persona_set, "created": created,
+            "new": (today - created).days <= NEW_FOR_DAYS,
+            "personas": presentable_personas(persona_set, r["min_group"]),
+        })
+    return sorted(result, key=lambda x: x["set"]["created_at"], reverse=True)
+
+
+def render_home():
+    db = get_db()
+    rounds = _rounds(db)
+    today = store.utcnow().date()
+    context = {"rounds": rounds, "role": current_user.role, "overdue": [],
+               "format_date": format_date, "format_percent": format_percent}
+    if current_user.role in ("admin", "hr"):
+        context.update(hr_overview(db, rounds))
+    context["persona_rounds"] = persona_rounds(db, rounds, today)
+    context["waiting"] = [r for r in rounds if r["id"] not in {p["round"]["id"] for p in context["persona_rounds"]}]
+    if can("rounds.view"):
+        from .programme_views.views import overdue_for_current_user
+
+        context["overdue"] = overdue_for_current_user()
+    return render_template("home/index.html", **context)
