@@ -76,6 +76,7 @@ import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
+from threadpoolctl import threadpool_limits
 
 from .questionnaire import QUESTIONNAIRE_DIR, Item, Questionnaire
 from .scoring import ScoreMatrix, keyed_value, score_matrix
@@ -85,7 +86,8 @@ PERSONAS_FILE = QUESTIONNAIRE_DIR / "personas.toml"
 METHOD = "gaussian-mixture"
 K_MAX = 6
 MIN_BIC_GAIN_PER_RESPONDENT = 0.1
-KMEANS_STARTS = 4  # k-means restarts per fit: one start too often lands in a poor optimum
+NUMERIC_THREADS = 1
+KMEANS_STARTS = 10  # k-means restarts per fit: with 4, some seeds settled in a poor optimum
 REG_COVAR = 1e-3  # on z-scores; keeps the shared covariance invertible with rounded answers
 MAX_MISSING_SHARE = 1 / 3
 MIN_SIZE_FLOOR = 5
@@ -242,7 +244,7 @@ def load_persona_config(path: str | Path = PERSONAS_FILE) -> PersonaConfig:
             if not match:
                 problems.append(
                     f"{where}: cannot read condition {text!r} "
-                    "(expected e.g. \"change_efficacy <= -0.5\" or \"autonomous - controlled >= 0.5\")"
+                    '(expected e.g. "change_efficacy <= -0.5" or "autonomous - controlled >= 0.5")'
                 )
                 continue
             left, right, op, value = match.groups()
@@ -310,7 +312,9 @@ def fit_mixture(z: np.ndarray, k: int, random_state: int) -> GaussianMixture:
     return gm
 
 
-def choose_k(bics: Mapping[int, float], n: int, min_gain: float = MIN_BIC_GAIN_PER_RESPONDENT) -> int:
+def choose_k(
+    bics: Mapping[int, float], n: int, min_gain: float = MIN_BIC_GAIN_PER_RESPONDENT
+) -> int:
     """Smallest k whose BIC is within ``min_gain`` x n of the lowest BIC."""
     best = min(bics.values())
     return min(k for k, bic in bics.items() if bic <= best + min_gain * n)
@@ -357,7 +361,9 @@ def merge_small_clusters(
         labels = _consecutive(np.where(labels == victim, target, labels))
 
 
-def clusterwise_jaccard(labels: np.ndarray, rows: np.ndarray, boot_labels: np.ndarray) -> np.ndarray:
+def clusterwise_jaccard(
+    labels: np.ndarray, rows: np.ndarray, boot_labels: np.ndarray
+) -> np.ndarray:
     """Best Jaccard overlap of each original cluster with any resample cluster.
 
     ``rows`` are the distinct original rows present in the resample and ``boot_labels`` their
@@ -436,8 +442,12 @@ def _scale_range(q: Questionnaire, construct: str) -> tuple[int, int]:
     return scale.min, scale.max
 
 
-def _level(q: Questionnaire, means: Mapping[str, float | None], parts: Sequence[str],
-           reversed_: Sequence[str]) -> float | None:
+def _level(
+    q: Questionnaire,
+    means: Mapping[str, float | None],
+    parts: Sequence[str],
+    reversed_: Sequence[str],
+) -> float | None:
     values = []
     for c in parts:
         m = means.get(c)
@@ -467,11 +477,21 @@ def _z_terms(q: Questionnaire, profile: Mapping[str, dict]) -> dict[str, float]:
     return z
 
 
-def _label(q: Questionnaire, persona: dict, config: PersonaConfig, rules: Sequence[LabelRule]):
-    """(label, source): the first rule that holds, else high/low phrases of top constructs."""
+def _label(
+    q: Questionnaire,
+    persona: dict,
+    config: PersonaConfig,
+    rules: Sequence[LabelRule],
+    used: set[str] = frozenset(),
+):
+    """(label, source): the first rule that holds, else high/low phrases of top constructs.
+
+    A rule already used by a larger persona is passed over: two personas with one label
+    would read as one persona counted twice.
+    """
     z = _z_terms(q, persona["profile"])
     for rule in rules:
-        if all(cond.holds(z) for cond in rule.conditions):
+        if rule.id not in used and all(cond.holds(z) for cond in rule.conditions):
             return dict(rule.label), f"rule:{rule.id}"
     top = persona["distinguishing"][: config.fallback_phrases]
     if not top:
@@ -536,6 +556,25 @@ def derive_personas(
     the name pool of personas.toml; ``config`` replaces the whole file (tests, other
     organisations). ``progress(fraction, message)`` is called while fitting and bootstrapping.
     """
+    # One numeric thread: the fits are small and many, and OpenMP/BLAS threads that spin
+    # while the cores are busy (web requests, the scheduler, a test run) made a 0.5 s
+    # derivation take 40 s. Single-threaded it is fast whatever else the machine does.
+    with threadpool_limits(limits=NUMERIC_THREADS):
+        return _derive(
+            matrix,
+            q,
+            k=k,
+            seed=seed,
+            bootstrap=bootstrap,
+            min_size=min_size,
+            min_share=min_share,
+            names=names,
+            progress=progress,
+            config=config,
+        )
+
+
+def _derive(matrix, q, *, k, seed, bootstrap, min_size, min_share, names, progress, config):
     if min_size < MIN_SIZE_FLOOR:
         raise ValueError(f"min_size must be at least {MIN_SIZE_FLOOR} (privacy floor)")
     if min_share < MIN_SHARE_FLOOR:
@@ -622,8 +661,14 @@ def derive_personas(
         "personas": [],
     }
     if n == 0:
-        quality.update(k_scores={}, k_suggested=None, k_fitted=None, merged_sizes=[],
-                       min_persona_size=None, labels={})
+        quality.update(
+            k_scores={},
+            k_suggested=None,
+            k_fitted=None,
+            merged_sizes=[],
+            min_persona_size=None,
+            labels={},
+        )
         report(1.0, "no respondents with enough answers")
         return result
     if k is not None and k > n:
@@ -666,8 +711,10 @@ def derive_personas(
 
         def tick(done: int) -> None:
             if done % every == 0 or done == bootstrap:
-                report(fit_share + (1 - fit_share) * done / bootstrap,
-                       f"bootstrap {done} of {bootstrap}")
+                report(
+                    fit_share + (1 - fit_share) * done / bootstrap,
+                    f"bootstrap {done} of {bootstrap}",
+                )
 
         stability = bootstrap_stability(z, labels, k_fit, min_count, bootstrap, seed, tick)
     else:
@@ -682,11 +729,20 @@ def derive_personas(
         for j, construct in enumerate(dims):
             m = float(mean[j]) if count[j] else None
             diff = m - org_mean[j] if m is not None else None
-            zval = diff / org_sd[j] if diff is not None and org_sd[j] > 0 else (
-                0.0 if diff is not None else None)
-            profile[construct] = {"mean": _r(m), "n": int(count[j]), "diff": _r(diff), "z": _r(zval)}
+            zval = (
+                diff / org_sd[j]
+                if diff is not None and org_sd[j] > 0
+                else (0.0 if diff is not None else None)
+            )
+            profile[construct] = {
+                "mean": _r(m),
+                "n": int(count[j]),
+                "diff": _r(diff),
+                "z": _r(zval),
+            }
         candidates = [
-            (construct, v) for construct, v in profile.items()
+            (construct, v)
+            for construct, v in profile.items()
             if v["z"] is not None and abs(v["z"]) >= DISTINGUISHING_Z
         ]
         candidates.sort(key=lambda cv: (-abs(cv[1]["z"]), dims.index(cv[0])))
@@ -704,30 +760,40 @@ def derive_personas(
         ]
         stab = _r(stability[c]) if stability is not None else None
         band = stability_band(stab)
-        personas.append({
-            "key": f"p{c + 1}",
-            "name": None,
-            "label": None,
-            "size": int(rows.sum()),
-            "share": _r(rows.sum() / n),
-            "stability": stab,
-            "stability_band": band,
-            "presented": band != "unstable",
-            "level": _r(_level(q, {cc: float(mean[j]) if count[j] else None
-                                   for j, cc in enumerate(dims)}, level_parts, level_reversed)),
-            "profile": profile,
-            "distinguishing": distinguishing,
-            "members": member_ids,
-        })
+        personas.append(
+            {
+                "key": f"p{c + 1}",
+                "name": None,
+                "label": None,
+                "size": int(rows.sum()),
+                "share": _r(rows.sum() / n),
+                "stability": stab,
+                "stability_band": band,
+                "presented": band != "unstable",
+                "level": _r(
+                    _level(
+                        q,
+                        {cc: float(mean[j]) if count[j] else None for j, cc in enumerate(dims)},
+                        level_parts,
+                        level_reversed,
+                    )
+                ),
+                "profile": profile,
+                "distinguishing": distinguishing,
+                "members": member_ids,
+            }
+        )
 
     pool = tuple(names) if names is not None else config.name_pool()
     taken: set[str] = set()
     label_sources = {}
+    used_rules: set[str] = set()
     for i, persona in enumerate(personas):
         if k_final == 1:
             label, source = dict(config.overall_label), "overall"
         else:
-            label, source = _label(q, persona, config, rules)
+            label, source = _label(q, persona, config, rules, used_rules)
+            used_rules.add(source.removeprefix("rule:"))
         name = _pick_name(source, pool, taken) or f"Persona {i + 1}"
         taken.add(name)
         persona["name"] = name
@@ -769,8 +835,16 @@ def _plural(count: int, word: str) -> str:
 class _Describer:
     """Per persona summaries of one round; holds org-wide figures computed once."""
 
-    def __init__(self, q, answers_by_response, contexts_by_response, everyone, min_group,
-                 min_quote_group, lang):
+    def __init__(
+        self,
+        q,
+        answers_by_response,
+        contexts_by_response,
+        everyone,
+        min_group,
+        min_quote_group,
+        lang,
+    ):
         self.q = q
         self.answers = answers_by_response
         self.contexts = contexts_by_response or {}
@@ -800,7 +874,13 @@ class _Describer:
         answered = 0
         for rid in members:
             value = self.answers.get(rid, {}).get(item.id)
-            chosen = {value} if isinstance(value, str) else set(value) if isinstance(value, list) else set()
+            chosen = (
+                {value}
+                if isinstance(value, str)
+                else set(value)
+                if isinstance(value, list)
+                else set()
+            )
             chosen &= set(values)
             if chosen:
                 answered += 1
@@ -827,7 +907,9 @@ class _Describer:
             return None
 
         def values(rids):
-            out = [_likert_value(self.q, item, self.answers.get(rid, {}).get(item.id)) for rid in rids]
+            out = [
+                _likert_value(self.q, item, self.answers.get(rid, {}).get(item.id)) for rid in rids
+            ]
             return [v for v in out if v is not None]
 
         mine, org = values(members), values(self.everyone)
@@ -849,8 +931,13 @@ class _Describer:
             col = col[~np.isnan(col)]
             org = self.adkar_values[:, j]
             org = org[~np.isnan(org)]
-            entry = {"stage": stage, "mean": None, "org_mean": _r(float(org.mean())) if org.size else None,
-                     "barrier_share": None, "n": int(col.size)}
+            entry = {
+                "stage": stage,
+                "mean": None,
+                "org_mean": _r(float(org.mean())) if org.size else None,
+                "barrier_share": None,
+                "n": int(col.size),
+            }
             if col.size >= self.min_group:
                 entry["mean"] = _r(float(col.mean()))
                 entry["barrier_share"] = _r(float((col <= ADKAR_BARRIER_MAX).mean()))
@@ -879,11 +966,15 @@ class _Describer:
                 value = self.context_value(rid, key)
                 if value is not None:
                     counts[value] = counts.get(value, 0) + 1
-            shown = sorted(((v, c) for v, c in counts.items() if c >= self.min_group),
-                           key=lambda vc: (-vc[1], vc[0]))
+            shown = sorted(
+                ((v, c) for v, c in counts.items() if c >= self.min_group),
+                key=lambda vc: (-vc[1], vc[0]),
+            )
             hidden = sum(1 for c in counts.values() if c < self.min_group)
             if hidden:
-                suppressed.append(f"context.{key}: {_plural(hidden, 'category')} under {self.min_group}")
+                suppressed.append(
+                    f"context.{key}: {_plural(hidden, 'category')} under {self.min_group}"
+                )
             out[key] = [{"value": v, "n": c} for v, c in shown]
         return out
 
@@ -918,12 +1009,19 @@ class _Describer:
         suppressed: list[str] = []
         description = {
             "communication": {
-                "channels": self.choices("comm_channels", members, "communication.channels", suppressed),
-                "messenger": self.choices("comm_messenger", members, "communication.messenger", suppressed),
-                "frequency": self.choices("comm_frequency", members, "communication.frequency", suppressed),
+                "channels": self.choices(
+                    "comm_channels", members, "communication.channels", suppressed
+                ),
+                "messenger": self.choices(
+                    "comm_messenger", members, "communication.messenger", suppressed
+                ),
+                "frequency": self.choices(
+                    "comm_frequency", members, "communication.frequency", suppressed
+                ),
                 "detail": self.likert("comm_detail", members, "communication.detail", suppressed),
-                "involvement": self.likert("comm_involvement", members, "communication.involvement",
-                                           suppressed),
+                "involvement": self.likert(
+                    "comm_involvement", members, "communication.involvement", suppressed
+                ),
             },
             "learning": {
                 "format": self.choices("learn_format", members, "learning.format", suppressed),
@@ -965,11 +1063,14 @@ def describe_personas(
     if min_quote_group < min_group:
         raise ValueError("min_quote_group cannot be below min_group")
     if lang is not None and lang not in q.languages:
-        raise ValueError(f"language '{lang}' is not in the questionnaire ({', '.join(q.languages)})")
+        raise ValueError(
+            f"language '{lang}' is not in the questionnaire ({', '.join(q.languages)})"
+        )
     result = copy.deepcopy(persona_set)
     everyone = [rid for p in result["personas"] for rid in p["members"]]
-    describer = _Describer(q, answers_by_response, contexts_by_response, everyone, min_group,
-                           min_quote_group, lang)
+    describer = _Describer(
+        q, answers_by_response, contexts_by_response, everyone, min_group, min_quote_group, lang
+    )
     for persona in result["personas"]:
         persona["description"] = describer.describe(persona)
     return result

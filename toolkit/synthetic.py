@@ -63,11 +63,24 @@ SEGMENT_SHAPES: dict[str, Segment] = {
         key="energised_innovator",
         share=0.35,
         means={
-            "intrinsic": 4.5, "identified": 4.3, "introjected": 2.6, "external_social": 2.4,
-            "external_material": 2.3, "amotivation": 1.4, "appropriateness": 4.2,
-            "management_support": 3.3, "change_efficacy": 4.5, "personal_valence": 4.1,
-            "affective_commitment": 4.4, "awareness": 4.3, "desire": 4.5, "knowledge": 3.3,
-            "ability": 3.9, "reinforcement": 3.1, "comm_detail": 3.8, "comm_involvement": 4.5,
+            "intrinsic": 4.5,
+            "identified": 4.3,
+            "introjected": 2.6,
+            "external_social": 2.4,
+            "external_material": 2.3,
+            "amotivation": 1.4,
+            "appropriateness": 4.2,
+            "management_support": 3.3,
+            "change_efficacy": 4.5,
+            "personal_valence": 4.1,
+            "affective_commitment": 4.4,
+            "awareness": 4.3,
+            "desire": 4.5,
+            "knowledge": 3.3,
+            "ability": 3.9,
+            "reinforcement": 3.1,
+            "comm_detail": 3.8,
+            "comm_involvement": 4.5,
             "learn_digital": 4.5,
         },
         preferences={
@@ -103,11 +116,24 @@ SEGMENT_SHAPES: dict[str, Segment] = {
         key="practical_sceptic",
         share=0.25,
         means={
-            "intrinsic": 3.7, "identified": 3.4, "introjected": 2.3, "external_social": 2.1,
-            "external_material": 3.1, "amotivation": 2.2, "appropriateness": 1.8,
-            "management_support": 2.7, "change_efficacy": 4.1, "personal_valence": 1.9,
-            "affective_commitment": 2.1, "awareness": 2.4, "desire": 2.0, "knowledge": 3.4,
-            "ability": 3.9, "reinforcement": 2.7, "comm_detail": 1.6, "comm_involvement": 3.4,
+            "intrinsic": 3.7,
+            "identified": 3.4,
+            "introjected": 2.3,
+            "external_social": 2.1,
+            "external_material": 3.1,
+            "amotivation": 2.2,
+            "appropriateness": 1.8,
+            "management_support": 2.7,
+            "change_efficacy": 4.1,
+            "personal_valence": 1.9,
+            "affective_commitment": 2.1,
+            "awareness": 2.4,
+            "desire": 2.0,
+            "knowledge": 3.4,
+            "ability": 3.9,
+            "reinforcement": 2.7,
+            "comm_detail": 1.6,
+            "comm_involvement": 3.4,
             "learn_digital": 3.8,
         },
         preferences={
@@ -144,11 +170,24 @@ SEGMENT_SHAPES: dict[str, Segment] = {
         key="anxious_rule_follower",
         share=0.25,
         means={
-            "intrinsic": 3.0, "identified": 3.4, "introjected": 4.3, "external_social": 4.2,
-            "external_material": 3.9, "amotivation": 2.2, "appropriateness": 3.6,
-            "management_support": 3.9, "change_efficacy": 1.9, "personal_valence": 2.9,
-            "affective_commitment": 3.4, "awareness": 3.7, "desire": 3.3, "knowledge": 2.1,
-            "ability": 1.9, "reinforcement": 2.5, "comm_detail": 4.4, "comm_involvement": 2.6,
+            "intrinsic": 3.0,
+            "identified": 3.4,
+            "introjected": 4.3,
+            "external_social": 4.2,
+            "external_material": 3.9,
+            "amotivation": 2.2,
+            "appropriateness": 3.6,
+            "management_support": 3.9,
+            "change_efficacy": 1.9,
+            "personal_valence": 2.9,
+            "affective_commitment": 3.4,
+            "awareness": 3.7,
+            "desire": 3.3,
+            "knowledge": 2.1,
+            "ability": 1.9,
+            "reinforcement": 2.5,
+            "comm_detail": 4.4,
+            "comm_involvement": 2.6,
             "learn_digital": 1.9,
         },
         preferences={
@@ -185,11 +224,24 @@ SEGMENT_SHAPES: dict[str, Segment] = {
         key="disengaged",
         share=0.15,
         means={
-            "intrinsic": 1.9, "identified": 2.0, "introjected": 2.0, "external_social": 2.3,
-            "external_material": 3.7, "amotivation": 4.3, "appropriateness": 2.2,
-            "management_support": 1.7, "change_efficacy": 2.9, "personal_valence": 2.0,
-            "affective_commitment": 1.5, "awareness": 2.2, "desire": 1.5, "knowledge": 2.8,
-            "ability": 2.9, "reinforcement": 1.9, "comm_detail": 3.0, "comm_involvement": 1.6,
+            "intrinsic": 1.9,
+            "identified": 2.0,
+            "introjected": 2.0,
+            "external_social": 2.3,
+            "external_material": 3.7,
+            "amotivation": 4.3,
+            "appropriateness": 2.2,
+            "management_support": 1.7,
+            "change_efficacy": 2.9,
+            "personal_valence": 2.0,
+            "affective_commitment": 1.5,
+            "awareness": 2.2,
+            "desire": 1.5,
+            "knowledge": 2.8,
+            "ability": 2.9,
+            "reinforcement": 1.9,
+            "comm_detail": 3.0,
+            "comm_involvement": 1.6,
             "learn_digital": 3.0,
         },
         preferences={
@@ -225,22 +277,42 @@ SEGMENT_SHAPES: dict[str, Segment] = {
 BLOB = Segment(
     key="blob",
     share=1.0,
-    means={"amotivation": 2.6, **{c: 3.2 for c in ("intrinsic", "identified", "appropriateness",
-                                                   "management_support", "change_efficacy",
-                                                   "personal_valence", "affective_commitment")}},
+    means={
+        "amotivation": 2.6,
+        **{
+            c: 3.2
+            for c in (
+                "intrinsic",
+                "identified",
+                "appropriateness",
+                "management_support",
+                "change_efficacy",
+                "personal_valence",
+                "affective_commitment",
+            )
+        },
+    },
 )
 # Direction of the blob's general "overall positivity" factor per construct: a single cloud
 # with a strong common factor is the realistic no-persona case that k-means would wrongly cut
 # into happy / neutral / unhappy slices.
 BLOB_FACTOR_SD = 0.45
-BLOB_LOADINGS = {"amotivation": -1.0, "introjected": 0.3, "external_social": 0.3,
-                 "external_material": 0.0}
+BLOB_LOADINGS = {
+    "amotivation": -1.0,
+    "introjected": 0.3,
+    "external_social": 0.3,
+    "external_material": 0.0,
+}
 
 
 def default_segments() -> list[Segment]:
     """Four segments of clearly different sizes, as the demo shows them."""
-    shares = {"energised_innovator": 0.40, "anxious_rule_follower": 0.27,
-              "practical_sceptic": 0.21, "disengaged": 0.12}
+    shares = {
+        "energised_innovator": 0.40,
+        "anxious_rule_follower": 0.27,
+        "practical_sceptic": 0.21,
+        "disengaged": 0.12,
+    }
     return [replace(SEGMENT_SHAPES[key], share=share) for key, share in shares.items()]
 
 
@@ -251,7 +323,9 @@ def _resolve(segments: Sequence[Segment | str] | None) -> list[Segment]:
     for seg in segments:
         if isinstance(seg, str):
             if seg not in SEGMENT_SHAPES:
-                raise ValueError(f"unknown segment shape '{seg}' (known: {', '.join(SEGMENT_SHAPES)})")
+                raise ValueError(
+                    f"unknown segment shape '{seg}' (known: {', '.join(SEGMENT_SHAPES)})"
+                )
             seg = SEGMENT_SHAPES[seg]
         resolved.append(seg)
     if not resolved:
@@ -357,7 +431,9 @@ def generate_responses(
                 key = item.construct or item.role
                 base = levels[:, key_index[key]] if key in key_index else np.full(n, 3.0)
                 raw = base + rng.normal(0.0, ITEM_NOISE, size=n)
-                values = np.clip(np.rint(_to_scale(raw, scale.min, scale.max)), scale.min, scale.max)
+                values = np.clip(
+                    np.rint(_to_scale(raw, scale.min, scale.max)), scale.min, scale.max
+                )
                 values = values.astype(int)
                 if item.reverse:
                     values = scale.min + scale.max - values
@@ -375,7 +451,9 @@ def generate_responses(
         elif item.type == "multi":
             options = [o.value for o in item.options]
             for row in np.flatnonzero(present):
-                pref = set() if uniform else set(_preferred(item, segs[labels[row]], int(labels[row])))
+                pref = (
+                    set() if uniform else set(_preferred(item, segs[labels[row]], int(labels[row])))
+                )
                 chosen = [v for v in options if rng.random() < (0.7 if v in pref else 0.15)]
                 if chosen:
                     answers_by_response[ids[row]][item.id] = chosen
