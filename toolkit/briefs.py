@@ -110,6 +110,8 @@ LABELS: dict[str, dict[str, str]] = {
         "h_method": "Methode en kwaliteit",
         "h_left_out": "Wie niet is meegenomen, en waarom",
         "h_caveats": "Kanttekeningen",
+        "h_drift": "Wat is er veranderd sinds de vorige meting",
+        "drift_since": "Vergeleken met: {round}.",
         "h_review": "Volgende evaluatie",
         # table headings
         "col_rank": "#",
@@ -284,6 +286,8 @@ LABELS: dict[str, dict[str, str]] = {
         "h_method": "Method and quality",
         "h_left_out": "Who was left out, and why",
         "h_caveats": "Caveats",
+        "h_drift": "What changed since the last round",
+        "drift_since": "Compared with: {round}.",
         "h_review": "Next review",
         "col_rank": "#",
         "col_channel": "Channel",
@@ -693,6 +697,13 @@ def overview_brief(
     ctx.method(w)
     w.heading(L["h_left_out"], 2)
     ctx.left_out(w, shown)
+
+    drift = (round_info.get("drift") or {}).get(lang)
+    if drift:
+        w.heading(L["h_drift"])
+        w.para(L["drift_since"].format(round=clean_text(round_info.get("drift_since") or "")), S["small"])
+        for text in drift:
+            w.bullet(clean_text(text))
 
     w.heading(L["h_caveats"])
     for text in ctx.caveats(shown):

@@ -16,6 +16,20 @@ from .scoring import score_matrix
 MIN_QUOTE_GROUP = 10
 
 
+def round_info_with_drift(db: sqlite_utils.Database, round_: dict, q, persona_set: dict | None) -> dict:
+    """Round facts for the briefs, plus what changed since the previous round of its programme."""
+    info = store.round_info(db, round_, q, persona_set)
+    if round_.get("programme_id"):
+        from .compare import drift_summary
+        from .programmes import compare_programme
+
+        for pair in compare_programme(db, round_["programme_id"])["comparisons"]:
+            if pair["after"]["id"] == round_["id"]:
+                info["drift"] = {lang: drift_summary(pair["comparison"], lang) for lang in ("nl", "en")}
+                info["drift_since"] = pair["before"]["title"]
+    return info
+
+
 def derive_round(
     db: sqlite_utils.Database,
     round_id: int,
@@ -70,7 +84,7 @@ def briefs_for_round(
     if persona_set is None:
         raise ValueError(f"round {round_id} has no personas yet: run 'persona-toolkit personas derive --round {round_id}'")
     q = store.round_questionnaire(db, round_)
-    info = store.round_info(db, round_, q, persona_set)
+    info = round_info_with_drift(db, round_, q, persona_set)
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".writing-briefs-", dir=out_dir))  # same volume: rename is atomic
     try:
@@ -105,7 +119,7 @@ def brief_bytes(db: sqlite_utils.Database, round_: dict, persona_set: dict, pers
     from .guidance import default_guidance as load_rules
 
     q = store.round_questionnaire(db, round_)
-    info = store.round_info(db, round_, q, persona_set)
+    info = round_info_with_drift(db, round_, q, persona_set)
     rules = load_rules()
     if kind == "overview":
         document = briefs.overview_brief(persona_set, info, q, lang, rules)
