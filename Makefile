@@ -27,14 +27,15 @@ system-deps:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium libreoffice-writer-nogui poppler-utils fonts-dejavu-core >/dev/null; \
 	fi
+	@test -f tests/node_modules/axe-core/axe.min.js || npm install --prefix tests --no-save --no-package-lock --no-audit --no-fund axe-core@4
 
 translations: $(STAMP)
-	@if [ -d toolkit/translations ]; then $(BIN)/pybabel compile -q -d toolkit/translations; fi
+	@if [ -d toolkit/translations ]; then $(BIN)/pybabel -q compile -d toolkit/translations; fi
 
 # Re-extract the strings and merge them into the nl/en catalogues (then translate the new ones).
 i18n-update: $(STAMP)
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o toolkit/translations/messages.pot --no-location --omit-header .
-	$(BIN)/pybabel update -q -i toolkit/translations/messages.pot -d toolkit/translations --no-fuzzy-matching
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o toolkit/translations/messages.pot --no-location --omit-header .
+	$(BIN)/pybabel -q update -i toolkit/translations/messages.pot -d toolkit/translations --no-fuzzy-matching
 
 demo-data: install
 	rm -rf $(DEMO_INSTANCE)

@@ -57,3 +57,54 @@ def launch_browser():
 def screens() -> Path:
     SCREENS.mkdir(parents=True, exist_ok=True)
     return SCREENS
+
+
+# --- a small organisation to click through (issue 10: roles, language, accessibility) -----------
+
+PASSWORD = "correct-horse-1"
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def ui_world(database):
+    """Users of every role, an open round with participants, a draft, and a closed round with
+    60 answers and a stored persona set, granted to the change manager and the trainer.
+    Returns {"users": role -> (id, email), "rounds": name -> id, "personas": [ids shown]}."""
+    import json
+
+    from conftest import make_round_with_responses, make_users
+
+    from toolkit import store
+    from toolkit.questionnaire import get_questionnaire
+
+    q = get_questionnaire("default")
+    users = make_users(database)
+    derived, _answers, _labels = make_round_with_responses(database, q, n=60, seed=11, title="Nieuwe werkwijze 2026")
+    persona_set = json.loads((Path(__file__).resolve().parent.parent / "fixtures" / "persona_set_example.json")
+                             .read_text(encoding="utf-8"))
+    for persona in persona_set["personas"]:
+        persona["members"] = []
+    store.save_persona_set(database, derived, persona_set, user_id=users["hr"][0])
+    database.execute("UPDATE rounds SET status = 'closed' WHERE id = ?", [derived])
+    opened = store.create_round(database, q, "Pulse voorjaar")
+    database.execute("UPDATE rounds SET status = 'open', works_council_date = '2026-01-10', "
+                     "works_council_ref = 'OR-2026-03' WHERE id = ?", [opened])
+    database.conn.executemany(
+        "INSERT INTO participants (round_id, email, team, responded) VALUES (?, ?, ?, ?)",
+        [(opened, f"p{i}@example.org", "Inkoop" if i % 2 else "Sales", int(i % 3 == 0)) for i in range(30)])
+    draft = store.create_round(database, q, "Nulmeting 2027")
+    for role in ("change_manager", "trainer"):
+        database.execute("INSERT INTO round_access (round_id, user_id) VALUES (?, ?)", [derived, users[role][0]])
+    database.conn.commit()
+    shown = [r[0] for r in database.execute(
+        "SELECT p.id FROM personas p JOIN persona_sets s ON s.id = p.set_id WHERE s.round_id = ? AND p.presented = 1 "
+        "AND p.size >= 5 ORDER BY p.size DESC", [derived])]
+    return {"users": users, "rounds": {"derived": derived, "open": opened, "draft": draft}, "personas": shown}
+
+
+def log_in(page, base_url: str, email: str) -> None:
+    page.goto(f"{base_url}/login")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form:has(input[name=password]) [type=submit]").click()
+    page.wait_for_load_state()
