@@ -402,7 +402,10 @@ def serve(host, port, threads):
     refuse_unhealthy_start()  # damaged, read-only or full: say so before taking answers
     click.echo(f"Serving Persona Toolkit on http://{host}:{port} ({threads} threads); Ctrl+C stops.")
     sys.stdout.flush()
-    waitress.serve(current_app._get_current_object(), host=host, port=port, threads=threads, ident="persona-toolkit")
+    # Browsers keep idle connections open: waitress's default of 100 connections idle for 120 s
+    # left the 101st respondent of a busy hour waiting; allow more, and close idle ones sooner.
+    waitress.serve(current_app._get_current_object(), host=host, port=port, threads=threads, ident="persona-toolkit",
+                   connection_limit=500, channel_timeout=30)
 
 
 # Areas that bring their own commands register them here: each module has register(main).
