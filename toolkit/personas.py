@@ -87,6 +87,7 @@ METHOD = "gaussian-mixture"
 K_MAX = 6
 MIN_BIC_GAIN_PER_RESPONDENT = 0.1
 NUMERIC_THREADS = 1
+KMEANS_SAMPLE = 3000  # rows the k-means starts look at (see fit_mixture)
 KMEANS_STARTS = 10  # k-means restarts per fit: with 4, some seeds settled in a poor optimum
 REG_COVAR = 1e-3  # on z-scores; keeps the shared covariance invertible with rounded answers
 MAX_MISSING_SHARE = 1 / 3
@@ -290,8 +291,11 @@ def _r(value: float | None, decimals: int = DECIMALS) -> float | None:
 def fit_mixture(z: np.ndarray, k: int, random_state: int) -> GaussianMixture:
     """Tied-covariance Gaussian mixture with k components, started from k-means centres.
 
-    k-means with a few restarts gives better starting centres than the mixture's own single
-    k-means start, which too often merges two real groups and splits a third.
+    k-means with ten restarts gives better starting centres than the mixture's own single
+    k-means start, which too often merges two real groups and splits a third. The restarts
+    run on a random sample of at most KMEANS_SAMPLE rows: centres only need to be roughly
+    right (EM on all rows finishes the job), and on structureless data k-means otherwise
+    spends most of the bootstrap's time iterating on every row.
     """
     with warnings.catch_warnings():
         # Rounded answers produce duplicate points; sklearn warns when k-means finds fewer
@@ -299,7 +303,13 @@ def fit_mixture(z: np.ndarray, k: int, random_state: int) -> GaussianMixture:
         warnings.simplefilter("ignore", ConvergenceWarning)
         centres = None
         if k > 1:
-            km = KMeans(n_clusters=k, n_init=KMEANS_STARTS, random_state=random_state).fit(z)
+            sample = z
+            if len(z) > KMEANS_SAMPLE:
+                rows = np.random.default_rng(random_state).choice(
+                    len(z), KMEANS_SAMPLE, replace=False
+                )
+                sample = z[np.sort(rows)]
+            km = KMeans(n_clusters=k, n_init=KMEANS_STARTS, random_state=random_state).fit(sample)
             centres = km.cluster_centers_
         gm = GaussianMixture(
             n_components=k,
