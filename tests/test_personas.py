@@ -511,3 +511,30 @@ def test_describe_leaves_the_input_alone_and_adds_labels_in_a_language(q, four_s
     assert entry["label"] == q.items["lrn_format"].option(entry["value"]).label["nl"]
     with pytest.raises(ValueError):
         describe_personas(persona_set, q, answers, contexts, min_group=3)
+
+
+# --- small and odd rounds ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 9])
+def test_tiny_rounds_give_at_most_one_profile(q, n):
+    answers, _, contexts = generate_responses(q, n, seed=20)
+    persona_set = derive_personas(score_matrix(q, answers), q, bootstrap=5)
+    assert persona_set["k"] == len(persona_set["personas"]) == min(n, 1)
+    assert persona_set["no_distinct_personas"] is True
+    described = describe_personas(persona_set, q, answers, contexts)
+    json.dumps(described, allow_nan=False)
+
+
+def test_a_construct_nobody_answered_is_reported_as_missing_not_zero(q):
+    answers, _, _ = generate_responses(q, 200, seed=21)
+    for response in answers.values():
+        for item in q.constructs["identified"].items:
+            response.pop(item, None)
+    persona_set = derive_personas(score_matrix(q, answers), q, bootstrap=0)
+    assert persona_set["n_used"] == 200
+    assert persona_set["overall"]["profile"]["identified"] == {"mean": None, "sd": None, "n": 0}
+    for persona in persona_set["personas"]:
+        assert persona["profile"]["identified"]["mean"] is None
+        assert persona["label"]["en"]  # rules on "autonomous" simply do not fire
+    json.dumps(persona_set, allow_nan=False)

@@ -148,6 +148,9 @@ class Condition:
         return (self.left,) if self.right is None else (self.left, self.right)
 
     def holds(self, z: Mapping[str, float]) -> bool:
+        """True when the condition holds; a term without a z-score never satisfies it."""
+        if any(term not in z for term in self.terms()):
+            return False
         value = z[self.left] - (z[self.right] if self.right else 0.0)
         return _OPS[self.op](value, self.value)
 
@@ -607,7 +610,7 @@ def _derive(matrix, q, *, k, seed, bootstrap, min_size, min_share, names, progre
 
     cols = [matrix.constructs.index(c) for c in dims]
     ids = np.asarray(matrix.response_ids, dtype=object)
-    raw = np.asarray(matrix.values, dtype=float).reshape(len(ids), -1)[:, cols]
+    raw = np.asarray(matrix.values, dtype=float).reshape(len(ids), len(matrix.constructs))[:, cols]
     order = np.argsort(ids, kind="stable")
     ids, raw = ids[order], raw[order]
     n_respondents = len(ids)
@@ -634,8 +637,9 @@ def _derive(matrix, q, *, k, seed, bootstrap, min_size, min_share, names, progre
     quality: dict = {
         "bootstrap": int(bootstrap),
         "features": "z-scores of the persona-dimension constructs (included respondents' mean and sd)",
-        "model": "Gaussian mixture, one shared full covariance (tied), k-means starts "
-        f"(n_init={KMEANS_STARTS}), reg_covar={REG_COVAR}",
+        "model": "Gaussian mixture, one shared full covariance (tied), started from k-means "
+        f"(n_init={KMEANS_STARTS}, on at most {KMEANS_SAMPLE} rows), reg_covar={REG_COVAR}",
+        "k_scores_are": "BIC per k (lower is better)",
         "min_bic_gain_per_respondent": MIN_BIC_GAIN_PER_RESPONDENT,
         "exclusion": "more than a third of the dimension constructs missing",
         "imputation": "remaining missing construct scores set to the construct mean of the "
@@ -677,6 +681,7 @@ def _derive(matrix, q, *, k, seed, bootstrap, min_size, min_share, names, progre
             k_fitted=None,
             merged_sizes=[],
             min_persona_size=None,
+            converged=None,
             labels={},
         )
         report(1.0, "no respondents with enough answers")
@@ -694,14 +699,19 @@ def _derive(matrix, q, *, k, seed, bootstrap, min_size, min_share, names, progre
     fits: dict[int, GaussianMixture] = {}
     bics: dict[int, float] = {}
     fit_share = 0.1 if bootstrap else 1.0
-    for kk in range(1, k_max + 1):
-        report(fit_share * (kk - 1) / k_max, f"fitting k = {kk} of {k_max}")
-        fits[kk] = fit_mixture(z, kk, random_state=seed)
-        bics[kk] = float(fits[kk].bic(z))
-    k_suggested = choose_k(bics, n)
+    if n >= 2:  # a mixture needs two rows; one respondent is one profile, nothing to fit
+        for kk in range(1, k_max + 1):
+            report(fit_share * (kk - 1) / k_max, f"fitting k = {kk} of {k_max}")
+            fits[kk] = fit_mixture(z, kk, random_state=seed)
+            bics[kk] = float(fits[kk].bic(z))
+    k_suggested = choose_k(bics, n) if bics else 1
     k_fit = k if k is not None else k_suggested
-    gm = fits.get(k_fit) or fit_mixture(z, k_fit, random_state=seed)
-    labels, merged_sizes = merge_small_clusters(z, gm.predict(z), min_count)
+    if k_fit == 1:
+        gm, labels = fits.get(1), np.zeros(n, dtype=np.int64)
+    else:
+        gm = fits.get(k_fit) or fit_mixture(z, k_fit, random_state=seed)
+        labels = gm.predict(z)
+    labels, merged_sizes = merge_small_clusters(z, labels, min_count)
 
     # Personas ordered by size (largest first); ties by their first response id.
     k_final = int(labels.max()) + 1
@@ -816,7 +826,7 @@ def _derive(matrix, q, *, k, seed, bootstrap, min_size, min_share, names, progre
         k_fitted=k_fit,
         min_persona_size=min_count,
         merged_sizes=merged_sizes,
-        converged=bool(gm.converged_),
+        converged=bool(gm.converged_) if gm is not None else True,
         labels=label_sources,
     )
     result.update(k=k_final, no_distinct_personas=k_final == 1, personas=personas)
