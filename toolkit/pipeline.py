@@ -96,6 +96,23 @@ def briefs_for_round(
         for path in written:
             os.replace(path, out_dir / path.name)
             placed.append(out_dir / path.name)
+    except OSError as exc:  # full disk, file size limit, permissions: say so, keep what was there
+        # The half-written .docx is an open zip inside the traceback; closing it fails the same
+        # way and Python would print that as a traceback at exit. It is being deleted: close it now, quietly.
+        import gc
+        import sys
+
+        hook, sys.unraisablehook = sys.unraisablehook, lambda _unraisable: None
+        try:
+            chained = exc
+            while chained is not None:  # the zip's own close() error is chained to the write error
+                chained.__traceback__ = None
+                chained = chained.__context__
+            gc.collect()
+        finally:
+            sys.unraisablehook = hook
+        raise ValueError(f"could not write the briefs into {out_dir} ({exc.strerror or exc}); "
+                         "the briefs that were there before are unchanged") from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return placed
