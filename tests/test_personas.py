@@ -386,6 +386,8 @@ def test_segments_get_the_label_rules_written_for_them(four_segments, config):
         assert persona_set["quality"]["labels"][key] == f"rule:{expected[segment.key]}"
         rule = next(r for r in config.rules if r.id == expected[segment.key])
         assert by_key[key]["label"] == rule.label
+        if segment.key == "disengaged":
+            assert persona_set["quality"]["negative_personas"] == [key]
     names = [p["name"] for p in persona_set["personas"]]
     assert len(set(names)) == len(names) and set(names) <= set(config.name_pool())
 
