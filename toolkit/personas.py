@@ -26,10 +26,10 @@ change manager. The method, in order:
 
 3. **Choosing k** (1-6; fewer when n cannot hold that many minimum-size personas). BIC per
    k; the chosen k is the *smallest* k whose BIC is within ``MIN_BIC_GAIN_PER_RESPONDENT``
-   x n of the lowest BIC. Plain BIC keeps rewarding tiny
-   departures from normality (rounded likert answers, clipped scale ends) as n grows, so a
-   split has to earn its place by a minimum improvement per respondent (0.1 BIC units =
-   0.05 nats of average log-likelihood). k = 1 is a real answer: ``no_distinct_personas``.
+   x n of the lowest BIC. Plain BIC keeps rewarding tiny departures from normality (rounded
+   likert answers, clipped scale ends) as n grows, so a split has to earn its place by a
+   minimum improvement per respondent (0.1 BIC units = 0.05 nats of average
+   log-likelihood). k = 1 is a real answer: ``no_distinct_personas``.
    Uniform random answers and a single correlated blob both give k = 1; well separated
    synthetic segments are recovered with the right k (see tests/test_personas.py).
 
