@@ -6,9 +6,9 @@ import http.client
 import json
 import threading
 
-from conftest import RESPONDENTS, Respondent, page_form, run_all, stored_answers
-
 from toolkit.participants import draft_key
+
+from .conftest import RESPONDENTS, Respondent, page_form, run_all, stored_answers
 
 
 def page_answers(q, page_no: int, answers: dict) -> dict:

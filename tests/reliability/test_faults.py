@@ -12,12 +12,13 @@ import sqlite3
 import subprocess
 
 import pytest
-from conftest import ROOT, instance_env, toolkit_command
 from test_mail import SmtpSink, settings_for
 from test_outbox import make_round, people
 
 from toolkit import outbox
 from toolkit.scheduler import dispatch
+
+from .conftest import ROOT, instance_env, toolkit_command
 
 T0 = dt.datetime(2026, 5, 4, 7, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)

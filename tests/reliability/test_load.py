@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from conftest import RESPONDENTS, Respondent, run_all, stored_answers
+from .conftest import RESPONDENTS, Respondent, run_all, stored_answers
 
 
 def test_concurrent_respondents_every_acknowledged_answer_is_stored_exactly_once(live_round, server):
