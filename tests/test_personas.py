@@ -390,6 +390,8 @@ def test_segments_get_the_label_rules_written_for_them(four_segments, config):
             assert persona_set["quality"]["negative_personas"] == [key]
     names = [p["name"] for p in persona_set["personas"]]
     assert len(set(names)) == len(names) and set(names) <= set(config.name_pool())
+    women, men = config.name_groups  # personas take turns over the name groups
+    assert [name in women for name in names] == [True, False, True, False]
 
 
 def test_without_matching_rules_the_label_comes_from_high_and_low_phrases(q, four_segments, config):
@@ -415,7 +417,7 @@ def test_without_matching_rules_the_label_comes_from_high_and_low_phrases(q, fou
 def test_persona_config_reports_every_problem(tmp_path):
     path = tmp_path / "personas.toml"
     path.write_text(
-        '[names]\nnl = ["Sanne"]\nen = "Tom"\n'
+        '[names.women]\nnl = ["Sanne"]\nen = "Tom"\n'
         '[[labels]]\nid = "x"\nwhen = ["efficacy is low"]\nnl = "Laag"\n'
         '[fallback]\nnone.nl = "Gemiddeld"\nnone.en = "Average"\n'
         '[overall]\nnl = "Eén"\nen = "One"\n',
@@ -424,7 +426,7 @@ def test_persona_config_reports_every_problem(tmp_path):
     with pytest.raises(PersonaConfigError) as info:
         load_persona_config(path)
     problems = "\n".join(info.value.problems)
-    assert "names.en" in problems
+    assert "names.women.en: expected a list of first names" in problems
     assert "cannot read condition 'efficacy is low'" in problems
     assert "labels 'x': missing en text" in problems
 

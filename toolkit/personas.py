@@ -169,8 +169,7 @@ class LabelRule:
 class PersonaConfig:
     """The editable side of personas: name pools, level definition, label rules."""
 
-    names_nl: tuple[str, ...]
-    names_en: tuple[str, ...]
+    name_groups: tuple[tuple[str, ...], ...]  # e.g. (women, men); Dutch and English mixed
     level_constructs: tuple[str, ...]
     level_reversed: tuple[str, ...]
     rules: tuple[LabelRule, ...]
@@ -181,13 +180,8 @@ class PersonaConfig:
     path: str
 
     def name_pool(self) -> tuple[str, ...]:
-        """Dutch and English names interleaved, so any pick is as likely one as the other."""
-        pool: list[str] = []
-        for i in range(max(len(self.names_nl), len(self.names_en))):
-            for names in (self.names_nl, self.names_en):
-                if i < len(names) and names[i] not in pool:
-                    pool.append(names[i])
-        return tuple(pool)
+        """Every name of every group, in file order."""
+        return tuple(dict.fromkeys(name for group in self.name_groups for name in group))
 
 
 LABEL_LANGS = ("nl", "en")
@@ -214,16 +208,35 @@ def load_persona_config(path: str | Path = PERSONAS_FILE) -> PersonaConfig:
         raise PersonaConfigError(path, [f"not valid TOML: {exc}"]) from exc
     problems: list[str] = []
 
-    names = data.get("names") or {}
-    pools = {}
-    for lang in LABEL_LANGS:
-        pool = names.get(lang)
-        if not isinstance(pool, list) or not all(isinstance(n, str) and n.strip() for n in pool):
-            problems.append(f"names.{lang}: expected a list of first names")
-            pool = []
-        pools[lang] = tuple(n.strip() for n in pool)
-    if not pools["nl"] and not pools["en"]:
-        problems.append("names: both name pools are empty")
+    groups = []
+    raw_names = data.get("names")
+    if not isinstance(raw_names, dict) or not raw_names:
+        problems.append("names: expected groups such as [names.women] and [names.men]")
+        raw_names = {}
+    for group_id, group in raw_names.items():
+        if not isinstance(group, dict):
+            problems.append(
+                f"names.{group_id}: expected lists per language (nl = [...], en = [...])"
+            )
+            continue
+        lists = []
+        for lang, pool in group.items():
+            if not isinstance(pool, list) or not all(
+                isinstance(x, str) and x.strip() for x in pool
+            ):
+                problems.append(f"names.{group_id}.{lang}: expected a list of first names")
+                pool = []
+            lists.append([x.strip() for x in pool])
+        # Languages interleaved, so a pick is as likely Dutch as English.
+        merged = [
+            pool[i]
+            for i in range(max(map(len, lists), default=0))
+            for pool in lists
+            if i < len(pool)
+        ]
+        if not merged:
+            problems.append(f"names.{group_id}: no names")
+        groups.append(tuple(dict.fromkeys(merged)))
 
     level = data.get("level") or {}
     level_constructs = tuple(level.get("constructs") or ())
@@ -269,8 +282,7 @@ def load_persona_config(path: str | Path = PERSONAS_FILE) -> PersonaConfig:
     if problems:
         raise PersonaConfigError(path, problems)
     return PersonaConfig(
-        names_nl=pools["nl"],
-        names_en=pools["en"],
+        name_groups=tuple(groups),
         level_constructs=level_constructs,
         level_reversed=level_reversed,
         rules=tuple(rules),
@@ -524,14 +536,23 @@ def _label(
     return label, "fallback:" + ",".join(f"{d['construct']}:{d['direction']}" for d in top)
 
 
-def _pick_name(signature: str, pool: Sequence[str], taken: set[str]) -> str | None:
-    if not pool:
+def _pick_name(signature: str, groups: Sequence[Sequence[str]], rank: int, taken: set[str]):
+    """A free name for the persona at ``rank`` (0 = largest), or None when all are taken.
+
+    Ranks take turns over the groups (women, men, ...), so every set mixes them; inside a
+    group a hash of the persona's label source picks the name, so the same kind of persona
+    tends to keep its name from round to round.
+    """
+    groups = [g for g in groups if g]
+    if not groups:
         return None
-    start = int(hashlib.sha256(signature.encode("utf-8")).hexdigest(), 16) % len(pool)
-    for step in range(len(pool)):
-        name = pool[(start + step) % len(pool)]
-        if name not in taken:
-            return name
+    start = int(hashlib.sha256(signature.encode("utf-8")).hexdigest(), 16)
+    for turn in range(len(groups)):
+        pool = groups[(rank + turn) % len(groups)]
+        for step in range(len(pool)):
+            name = pool[(start + step) % len(pool)]
+            if name not in taken:
+                return name
     return None
 
 
@@ -807,7 +828,7 @@ def _derive(matrix, q, *, k, seed, bootstrap, min_size, min_share, names, progre
             }
         )
 
-    pool = tuple(names) if names is not None else config.name_pool()
+    name_groups = (tuple(names),) if names is not None else config.name_groups
     taken: set[str] = set()
     label_sources = {}
     used_rules: set[str] = set()
@@ -817,7 +838,7 @@ def _derive(matrix, q, *, k, seed, bootstrap, min_size, min_share, names, progre
         else:
             label, source = _label(q, persona, config, rules, used_rules)
             used_rules.add(source.removeprefix("rule:"))
-        name = _pick_name(source, pool, taken) or f"Persona {i + 1}"
+        name = _pick_name(source, name_groups, i, taken) or f"Persona {i + 1}"
         taken.add(name)
         persona["name"] = name
         persona["label"] = label
