@@ -114,3 +114,11 @@ def test_every_command_has_help(cli):
         assert (command.help or "").strip(), f"persona-toolkit {' '.join(path)} has no help text"
         result = cli(*path, "--help")
         assert "Usage:" in result.output and command.help.split("\n")[0].strip()[:30] in " ".join(result.output.split())
+
+
+def test_derive_without_bootstrap_says_stability_was_not_assessed(cli, answers_csv):
+    cli("init-db")
+    round_id = cli("round", "create", "--questionnaire", "default", "--title", "Quick").output.strip()
+    cli("responses", "import", answers_csv, "--round", round_id)
+    output = cli("personas", "derive", "--round", round_id, "--bootstrap", "0").output
+    assert "stability not assessed" in output

@@ -229,7 +229,8 @@ def personas_derive(round_id, k, seed, bootstrap):
     else:
         click.echo(f"Round {round_id}: {persona_set['k']} personas (set {set_id}).")
     for p in persona_set["personas"]:
-        click.echo(f"  {p['name']}: {p['size']} people, stability {p.get('stability', 0):.2f} — {p['label'].get('en', '')}")
+        stability = "not assessed" if p.get("stability") is None else f"{p['stability']:.2f}"
+        click.echo(f"  {p['name']}: {p['size']} people, stability {stability} — {p['label'].get('en', '')}")
 
 
 @personas.command("export")

@@ -73,7 +73,8 @@ def build_demo(db: sqlite_utils.Database, *, respondents: int = 240, briefs_dir:
     persona_set = store.load_persona_set(db, set_id)
     lines = [f"Demo round {round_id}: {respondents} responses, {persona_set['k']} personas."]
     for p in persona_set["personas"]:
-        lines.append(f"  {p['name']} ({p['size']} people, stability {p.get('stability', 0):.2f}): {p['label']['en']}")
+        stability = "not assessed" if p.get("stability") is None else f"{p['stability']:.2f}"
+        lines.append(f"  {p['name']} ({p['size']} people, stability {stability}): {p['label']['en']}")
     if programme:
         from .programmes import add_demo_programme
 
