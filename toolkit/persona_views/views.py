@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import json
+import threading
 import zipfile
+from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
-from .. import store
-from ..db import get_db
+from .. import jobs, store
+from ..db import connect, get_db
 from ..pipeline import brief_bytes, brief_filename
 from ..privacy import presentable_personas
 from ..web import can, requires, round_for
@@ -127,4 +143,106 @@ def briefs_zip(round_id):
     store.audit(get_db(), current_user.id, "download", f"round {round_id}", f"briefs zip {lang}")
     buffer.seek(0)
     return send_file(buffer, mimetype="application/zip", as_attachment=True,
+                     download_name=f"round-{round_id}-briefs-{lang}.zip")
+
+
+# --- all briefs as a zip, built beside the web worker ------------------------------------------
+# Writing a dozen Word files takes seconds; a job thread does it and the page shows progress, so
+# no web worker waits. The zip holds what the requesting user may download, so only they get it.
+
+ZIP_KEEP = dt.timedelta(hours=24)
+
+
+def _zip_folder() -> Path:
+    folder = Path(current_app.instance_path) / "zips"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def build_briefs_zip(database_path: str, job_id: int, out_path: str) -> None:
+    """The job: every allowed brief of the round's current personas into one zip, with progress."""
+    db = connect(database_path)
+    try:
+        job = jobs.get(db, job_id)
+        params = json.loads(job["params"])
+        db.execute("UPDATE jobs SET status = 'running' WHERE id = ?", [job_id])
+        round_ = store.get_round(db, job["round_id"])
+        persona_set = store.current_persona_set(db, job["round_id"])
+        if persona_set is None:
+            raise ValueError("this round has no personas yet")
+        work = [(None, "overview")] if params["overview"] else []
+        work += [(p, kind) for p in presentable_personas(persona_set, round_["min_group"]) for kind in params["kinds"]]
+        partial = Path(out_path + ".part")
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+            for done, (persona, kind) in enumerate(work, start=1):
+                archive.writestr(brief_filename(round_, persona, kind, params["lang"]),
+                                 brief_bytes(db, round_, persona_set, persona, kind, params["lang"]))
+                db.execute("UPDATE jobs SET progress = ?, message = ? WHERE id = ?",
+                           [round(done / len(work), 3), f"{done}/{len(work)}", job_id])
+        partial.replace(out_path)
+        db.execute("UPDATE jobs SET status = 'done', progress = 1, result = ?, finished_at = ? WHERE id = ?",
+                   [json.dumps({"file": Path(out_path).name, "count": len(work)}), store.iso(store.utcnow()), job_id])
+    except Exception as exc:  # reported on the job page, never lost silently
+        try:
+            db.execute("UPDATE jobs SET status = 'failed', message = ?, finished_at = ? WHERE id = ?",
+                       [str(exc) if isinstance(exc, ValueError) else exc.__class__.__name__,
+                        store.iso(store.utcnow()), job_id])
+        except Exception:  # noqa: S110 - the database itself is gone (a test's folder removed)
+            pass
+    finally:
+        db.conn.close()
+
+
+@bp.post("/rounds/<int:round_id>/briefs-zip")
+@requires("personas.view")
+def start_briefs_zip(round_id):
+    round_for(round_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    if store.current_persona_set(get_db(), round_id) is None:
+        flash(_("There are no personas yet, so there are no briefs to download."), "error")
+        return redirect(url_for(".overview", round_id=round_id))
+    lang = _lang()
+    folder = _zip_folder()
+    cutoff = dt.datetime.now().timestamp() - ZIP_KEEP.total_seconds()
+    for old in folder.glob("*.zip"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    params = {"lang": lang, "overview": can("briefs.overview"),
+              "kinds": [k for k, perm in KIND_PERMISSION.items() if can(perm)]}
+    db = get_db()
+    job_id = jobs.create(db, "briefs_zip", round_id, params, current_user.id)
+    out_path = str(folder / f"job-{job_id}.zip")
+    threading.Thread(target=build_briefs_zip, args=(current_app.config["DATABASE"], job_id, out_path),
+                     name=f"job-{job_id}", daemon=True).start()
+    return redirect(url_for(".zip_job", round_id=round_id, job_id=job_id))
+
+
+def _zip_job_for(round_id: int, job_id: int) -> dict:
+    round_for(round_id)
+    job = jobs.get(get_db(), job_id)
+    if job is None or job["kind"] != "briefs_zip" or job["round_id"] != round_id or job["created_by"] != current_user.id:
+        abort(404)
+    return job
+
+
+@bp.get("/rounds/<int:round_id>/zips/<int:job_id>")
+@requires("personas.view")
+def zip_job(round_id, job_id):
+    job = _zip_job_for(round_id, job_id)
+    result = json.loads(job["result"] or "{}")
+    return render_template("personas/zip_job.html", round=round_for(round_id), job=job, result=result,
+                           format_percent=format_percent)
+
+
+@bp.get("/rounds/<int:round_id>/zips/<int:job_id>/download")
+@requires("personas.view")
+def zip_download(round_id, job_id):
+    job = _zip_job_for(round_id, job_id)
+    path = _zip_folder() / f"job-{job_id}.zip"
+    if job["status"] != "done" or not path.exists():
+        abort(404)
+    lang = json.loads(job["params"]).get("lang", "nl")
+    store.audit(get_db(), current_user.id, "download", f"round {round_id}", f"briefs zip {lang} (job {job_id})")
+    return send_file(path, mimetype="application/zip", as_attachment=True,
                      download_name=f"round-{round_id}-briefs-{lang}.zip")
