@@ -9,6 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Tests read English pages unless they ask for Dutch (?lang=nl, a Dutch user or respondent); the
+# product default stays Dutch (create_app's BABEL_DEFAULT_LOCALE).
+os.environ.setdefault("PERSONA_TOOLKIT_BABEL_DEFAULT_LOCALE", "en")
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "tests" / "output"
@@ -73,7 +76,8 @@ def make_users(db) -> dict[str, tuple[int, str]]:
     users = {}
     for role in ("admin", "hr", "change_manager", "trainer"):
         email = f"{role}@test.example"
-        users[role] = (create_user(db, email=email, name=role.title(), role=role, password="correct-horse-1"), email)
+        users[role] = (create_user(db, email=email, name=role.title(), role=role, password="correct-horse-1",
+                                   language="en"), email)
     return users
 
 

@@ -41,7 +41,7 @@ def test_create_round_stores_amsterdam_times_as_utc_and_all_settings(client, dat
     assert (round_["language"], round_["mode"], round_["min_group"]) == ("participant", "identified", 7)
     assert round_["reminder_days"] == "[3, 5]" and round_["retention_days"] == 365
     assert (round_["works_council_date"], round_["works_council_ref"]) == ("2030-05-20", "OR-2030-14")
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    page = client.get(response.headers["Location"] + "?lang=nl").get_data(as_text=True)  # 24-hour clock
     facts = page[page.find("<dl"):page.find("</dl>", page.find("</dl>") + 5)]
     assert "OR-2030-14" in facts and "09:00" in facts, facts  # shown back in Amsterdam time
 

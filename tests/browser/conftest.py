@@ -79,6 +79,7 @@ def ui_world(database):
 
     q = get_questionnaire("default")
     users = make_users(database)
+    database.execute("UPDATE users SET language = 'nl'")  # Dutch-speaking staff; they switch to English
     derived, _answers, _labels = make_round_with_responses(database, q, n=60, seed=11, title="Nieuwe werkwijze 2026")
     persona_set = json.loads((Path(__file__).resolve().parent.parent / "fixtures" / "persona_set_example.json")
                              .read_text(encoding="utf-8"))
@@ -107,4 +108,21 @@ def log_in(page, base_url: str, email: str) -> None:
     page.locator("input[name=email]").fill(email)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form:has(input[name=password]) [type=submit]").click()
-    page.wait_for_load_state()
+    page.wait_for_url(f"{base_url}/")  # logged in: the start page
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogues():
+    """The Dutch pages need compiled catalogues; `make translations` builds them, and a bare
+    `pytest` run compiles any .po newer than its .mo here, the same way."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parent.parent.parent / "toolkit" / "translations"
+    for po in root.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalogue = read_po(source)
+            with mo.open("wb") as target:
+                write_mo(target, catalogue)
