@@ -8,7 +8,7 @@ import time
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import Babel, format_datetime, format_decimal
+from flask_babel import Babel, format_date, format_datetime, format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -254,7 +254,9 @@ def init_app(app) -> None:
     app.after_request(audit_views)
     app.after_request(count_token_miss)
     app.jinja_env.globals.update(can=can)
-    app.jinja_env.filters.update(local_time=local_time, decimal=lambda v, f="0.0": format_decimal(v, f))
+    app.jinja_env.filters.update(local_time=local_time, decimal=lambda v, f="0.0": format_decimal(v, f),
+                                 percent=lambda v: format_percent(v),
+                                 day=lambda v: format_date(dt.date.fromisoformat(str(v)[:10])) if v else "")
 
     @app.before_request
     def _session_expiry():
