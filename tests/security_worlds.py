@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import make_round_with_responses, make_users
 
 PASSWORD = "correct-horse-1"
@@ -67,6 +68,23 @@ def copy_into(template_db, instance) -> None:
     instance.mkdir(parents=True, exist_ok=True)
     db = connect(instance / "toolkit.db")
     template_db.conn.backup(db.conn)
+    db.conn.close()
+
+
+@pytest.fixture
+def world(world_template, instance):
+    """A fresh copy of the module's world (its `world_template` fixture) in the test's instance."""
+    template_db, built = world_template
+    copy_into(template_db, instance)
+    return built
+
+
+@pytest.fixture
+def database(world, instance):
+    from toolkit.db import connect
+
+    db = connect(instance / "toolkit.db")
+    yield db
     db.conn.close()
 
 

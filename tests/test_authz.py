@@ -10,9 +10,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+import security_worlds
 from conftest import login
 from flask import url_for
-from security_worlds import copy_into, make_template
+from security_worlds import make_template
 
 ROLES = ("admin", "hr", "change_manager", "trainer")
 ALL = ROLES
@@ -110,20 +111,8 @@ def world_template(tmp_path_factory):
     return make_template(tmp_path_factory, "authz")
 
 
-@pytest.fixture
-def world(world_template, instance):
-    template_db, world = world_template
-    copy_into(template_db, instance)
-    return world
-
-
-@pytest.fixture
-def database(world, instance):
-    from toolkit.db import connect
-
-    db = connect(instance / "toolkit.db")
-    yield db
-    db.conn.close()
+# The per-test copy of the world and its database connection (shared fixtures).
+world, database = security_worlds.world, security_worlds.database
 
 
 def _values(rule, scope: dict, world: dict, fixed: dict) -> dict:

@@ -8,8 +8,9 @@ import io
 import zipfile
 
 import pytest
+import security_worlds
 from conftest import login
-from security_worlds import copy_into, make_template, set_evidence
+from security_worlds import make_template, set_evidence
 
 from toolkit import privacy
 
@@ -61,20 +62,8 @@ def world_template(tmp_path_factory):
     return make_template(tmp_path_factory, "privacy")
 
 
-@pytest.fixture
-def world(world_template, instance):
-    template_db, world = world_template
-    copy_into(template_db, instance)
-    return world
-
-
-@pytest.fixture
-def database(world, instance):
-    from toolkit.db import connect
-
-    db = connect(instance / "toolkit.db")
-    yield db
-    db.conn.close()
+# The per-test copy of the world and its database connection (shared fixtures).
+world, database = security_worlds.world, security_worlds.database
 
 
 def _names(database, persona_ids):

@@ -8,9 +8,10 @@ import json
 import re
 
 import pytest
+import security_worlds
 from conftest import login
 from flask import url_for
-from security_worlds import PASSWORD, copy_into, make_template
+from security_worlds import PASSWORD, make_template
 
 # Each payload carries its own marker so a failure says which field leaked.
 PAYLOADS = {
@@ -48,20 +49,8 @@ def world_template(tmp_path_factory):
     return db, world
 
 
-@pytest.fixture
-def world(world_template, instance):
-    template_db, world = world_template
-    copy_into(template_db, instance)
-    return world
-
-
-@pytest.fixture
-def database(world, instance):
-    from toolkit.db import connect
-
-    db = connect(instance / "toolkit.db")
-    yield db
-    db.conn.close()
+# The per-test copy of the world and its database connection (shared fixtures).
+world, database = security_worlds.world, security_worlds.database
 
 
 @pytest.fixture

@@ -42,6 +42,7 @@ from .guidance import (
     percent,
     top_advice,
 )
+from .numbers import finite_float as _float
 
 FIGURE_WIDTH_CM = 16.0
 MAX_LINES = 5  # drivers / hold-backs listed per persona (the strongest first)
@@ -1607,14 +1608,6 @@ def _is_rtl(text: str) -> bool:
     return rtl > ltr
 
 
-def _float(value) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return out if out == out and out not in (float("inf"), float("-inf")) else None
 
 
 def _int(value) -> int | None:

@@ -27,6 +27,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from .guidance import construct_name, number
+from .numbers import finite_float as _num
 
 PERSONA_COLOUR = "#C8553D"
 ORG_COLOUR = "#9AA5B1"
@@ -337,14 +338,6 @@ def _signed(value: float, lang: str) -> str:
     return text if text.startswith("-") or text in ("0.0", "0,0") else "+" + text
 
 
-def _num(value) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return out if out == out else None
 
 
 def _key(*parts) -> str:

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .numbers import finite_float as _f
+
 GUIDANCE_PATH = Path(__file__).resolve().parent.parent / "questionnaires" / "guidance.toml"
 
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -898,13 +900,3 @@ def _fill(template: str, values: Mapping[str, str]) -> str | None:
 
     out = _PLACEHOLDER.sub(sub, template)
     return None if missing else out
-
-
-def _f(value) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return out if math.isfinite(out) else None
