@@ -24,6 +24,13 @@ class PageForm(FlaskForm):
         # the answers instead of discarding them (see survey.views).
         csrf = False
 
+        def get_translations(self, form):
+            # Flask-Babel keeps the loaded catalogue for the request; Flask-WTF's default loads
+            # it from disk for every message of every field, the main cost of a page submit.
+            from flask_babel import get_translations
+
+            return get_translations()
+
     def item_fields(self):
         return [f for f in self if f.name.startswith(FIELD_PREFIX)]
 

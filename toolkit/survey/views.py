@@ -229,7 +229,7 @@ def save():
         _save_draft(db, who, round_["id"], page_answers, cleared, max(page_no - 1, 0))
         return redirect(url_for(".page"), 303)
 
-    if not form.validate():
+    if any(field.errors for field in form.item_fields()):  # answers_from_form validated each field
         _save_draft(db, who, round_["id"], page_answers, cleared, page_no)
         return _render_page(q, round_, who, page_no, form, notice="errors", status=422)
 
