@@ -37,6 +37,7 @@ EXPECTED: dict[str, tuple[str, ...] | str] = {
     "rounds.open_round": MANAGERS,
     "rounds.close": MANAGERS,
     "rounds.reopen": MANAGERS,
+    "rounds.retry_mail": MANAGERS,
     "rounds.upload_participants": MANAGERS,
     "rounds.participants_preview": MANAGERS,
     "rounds.participants_confirm": MANAGERS,
@@ -128,6 +129,8 @@ def _values(rule, scope: dict, world: dict, fixed: dict) -> dict:
             values[arg] = "style.css"
         elif arg == "fmt":
             values[arg] = "csv"
+        elif arg == "message_id":
+            values[arg] = 999_999  # no such message: allowed roles get a 404, the rest 403/login
         elif arg == "upload_id":
             values[arg] = "no-such-upload"
         elif arg == "token":

@@ -26,7 +26,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms import SelectChoice
 
-from .. import dashboard, exports, jobs, participants, store
+from .. import dashboard, exports, jobs, outbox, participants, store
 from ..db import get_db, transaction
 from ..imports import ImportProblem, parse_responses, read_table
 from ..privacy import presentable_personas, suppress_groups, works_council_problem
@@ -124,6 +124,8 @@ def detail(round_id):
         upload_form=UploadForm(),
         derive_form=DeriveForm(),
         job=running[0] if running else None,
+        mail_counts=outbox.status_counts(db, round_id),
+        mail_failures=outbox.failures_for_round(db, round_id),
     )
 
 
@@ -311,6 +313,24 @@ def close(round_id):
 @requires("rounds.manage")
 def reopen(round_id):
     return _change_status(round_id, ("closed",), "open", _("The round is open again."))
+
+
+@bp.post("/<int:round_id>/mail/<int:message_id>/retry")
+@requires("rounds.manage")
+def retry_mail(round_id, message_id):
+    """Send a failed invitation or reminder again, after HR fixed the address or the settings."""
+    round_for(round_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    db = get_db()
+    row = db.execute("SELECT round_id FROM outbox WHERE id = ?", [message_id]).fetchone()
+    if row is None or row[0] != round_id:
+        abort(404)
+    if outbox.retry_failed(db, message_id, store.utcnow(), current_user.id):
+        flash(_("The message will be sent again within a minute."), "info")
+    else:
+        flash(_("This message is no longer marked as failed."), "info")
+    return redirect(url_for(".detail", round_id=round_id))
 
 
 # --- participants: upload, preview, confirm -------------------------------------------------
