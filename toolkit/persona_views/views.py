@@ -14,6 +14,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -75,8 +76,13 @@ def detail(persona_id):
     persona, persona_set, round_ = _persona_for(persona_id)
     q = store.round_questionnaire(get_db(), round_)
     form = PersonaEditForm(name=persona["name"], narrative=persona["narrative"] or "")
+    lang = g.get("lang") or "nl"
+    option_labels = {  # role -> option value -> label, so the page shows words, not codes
+        item.role: {o.value: o.label.get(lang) or o.value for o in item.options}
+        for item in q.items.values() if item.role and item.options
+    }
     return render_template("personas/detail.html", persona=persona, persona_set=persona_set, round=round_,
-                           q=q, form=form)
+                           q=q, form=form, option_labels=option_labels)
 
 
 @bp.post("/personas/<int:persona_id>/edit")
