@@ -122,3 +122,10 @@ def test_derive_without_bootstrap_says_stability_was_not_assessed(cli, answers_c
     cli("responses", "import", answers_csv, "--round", round_id)
     output = cli("personas", "derive", "--round", round_id, "--bootstrap", "0").output
     assert "stability not assessed" in output
+
+
+def test_commands_also_work_through_flask_app_cli(app):
+    """`flask --app toolkit COMMAND` reaches the same commands as `persona-toolkit COMMAND`."""
+    assert {"init-db", "personas", "briefs", "round", "users"} <= set(app.cli.commands)
+    result = app.test_cli_runner().invoke(args=["questionnaire", "list"])
+    assert result.exit_code == 0 and "default" in result.output

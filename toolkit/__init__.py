@@ -52,4 +52,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     web.init_app(app)
+    _add_commands(app)
     return app
+
+
+def _add_commands(app: Flask) -> None:
+    """The persona-toolkit commands, also under `flask --app toolkit …`."""
+    from .cli import main
+
+    for name, command in main.commands.items():
+        if name not in app.cli.commands:
+            app.cli.add_command(command, name)
