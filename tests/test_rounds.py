@@ -147,3 +147,17 @@ def test_export_is_refused_below_the_minimum_group(client, database, hr, default
     response = client.get(f"/rounds/{round_id}/answers.csv")
     assert response.status_code == 302
     assert b"at least 5" in client.get(response.headers["Location"]).data
+
+
+def test_close_now_tells_the_change_managers_like_the_scheduled_close(client, database, hr, round_id):
+    users = hr
+    database.execute("UPDATE rounds SET status = 'open', works_council_date = '2030-01-10', works_council_ref = 'OR-7' "
+                     "WHERE id = ?", [round_id])
+    database.execute("INSERT INTO round_access (round_id, user_id) VALUES (?, ?)", [round_id, users["change_manager"][0]])
+    client.post(f"/rounds/{round_id}/close")
+    assert store.get_round(database, round_id)["status"] == "closed"
+    messages = list(database.query("SELECT kind, recipient FROM outbox WHERE round_id = ?", [round_id]))
+    assert messages == [{"kind": "personas_ready", "recipient": users["change_manager"][1]}]
+    client.post(f"/rounds/{round_id}/reopen")
+    client.post(f"/rounds/{round_id}/close")  # closing again does not tell them twice
+    assert database.execute("SELECT count(*) FROM outbox WHERE round_id = ?", [round_id]).fetchone()[0] == 1

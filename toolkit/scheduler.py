@@ -275,24 +275,38 @@ def _open_due_rounds(db, now: dt.datetime, report: DispatchReport) -> None:
                 report.opened.append(round_["id"])
 
 
+def close_round(db, round_id: int, now: dt.datetime, *, user_id: int | None = None,
+                detail: str = "closed by the scheduler") -> int | None:
+    """Close an open round: drop participants' pending mail, tell its change managers.
+
+    Used by the scheduler at the close time and by HR's "close now", so both end a round the
+    same way. Returns the number of change managers told, or None when the round was not open.
+    """
+    with transaction(db):
+        cur = db.execute("UPDATE rounds SET status = 'closed' WHERE id = ? AND status = 'open'", [round_id])
+        if not cur.rowcount:
+            return None
+        # Nothing for participants goes out after the close; sent and failed rows stay as a record.
+        db.execute("DELETE FROM outbox WHERE round_id = ? AND status = 'pending' AND participant_id IS NOT NULL",
+                   [round_id])
+        told = 0
+        for (email,) in db.execute(
+            "SELECT u.email FROM round_access a JOIN users u ON u.id = a.user_id "
+            "WHERE a.round_id = ? AND u.role = 'change_manager' AND u.active = 1 ORDER BY u.id", [round_id],
+        ).fetchall():
+            told += outbox.queue(db, round_id=round_id, kind="personas_ready", recipient=email, due_at=now)
+        db.execute("INSERT INTO audit (at, user_id, action, object, detail) VALUES (?, ?, 'close', ?, ?)",
+                   [outbox.iso(now), user_id, f"round {round_id}", detail])
+    return told
+
+
 def _close_due_rounds(db, now: dt.datetime, report: DispatchReport) -> None:
-    due = list(db.query("SELECT * FROM rounds WHERE status = 'open' AND closes_at IS NOT NULL AND closes_at <= ?",
+    due = list(db.query("SELECT id FROM rounds WHERE status = 'open' AND closes_at IS NOT NULL AND closes_at <= ?",
                         [outbox.iso(now)]))
     for round_ in due:
-        with transaction(db):
-            cur = db.execute("UPDATE rounds SET status = 'closed' WHERE id = ? AND status = 'open'", [round_["id"]])
-            if not cur.rowcount:
-                continue
-            # Nothing for participants goes out after the close; sent and failed rows stay as a record.
-            db.execute("DELETE FROM outbox WHERE round_id = ? AND status = 'pending' AND participant_id IS NOT NULL",
-                       [round_["id"]])
-            for (email,) in db.execute(
-                "SELECT u.email FROM round_access a JOIN users u ON u.id = a.user_id "
-                "WHERE a.round_id = ? AND u.role = 'change_manager' AND u.active = 1 ORDER BY u.id", [round_["id"]],
-            ).fetchall():
-                if outbox.queue(db, round_id=round_["id"], kind="personas_ready", recipient=email, due_at=now):
-                    report.queued["personas_ready"] += 1
-            _audit(db, now, "close", f"round {round_['id']}", "closed by the scheduler")
+        told = close_round(db, round_["id"], now)
+        if told is not None:
+            report.queued["personas_ready"] += told
             report.closed.append(round_["id"])
 
 

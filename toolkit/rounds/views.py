@@ -306,7 +306,16 @@ def open_round(round_id):
 @bp.post("/<int:round_id>/close")
 @requires("rounds.manage")
 def close(round_id):
-    return _change_status(round_id, ("open", "draft"), "closed", _("The round is closed: no more answers are accepted."))
+    round_ = round_for(round_id)
+    if round_["status"] != "open":
+        return _change_status(round_id, ("draft",), "closed", _("The round is closed: no more answers are accepted."))
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    from ..scheduler import close_round
+
+    close_round(get_db(), round_id, store.utcnow(), user_id=current_user.id, detail="closed now by HR")
+    flash(_("The round is closed: no more answers are accepted."), "info")
+    return redirect(url_for(".detail", round_id=round_id))
 
 
 @bp.post("/<int:round_id>/reopen")
