@@ -459,6 +459,19 @@ def shown_personas(persona_set: Mapping, round_info: Mapping) -> list[dict]:
 # ---------------------------------------------------------------------------------------------
 
 
+def _open_persona_brief(ctx: _Ctx, persona: dict, audience: str, *, with_quotes: bool):
+    """Cover, "at a glance" and "who is this" — how every persona brief begins."""
+    persona = ctx.shown(persona)
+    advices = ctx.advice(persona, audience)
+    w = ctx.writer(f"kind_{audience}", persona)
+    w.cover(ctx.L[f"kind_{audience}"], ctx.name(persona), ctx.label(persona), ctx.cover_lines(persona), ctx.note())
+    w.heading(ctx.L["h_at_a_glance"])
+    ctx.glance(w, persona, top_advice(advices, audience))
+    w.heading(ctx.t("h_who", name=ctx.name(persona)))
+    ctx.who(w, persona, with_quotes=with_quotes)
+    return persona, by_section(advices), w
+
+
 def communication_brief(
     persona_set: dict,
     persona: dict,
@@ -469,23 +482,7 @@ def communication_brief(
 ):
     """The communication brief for one persona, as a python-docx Document."""
     ctx = _Ctx(persona_set, round_info, q, lang, rules)
-    persona = ctx.shown(persona)
-    advices = ctx.advice(persona, "communication")
-    sections = by_section(advices)
-    w = ctx.writer("kind_communication", persona)
-    w.cover(
-        ctx.L["kind_communication"],
-        ctx.name(persona),
-        ctx.label(persona),
-        ctx.cover_lines(persona),
-        ctx.note(),
-    )
-
-    w.heading(ctx.L["h_at_a_glance"])
-    ctx.glance(w, persona, top_advice(advices, "communication"))
-
-    w.heading(ctx.t("h_who", name=ctx.name(persona)))
-    ctx.who(w, persona, with_quotes=True)
+    persona, sections, w = _open_persona_brief(ctx, persona, "communication", with_quotes=True)
 
     w.heading(ctx.L["h_drives"])
     ctx.drives_and_holds(w, persona)
@@ -554,23 +551,7 @@ def training_brief(
 ):
     """The training brief for one persona, as a python-docx Document."""
     ctx = _Ctx(persona_set, round_info, q, lang, rules)
-    persona = ctx.shown(persona)
-    advices = ctx.advice(persona, "training")
-    sections = by_section(advices)
-    w = ctx.writer("kind_training", persona)
-    w.cover(
-        ctx.L["kind_training"],
-        ctx.name(persona),
-        ctx.label(persona),
-        ctx.cover_lines(persona),
-        ctx.note(),
-    )
-
-    w.heading(ctx.L["h_at_a_glance"])
-    ctx.glance(w, persona, top_advice(advices, "training"))
-
-    w.heading(ctx.t("h_who", name=ctx.name(persona)))
-    ctx.who(w, persona, with_quotes=False)
+    persona, sections, w = _open_persona_brief(ctx, persona, "training", with_quotes=False)
 
     w.heading(ctx.L["h_gaps"])
     ctx.gaps_table(w, persona)
