@@ -50,7 +50,6 @@ EXPECTED: dict[str, tuple[str, ...] | str] = {
     "personas.brief[kind=training]": ALL,
     "personas.brief[kind=communication]": ("admin", "hr", "change_manager"),
     "personas.overview_brief": ("admin", "hr", "change_manager"),
-    "personas.briefs_zip": ALL,
     "personas.start_briefs_zip": ALL,  # the zip holds only what the requesting role may download
     "personas.zip_job": ALL,  # only the user who started the job sees it (404 for others)
     "personas.zip_download": ALL,

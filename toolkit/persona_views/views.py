@@ -128,30 +128,6 @@ def overview_brief(round_id):
                      download_name=brief_filename(round_, None, "overview", lang))
 
 
-@bp.get("/rounds/<int:round_id>/briefs.zip")
-@requires("personas.view")
-def briefs_zip(round_id):
-    round_ = round_for(round_id)
-    persona_set = store.current_persona_set(get_db(), round_id)
-    if persona_set is None:
-        abort(404)
-    lang = _lang()
-    kinds = [k for k, perm in KIND_PERMISSION.items() if can(perm)]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        if can("briefs.overview"):
-            archive.writestr(brief_filename(round_, None, "overview", lang),
-                             brief_bytes(get_db(), round_, persona_set, None, "overview", lang))
-        for persona in presentable_personas(persona_set, round_["min_group"]):
-            for kind in kinds:
-                archive.writestr(brief_filename(round_, persona, kind, lang),
-                                 brief_bytes(get_db(), round_, persona_set, persona, kind, lang))
-    store.audit(get_db(), current_user.id, "download", f"round {round_id}", f"briefs zip {lang}")
-    buffer.seek(0)
-    return send_file(buffer, mimetype="application/zip", as_attachment=True,
-                     download_name=f"round-{round_id}-briefs-{lang}.zip")
-
-
 # --- all briefs as a zip, built beside the web worker ------------------------------------------
 # Writing a dozen Word files takes seconds; a job thread does it and the page shows progress, so
 # no web worker waits. The zip holds what the requesting user may download, so only they get it.
