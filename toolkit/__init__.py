@@ -29,6 +29,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         TIMEZONE="Europe/Amsterdam",
         MAX_CONTENT_LENGTH=12 * 1024 * 1024,
         PERMANENT_SESSION_LIFETIME=8 * 3600,
+        # The cookie is rewritten when the session changes (at most every 30 s for the idle
+        # stamp), not on every request: signing a cookie per answer page is wasted work.
+        SESSION_REFRESH_EACH_REQUEST=False,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,

@@ -260,7 +260,8 @@ def init_app(app) -> None:
 
     @app.before_request
     def _session_expiry():
-        session.permanent = True
+        if not session.permanent:  # assigning marks the session modified: a new cookie every request
+            session.permanent = True
         g.lang = get_locale()
         return end_idle_session()
 
