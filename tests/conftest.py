@@ -97,3 +97,30 @@ def make_round_with_responses(db, q, n=120, seed=7, title="Test round", segments
         for rid in sorted(answers):
             store.insert_response(db, q, round_id, answers[rid], external_id=rid, context=contexts.get(rid))
     return round_id, answers, labels
+
+
+@pytest.fixture
+def answers_csv(tmp_path, default_q):
+    """120 synthetic respondents written as a form tool would export them (labels, semicolons)."""
+    import csv
+
+    from toolkit.synthetic import generate_responses
+
+    answers, _labels, contexts = generate_responses(default_q, 120, seed=11)
+    items = list(default_q.items)
+    path = tmp_path / "answers.csv"
+    with path.open("w", newline="", encoding="utf-8-sig") as fh:
+        writer = csv.writer(fh, delimiter=";")
+        writer.writerow(["respondent_id", "team", *items])
+        for rid in sorted(answers):
+            row = [rid, contexts[rid].get("team", "")]
+            for iid in items:
+                value = answers[rid].get(iid, "")
+                item = default_q.items[iid]
+                if item.type == "likert" and value != "" and int(rid[1:]) % 2:
+                    value = default_q.scales[item.scale].label(value, "nl")  # half as Dutch labels
+                elif isinstance(value, list):
+                    value = "|".join(value)
+                row.append(value)
+            writer.writerow(row)
+    return path

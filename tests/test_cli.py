@@ -1,37 +1,11 @@
 """The README chain, command by command, on a CSV written here; and --help for every command."""
 
-import csv
 import json
 
 import click
-import pytest
 from docx import Document
 
 from toolkit.cli import main
-from toolkit.synthetic import generate_responses
-
-
-@pytest.fixture
-def answers_csv(tmp_path, default_q):
-    """120 synthetic respondents written as a form tool would export them (labels, semicolons)."""
-    answers, _labels, contexts = generate_responses(default_q, 120, seed=11)
-    items = list(default_q.items)
-    path = tmp_path / "answers.csv"
-    with path.open("w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh, delimiter=";")
-        writer.writerow(["respondent_id", "team", *items])
-        for rid in sorted(answers):
-            row = [rid, contexts[rid].get("team", "")]
-            for iid in items:
-                value = answers[rid].get(iid, "")
-                item = default_q.items[iid]
-                if item.type == "likert" and value != "" and int(rid[1:]) % 2:
-                    value = default_q.scales[item.scale].label(value, "nl")  # half as Dutch labels
-                elif isinstance(value, list):
-                    value = "|".join(value)
-                row.append(value)
-            writer.writerow(row)
-    return path
 
 
 def test_init_db_is_idempotent(cli, instance):
