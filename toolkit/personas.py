@@ -1123,4 +1123,34 @@ def describe_personas(
     )
     for persona in result["personas"]:
         persona["description"] = describer.describe(persona)
+    _suppress_context_across_personas(result, describer, answers_by_response, min_group)
     return result
+
+
+def _suppress_context_across_personas(persona_set: dict, describer: _Describer,
+                                      answers_by_response: Mapping[str, dict], min_group: int) -> None:
+    """Hide context cells that would give away a small group by subtraction across personas.
+
+    A team's size in the round is public (the response rate per team shows it). When the
+    personas together show all but 1-4 of that team's respondents, those few are known to sit
+    in the remaining persona(s); so the smallest shown cells of that category are hidden until
+    the unexplained rest is empty or at least ``min_group``.
+    """
+    for key in CONTEXT_KEYS:
+        totals: dict[str, int] = {}
+        for rid in answers_by_response:
+            value = describer.context_value(rid, key)
+            if value is not None:
+                totals[value] = totals.get(value, 0) + 1
+        for value, total in totals.items():
+            cells = [(p, cell) for p in persona_set["personas"]
+                     for cell in p["description"]["context"][key] if cell["value"] == value]
+            rest = total - sum(cell["n"] for _p, cell in cells)
+            cells.sort(key=lambda pc: pc[1]["n"])
+            while cells and 0 < rest < min_group:
+                persona, cell = cells.pop(0)
+                persona["description"]["context"][key].remove(cell)
+                persona["description"]["suppressed"].append(
+                    f"context.{key}: 1 category hidden so that a smaller group cannot be worked out"
+                )
+                rest += cell["n"]
