@@ -140,3 +140,30 @@ def test_cli_validate_reports_problems(cli, tmp_path):
 def test_unknown_questionnaire_lists_available():
     with pytest.raises(LookupError, match="available: .*default"):
         get_questionnaire("does-not-exist")
+
+
+def test_na_labels_need_every_language(tmp_path):
+    text = GOOD.replace('labels.en = ["a", "b", "c", "d", "e"]\n', 'labels.en = ["a", "b", "c", "d", "e"]\nna_labels.nl = ["n.v.t."]\n')
+    assert "scale 'agree5': missing en translation of 'na_labels'" in problems_of(tmp_path, text)
+
+
+def test_composite_may_not_reuse_a_construct_id(tmp_path):
+    text = GOOD + '\n[composites]\nc1 = ["c1"]\n'
+    assert "composite 'c1': has the same id as a construct; choose another name" in problems_of(tmp_path, text)
+
+
+def test_unknown_construct_is_reported_once_without_a_block_complaint(tmp_path):
+    text = GOOD + '\n[[items]]\nid = "i9"\nconstruct = "nope"\nscale = "agree5"\ntext.nl = "x"\ntext.en = "x"\n'
+    found = problems_of(tmp_path, text)
+    assert [p for p in found if p.startswith("item 'i9'")] == ["item 'i9': unknown construct 'nope'"]
+
+
+def test_item_block_must_match_its_construct(tmp_path):
+    text = GOOD.replace('[[items]]\nid = "i1"\n', '[[blocks]]\nid = "other"\ntitle.nl = "Ander"\ntitle.en = "Other"\n\n[[items]]\nid = "i1"\nblock = "other"\n')
+    assert "item 'i1': block 'other' differs from the block of its construct 'c1' ('b')" in problems_of(tmp_path, text)
+
+
+def test_empty_file_says_which_fields_are_missing(tmp_path):
+    found = problems_of(tmp_path, "")
+    assert "missing 'id' (a short name such as \"default\")" in found
+    assert any("each language listed in 'languages'" in p for p in found)

@@ -135,7 +135,8 @@ def _texts(raw, where: str, field_name: str, languages, problems, required=True)
     """Read a {lang: text} table and report each missing language."""
     if raw is None:
         if required:
-            problems.append(f"{where}: missing '{field_name}' (expected one text per language: {', '.join(languages)})")
+            wanted = ", ".join(languages) or "each language listed in 'languages'"
+            problems.append(f"{where}: missing '{field_name}' (expected one text per language: {wanted})")
         return {}
     if not isinstance(raw, dict):
         problems.append(f"{where}: '{field_name}' must be a table of texts per language, got {raw!r}")
@@ -170,6 +171,10 @@ def _load_scales(data, languages, problems) -> dict[str, Scale]:
                 )
             labels[lang] = tuple(str(v) for v in values)
         na = {k: tuple(str(v) for v in vs) for k, vs in (raw.get("na_labels") or {}).items()}
+        if na:
+            for lang in languages:
+                if lang not in na:
+                    problems.append(f"{where}: missing {lang} translation of 'na_labels'")
         scales[sid] = Scale(sid, lo, hi, labels, na)
     return scales
 
@@ -229,18 +234,25 @@ def _parse(data: dict, path: Path, raw_bytes: bytes) -> Questionnaire:
             problems.append(f"{where}: unknown type '{itype}' (expected one of {', '.join(ITEM_TYPES)})")
         construct = raw.get("construct")
         block = raw.get("block")
+        construct_known = construct is None or construct in construct_rows
         if construct is not None:
-            if construct not in construct_rows:
+            if not construct_known:
                 problems.append(f"{where}: unknown construct '{construct}'")
             else:
                 members[construct].append(iid)
-                block = block or construct_rows[construct].get("block")
+                construct_block = construct_rows[construct].get("block")
+                if block is not None and block != construct_block:
+                    problems.append(
+                        f"{where}: block '{block}' differs from the block of its construct "
+                        f"'{construct}' ('{construct_block}')"
+                    )
+                block = construct_block
                 if itype != "likert":
                     problems.append(f"{where}: only likert items can belong to a construct (type is '{itype}')")
-        if block not in block_ids:
-            problems.append(f"{where}: unknown block '{block}'")
-        else:
+        if block in block_ids:
             block_items[block].append(iid)
+        elif construct_known:  # an unknown construct is the one problem to report, not its block
+            problems.append(f"{where}: unknown block '{block}'")
         scale = raw.get("scale")
         if itype == "likert":
             if scale is None:
@@ -300,6 +312,8 @@ def _parse(data: dict, path: Path, raw_bytes: bytes) -> Questionnaire:
     composites = {}
     for name, parts in (data.get("composites") or {}).items():
         unknown = [p for p in parts if p not in constructs]
+        if name in constructs:
+            problems.append(f"composite '{name}': has the same id as a construct; choose another name")
         if unknown:
             problems.append(f"composite '{name}': unknown construct(s) {', '.join(unknown)}")
         composites[name] = tuple(parts)
