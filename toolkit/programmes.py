@@ -378,7 +378,8 @@ def add_demo_programme(db: sqlite_utils.Database, user_ids: dict[str, int], *, b
         user_id=user_ids.get("hr"))
     add_round(db, programme_id, baseline_round_id, "baseline", user_id=user_ids.get("hr"))
     round_id = add_synthetic_round(db, "Nieuwe manier van werken — vervolgmeting 2027", respondents=respondents,
-                                   seed=2027, user_ids=user_ids, segments=demo_follow_up_segments())
+                                   seed=2027, user_ids=user_ids, segments=demo_follow_up_segments(),
+                                   opens_on=dt.date(2027, 9, 6))
     derive_round(db, round_id, bootstrap=bootstrap, user_id=user_ids.get("hr"))
     add_round(db, programme_id, round_id, "follow-up", user_id=user_ids.get("hr"))
     return programme_id
