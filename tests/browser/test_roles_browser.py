@@ -20,6 +20,8 @@ def shoot(page, screens, role: str, name: str) -> None:
 
 
 def no_sideways_scroll(page) -> bool:
+    # Measure the page as styled: right after a click the stylesheet may still be loading.
+    page.wait_for_load_state("load")
     return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
 
@@ -113,6 +115,7 @@ def test_trainer_downloads_a_training_brief_from_the_start_page_on_a_phone(
     assert "training" in download.value.suggested_filename
     assert page.locator("a[href*='communication.docx']").count() == 0
     page.get_by_role("link", name="Sanne").first.click()
+    page.wait_for_url(re.compile(r"/personas/\d+$"))
     assert no_sideways_scroll(page)
     shoot(page, screens, "trainer", "persona-360px")
     assert errors == []
