@@ -29,35 +29,52 @@ def get(db: sqlite_utils.Database, job_id: int) -> dict | None:
     return rows[0] if rows else None
 
 
-def _run_derive(database_path: str, job_id: int) -> None:
-    from .pipeline import derive_round
+def _run(database_path: str, job_id: int, work) -> None:
+    """One job's life: running, progress, done with its result, or failed with a message.
 
+    `work(db, job, params, progress)` does the job and returns the result dict. A person sees
+    a ValueError's own words, otherwise only the kind of error; the traceback stays in `result`.
+    """
     db = connect(database_path)
     try:
         job = get(db, job_id)
-        params = json.loads(job["params"])
 
         def progress(fraction: float, message: str = "") -> None:
             db.execute("UPDATE jobs SET progress = ?, message = ? WHERE id = ?", [round(fraction, 3), message, job_id])
 
         db.execute("UPDATE jobs SET status = 'running' WHERE id = ?", [job_id])
-        set_id = derive_round(db, job["round_id"], k=params.get("k"), seed=params.get("seed", 0),
-                              bootstrap=params.get("bootstrap", 100), user_id=job["created_by"], progress=progress)
+        result = work(db, job, json.loads(job["params"]), progress)
         db.execute(
             "UPDATE jobs SET status = 'done', progress = 1, result = ?, finished_at = ? WHERE id = ?",
-            [json.dumps({"set_id": set_id}), store.iso(store.utcnow()), job_id],
+            [json.dumps(result), store.iso(store.utcnow()), job_id],
         )
     except Exception as exc:  # a failed job is reported on its page, never lost silently
-        message = str(exc) if isinstance(exc, ValueError) else f"{exc.__class__.__name__}: {exc}"
-        db.execute(
-            "UPDATE jobs SET status = 'failed', message = ?, result = ?, finished_at = ? WHERE id = ?",
-            [message, traceback.format_exc()[-4000:], store.iso(store.utcnow()), job_id],
-        )
+        message = str(exc) if isinstance(exc, ValueError) else exc.__class__.__name__
+        try:
+            db.execute(
+                "UPDATE jobs SET status = 'failed', message = ?, result = ?, finished_at = ? WHERE id = ?",
+                [message, traceback.format_exc()[-4000:], store.iso(store.utcnow()), job_id],
+            )
+        except Exception:  # noqa: S110 - the database itself is gone (a test's folder removed)
+            pass
     finally:
         db.conn.close()
 
 
-def start_derive(database_path: str, job_id: int) -> threading.Thread:
-    thread = threading.Thread(target=_run_derive, args=(database_path, job_id), name=f"job-{job_id}", daemon=True)
+def start(database_path: str, job_id: int, work) -> threading.Thread:
+    """Run `work` for the job in a thread of its own, beside the web worker."""
+    thread = threading.Thread(target=_run, args=(database_path, job_id, work), name=f"job-{job_id}", daemon=True)
     thread.start()
     return thread
+
+
+def _derive(db: sqlite_utils.Database, job: dict, params: dict, progress) -> dict:
+    from .pipeline import derive_round
+
+    set_id = derive_round(db, job["round_id"], k=params.get("k"), seed=params.get("seed", 0),
+                          bootstrap=params.get("bootstrap", 100), user_id=job["created_by"], progress=progress)
+    return {"set_id": set_id}
+
+
+def start_derive(database_path: str, job_id: int) -> threading.Thread:
+    return start(database_path, job_id, _derive)

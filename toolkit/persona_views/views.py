@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import threading
 import zipfile
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from .. import jobs, store
-from ..db import connect, get_db
+from ..db import get_db
 from ..pipeline import brief_bytes, brief_filename
 from ..privacy import presentable_personas
 from ..web import can, requires, round_for
@@ -141,38 +140,26 @@ def _zip_folder() -> Path:
     return folder
 
 
-def build_briefs_zip(database_path: str, job_id: int, out_path: str) -> None:
-    """The job: every allowed brief of the round's current personas into one zip, with progress."""
-    db = connect(database_path)
-    try:
-        job = jobs.get(db, job_id)
-        params = json.loads(job["params"])
-        db.execute("UPDATE jobs SET status = 'running' WHERE id = ?", [job_id])
+def build_briefs_zip(out_path: str):
+    """The job's work: every allowed brief of the round's current personas into one zip."""
+
+    def work(db, job: dict, params: dict, progress) -> dict:
         round_ = store.get_round(db, job["round_id"])
         persona_set = store.current_persona_set(db, job["round_id"])
         if persona_set is None:
             raise ValueError("this round has no personas yet")
-        work = [(None, "overview")] if params["overview"] else []
-        work += [(p, kind) for p in presentable_personas(persona_set, round_["min_group"]) for kind in params["kinds"]]
+        todo = [(None, "overview")] if params["overview"] else []
+        todo += [(p, kind) for p in presentable_personas(persona_set, round_["min_group"]) for kind in params["kinds"]]
         partial = Path(out_path + ".part")
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
-            for done, (persona, kind) in enumerate(work, start=1):
+            for done, (persona, kind) in enumerate(todo, start=1):
                 archive.writestr(brief_filename(round_, persona, kind, params["lang"]),
                                  brief_bytes(db, round_, persona_set, persona, kind, params["lang"]))
-                db.execute("UPDATE jobs SET progress = ?, message = ? WHERE id = ?",
-                           [round(done / len(work), 3), f"{done}/{len(work)}", job_id])
+                progress(done / len(todo), f"{done}/{len(todo)}")
         partial.replace(out_path)
-        db.execute("UPDATE jobs SET status = 'done', progress = 1, result = ?, finished_at = ? WHERE id = ?",
-                   [json.dumps({"file": Path(out_path).name, "count": len(work)}), store.iso(store.utcnow()), job_id])
-    except Exception as exc:  # reported on the job page, never lost silently
-        try:
-            db.execute("UPDATE jobs SET status = 'failed', message = ?, finished_at = ? WHERE id = ?",
-                       [str(exc) if isinstance(exc, ValueError) else exc.__class__.__name__,
-                        store.iso(store.utcnow()), job_id])
-        except Exception:  # noqa: S110 - the database itself is gone (a test's folder removed)
-            pass
-    finally:
-        db.conn.close()
+        return {"file": Path(out_path).name, "count": len(todo)}
+
+    return work
 
 
 @bp.post("/rounds/<int:round_id>/briefs-zip")
@@ -195,8 +182,7 @@ def start_briefs_zip(round_id):
     db = get_db()
     job_id = jobs.create(db, "briefs_zip", round_id, params, current_user.id)
     out_path = str(folder / f"job-{job_id}.zip")
-    threading.Thread(target=build_briefs_zip, args=(current_app.config["DATABASE"], job_id, out_path),
-                     name=f"job-{job_id}", daemon=True).start()
+    jobs.start(current_app.config["DATABASE"], job_id, build_briefs_zip(out_path))
     return redirect(url_for(".zip_job", round_id=round_id, job_id=job_id))
 
 
