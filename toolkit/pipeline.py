@@ -136,7 +136,8 @@ def brief_bytes(db: sqlite_utils.Database, round_: dict, persona_set: dict, pers
     from .guidance import default_guidance as load_rules
 
     q = store.round_questionnaire(db, round_)
-    info = round_info_with_drift(db, round_, q, persona_set)
+    # Only the overview reports drift; comparing the programme for every persona brief was wasted.
+    info = (round_info_with_drift if kind == "overview" else store.round_info)(db, round_, q, persona_set)
     rules = load_rules()
     if kind == "overview":
         document = briefs.overview_brief(persona_set, info, q, lang, rules)
