@@ -100,13 +100,17 @@ def shown_count(n: int | None, min_group: int = MIN_GROUP) -> str:
     return f"<{effective_min(min_group)}" if n is None or not may_show(n, min_group) else str(n)
 
 
+def _presentable(persona: dict, min_group: int) -> bool:
+    return persona.get("presented", True) and may_show(persona["size"], min_group)
+
+
 def presentable_personas(persona_set: dict, min_group: int = MIN_GROUP) -> list[dict]:
     """Personas that may appear anywhere: stable enough and large enough.
 
     Their descriptions are trimmed in place to what this round's minimum allows (the same
     dicts are returned, so `persona in presentable_personas(...)` keeps working).
     """
-    shown = [p for p in persona_set.get("personas", []) if p.get("presented", True) and may_show(p["size"], min_group)]
+    shown = [p for p in persona_set.get("personas", []) if _presentable(p, min_group)]
     for persona in shown:
         _trim_description(persona, min_group)
     return shown
@@ -116,8 +120,7 @@ def exportable_persona_set(persona_set: dict, min_group: int = MIN_GROUP) -> dic
     """A copy with only presentable personas, and any description category or quote that the
     describing step kept but the (possibly raised) minimum of this round does not allow."""
     result = copy.deepcopy(persona_set)
-    keep = {p["key"] for p in presentable_personas(persona_set, min_group)}
-    result["personas"] = [p for p in result.get("personas", []) if p["key"] in keep]
+    result["personas"] = [p for p in result.get("personas", []) if _presentable(p, min_group)]
     result["withheld_personas"] = len(persona_set.get("personas", [])) - len(result["personas"])
     for persona in result["personas"]:
         _trim_description(persona, min_group)
