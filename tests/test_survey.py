@@ -105,6 +105,27 @@ def test_full_anonymous_round_stores_one_unlinkable_response(client, database, p
     assert len(answers) == len(pulse.items) and set(answers.values()) == {"4", "2"}
 
 
+def test_row_order_of_anonymous_responses_does_not_follow_the_order_of_answering(app, database, pulse):
+    round_id, tokens = open_round(database, pulse, people=12)
+    submitted = []  # response ids in the order people finished
+    for token in tokens:
+        client = app.test_client()
+        client.get(f"/s/{token}")
+        for page_no in (0, 1):
+            html = client.get("/survey").get_data(as_text=True)
+            client.post("/survey", data={**page_fields(html), **answer_page(pulse, page_no), "action": "next"})
+        new = {r[0] for r in database.execute("SELECT id FROM responses WHERE round_id = ?", [round_id])} - set(submitted)
+        submitted.append(new.pop())
+    by_rowid = [r[0] for r in database.execute("SELECT id FROM responses ORDER BY rowid")]
+    answers_by_rowid = list(dict.fromkeys(r[0] for r in database.execute("SELECT response_id FROM answers ORDER BY rowid")))
+    scores_by_rowid = list(dict.fromkeys(r[0] for r in database.execute("SELECT response_id FROM scores ORDER BY rowid")))
+    assert sorted(by_rowid) == sorted(submitted) and len(submitted) == 12
+    # 12 people: the chance that a random order equals the real one is 1 in 479 million.
+    assert by_rowid != submitted and answers_by_rowid != submitted and scores_by_rowid != submitted
+    # ... and the three tables do not share one order that could be matched to anything else.
+    assert by_rowid != answers_by_rowid
+
+
 def test_identified_round_links_response_and_participant(client, database, pulse):
     round_id, tokens = open_round(database, pulse, mode="identified")
     client.get(f"/s/{tokens[1]}")

@@ -186,3 +186,12 @@ def m005_programme_reviews(db: sqlite_utils.Database) -> None:
         id INTEGER PRIMARY KEY, programme_id INTEGER NOT NULL REFERENCES programmes(id) ON DELETE CASCADE,
         registered_at TEXT NOT NULL, registered_by INTEGER REFERENCES users(id), note TEXT NOT NULL,
         review_due TEXT NOT NULL)""")
+
+
+def m006_lookup_indexes(db: sqlite_utils.Database) -> None:
+    # Completing an anonymous response counts the respondent's team (is it big enough to keep?):
+    # without this index that count scanned every participant of the round inside the write
+    # transaction, so each completion got slower as the round grew.
+    db.execute("CREATE INDEX participants_round_team ON participants(round_id, team)")
+    # Deleting a participant (retention, identified rounds) checks responses that point at it.
+    db.execute("CREATE INDEX responses_participant ON responses(participant_id)")

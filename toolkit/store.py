@@ -59,12 +59,25 @@ def _parse_cached(source: str, name: str) -> Questionnaire:
     return parse_questionnaire(source.encode("utf-8"), name)
 
 
+# Parsed instruments by the hash of their text: a hash names exactly one text, so this never
+# goes stale, whichever database the process is looking at.
+_by_hash: dict[str, Questionnaire] = {}
+
+
 def round_questionnaire(db: sqlite_utils.Database, round_: dict) -> Questionnaire:
+    """The instrument stored with the round. A caller that read `questionnaire_hash` along with the
+    round (the respondent pages do, in the same query) is answered without another query."""
+    known = _by_hash.get(round_.get("questionnaire_hash") or "")
+    if known is not None:
+        return known
     row = db.execute(
-        "SELECT source, questionnaire_id, version FROM questionnaire_versions WHERE id = ?",
+        "SELECT source, questionnaire_id, version, file_hash FROM questionnaire_versions WHERE id = ?",
         [round_["questionnaire_version_id"]],
     ).fetchone()
-    return _parse_cached(row[0], f"{row[1]} v{row[2]} (stored with round {round_['id']})")
+    q = _parse_cached(row[0], f"{row[1]} v{row[2]} (stored with round {round_['id']})")
+    if len(_by_hash) < 256:
+        _by_hash[row[3]] = q
+    return q
 
 
 def create_round(
@@ -127,6 +140,11 @@ def response_count(db: sqlite_utils.Database, round_id: int) -> int:
 # --- responses --------------------------------------------------------------------------
 
 
+# A random row position (1 .. 9e18): collisions are as unlikely as guessing a 62-bit number.
+RANDOM_ROWS = 9_000_000_000_000_000_000
+RANDOM_ROWID = f"(abs(random()) % {RANDOM_ROWS}) + 1"
+
+
 def new_response_id() -> str:
     return secrets.token_hex(16)
 
@@ -143,25 +161,37 @@ def insert_response(
     language: str | None = None,
     source: str = "web",
     day: dt.date | None = None,
+    random_order: bool = False,
 ) -> str:
-    """Insert one complete response with its answers and scores (caller holds the transaction)."""
+    """Insert one complete response with its answers and scores (caller holds the transaction).
+
+    Three statements whatever the number of items: the answers and scores go in as one JSON
+    object each, unpacked by SQLite. Inside the write transaction every statement gives up
+    Python's GIL and has to win it back, so fewer statements keep the write lock shorter.
+
+    `random_order` gives the rows random positions, so that in an anonymous round the order of
+    the rows does not reveal the order in which people answered.
+    """
     context = dict(context or {})
     response_id = new_response_id()
     day = day or utcnow().date()
     db.execute(
-        "INSERT INTO responses (id, round_id, participant_id, external_id, submitted_on, language, team, "
-        "attributes, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO responses (rowid, id, round_id, participant_id, external_id, submitted_on, language, team, "
+        f"attributes, source) VALUES ({RANDOM_ROWID if random_order else 'NULL'}, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [response_id, round_id, participant_id, external_id, day.isoformat(), language,
          context.pop("team", None), json.dumps(context, ensure_ascii=False, sort_keys=True), source],
     )
-    db.conn.executemany(
-        "INSERT INTO answers (response_id, item_id, value) VALUES (?, ?, ?)",
-        [(response_id, item, encode_value(value)) for item, value in answers.items()],
-    )
-    db.conn.executemany(
-        "INSERT INTO scores (response_id, construct, value) VALUES (?, ?, ?)",
-        [(response_id, c, v) for c, v in construct_scores(q, answers).items()],
-    )
+    for table, column, values in (
+        ("answers", "item_id", {item: encode_value(value) for item, value in answers.items()}),
+        ("scores", "construct", construct_scores(q, answers)),
+    ):
+        # Random: one random start per response, its rows next to each other from there (so
+        # they share a page instead of each landing on a different one).
+        db.execute(
+            f"INSERT INTO {table} (rowid, response_id, {column}, value) "
+            f"SELECT {'? + id' if random_order else 'NULL + ?'}, ?, key, value FROM json_each(?)",
+            [secrets.randbelow(RANDOM_ROWS) + 1, response_id, json.dumps(values, ensure_ascii=False)],
+        )
     return response_id
 
 

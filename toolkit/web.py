@@ -7,6 +7,7 @@ import functools
 import time
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import Babel, format_date, format_datetime, format_decimal, format_percent
 from flask_babel import gettext as _
@@ -230,8 +231,19 @@ def error_page(code: int, title: str, message: str):
     return render_template("error.html", code=code, title=title, message=message), code
 
 
+@functools.cache
+def _babel_locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def _locale_for_babel() -> Locale:
+    # Flask-Babel parses a returned string anew on every request, and babel checks its locale
+    # file on disk each time; a parsed Locale is passed through as it is.
+    return _babel_locale(get_locale())
+
+
 def init_app(app) -> None:
-    Babel(app, locale_selector=get_locale, default_translation_directories="translations")
+    Babel(app, locale_selector=_locale_for_babel, default_translation_directories="translations")
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

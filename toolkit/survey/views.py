@@ -65,14 +65,23 @@ def _respondent_from_request() -> dict | None:
     return None
 
 
+PARTICIPANT_FIELDS = ("id", "round_id", "team", "language", "link_used")
+
+
 def _load(db, who: dict) -> tuple[dict, dict]:
-    participant = db.execute(
-        "SELECT id, round_id, team, language, link_used FROM participants WHERE id = ?", [who["p"]]
-    ).fetchone()
-    if participant is None:
+    """The participant and their round in one query (every respondent request starts here)."""
+    cursor = db.execute(
+        "SELECT p.id, p.round_id, p.team, p.language, p.link_used, r.*, qv.file_hash AS questionnaire_hash "
+        "FROM participants p JOIN rounds r ON r.id = p.round_id "
+        "LEFT JOIN questionnaire_versions qv ON qv.id = r.questionnaire_version_id WHERE p.id = ?",
+        [who["p"]],
+    )
+    row = cursor.fetchone()
+    if row is None:
         abort(404)
-    p = dict(zip(("id", "round_id", "team", "language", "link_used"), participant, strict=True))
-    return p, store.get_round(db, p["round_id"])
+    width = len(PARTICIPANT_FIELDS)
+    names = [d[0] for d in cursor.description]
+    return dict(zip(PARTICIPANT_FIELDS, row[:width], strict=True)), dict(zip(names[width:], row[width:], strict=True))
 
 
 def round_state(round_: dict, now: dt.datetime | None = None) -> str:
@@ -122,11 +131,10 @@ def exchange(token):
     lang = round_["language"] if round_["language"] in ("nl", "en") else participant["language"]
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
-    with transaction(db):
-        db.execute(
-            "INSERT OR IGNORE INTO drafts (key, round_id, answers, page, language, updated_on) VALUES (?, ?, '{}', 0, ?, ?)",
-            [who["d"], round_["id"], lang, store.utcnow().date().isoformat()],
-        )
+    db.execute(  # one statement: applied whole without a transaction of ours
+        "INSERT OR IGNORE INTO drafts (key, round_id, answers, page, language, updated_on) VALUES (?, ?, '{}', 0, ?, ?)",
+        [who["d"], round_["id"], lang, store.utcnow().date().isoformat()],
+    )
     return redirect(url_for(".page"), 303)
 
 
@@ -141,21 +149,22 @@ def _draft(db, who: dict, round_id: int) -> dict:
 
 
 def _save_draft(db, who: dict, round_id: int, page_answers: dict, cleared: set[str], page: int) -> dict:
-    """Merge one page's answers into the draft (read-modify-write in one transaction)."""
-    with transaction(db):
-        row = db.execute("SELECT answers FROM drafts WHERE key = ?", [who["d"]]).fetchone()
-        answers = json.loads(row[0]) if row else {}
-        for iid in cleared:
-            answers.pop(iid, None)
-        answers.update(page_answers)
-        db.execute(
-            "INSERT INTO drafts (key, round_id, answers, page, language, updated_on) VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET answers = excluded.answers, page = excluded.page, "
-            "language = excluded.language, updated_on = excluded.updated_on",
-            [who["d"], round_id, json.dumps(answers, ensure_ascii=False), page, g.lang,
-             store.utcnow().date().isoformat()],
-        )
-    return answers
+    """Merge one page's answers into the draft; return all answers so far.
+
+    One statement, so SQLite applies it whole without an explicit transaction: the merge is
+    SQLite's json_patch (an emptied question is patched with null, which removes it). Holding
+    no lock of ours across the statement matters under load (see db.transaction).
+    """
+    patch = json.dumps({**page_answers, **dict.fromkeys(cleared)}, ensure_ascii=False)
+    row = db.execute(
+        "INSERT INTO drafts (key, round_id, answers, page, language, updated_on) "
+        "VALUES (:key, :round, json_patch('{}', :patch), :page, :lang, :day) "
+        "ON CONFLICT(key) DO UPDATE SET answers = json_patch(drafts.answers, :patch), page = excluded.page, "
+        "language = excluded.language, updated_on = excluded.updated_on RETURNING answers",
+        {"key": who["d"], "round": round_id, "patch": patch, "page": page, "lang": g.lang,
+         "day": store.utcnow().date().isoformat()},
+    ).fetchall()
+    return json.loads(row[0][0])
 
 
 def _lang(q) -> str:
@@ -274,8 +283,13 @@ def _response_context(db, round_: dict, participant: dict) -> dict:
 
 
 def complete(db, q, round_: dict, participant: dict, draft_key: str) -> str:
-    """Store the response, mark the participant responded, drop the draft: one transaction."""
+    """Store the response, mark the participant responded, drop the draft: one transaction.
+
+    Everything that needs no lock (the team check) is done before the transaction; inside it
+    are six statements whatever the length of the questionnaire.
+    """
     anonymous = round_["mode"] != "identified"
+    context = _response_context(db, round_, participant)
     with transaction(db):
         marked = db.execute(
             "UPDATE participants SET responded = 1, link_used = 1 WHERE id = ? AND link_used = 0",
@@ -283,22 +297,15 @@ def complete(db, q, round_: dict, participant: dict, draft_key: str) -> str:
         )
         if marked.rowcount != 1:
             raise AlreadyCompleted
-        row = db.execute("SELECT answers, language FROM drafts WHERE key = ?", [draft_key]).fetchone()
+        # fetchall: a RETURNING statement must run to its end before the COMMIT
+        row = next(iter(db.execute("DELETE FROM drafts WHERE key = ? RETURNING answers, language",
+                                   [draft_key]).fetchall()), None)
         answers = json.loads(row[0]) if row else {}
-        response_id = store.insert_response(
+        return store.insert_response(
             db, q, round_["id"], answers,
             participant_id=None if anonymous else participant["id"],
             language=None if anonymous else (row[1] if row else None),
-            context=_response_context(db, round_, participant),
-        )
-        if anonymous:
+            context=context,
             # Row order would reveal the order of submission; give the rows random positions.
-            db.execute("UPDATE responses SET rowid = (abs(random()) % 9000000000000000000) + 1 WHERE id = ?",
-                       [response_id])
-            for table in ("answers", "scores"):
-                db.execute(
-                    f"UPDATE {table} SET rowid = (abs(random()) % 9000000000000000000) + 1 WHERE response_id = ?",
-                    [response_id],
-                )
-        db.execute("DELETE FROM drafts WHERE key = ?", [draft_key])
-    return response_id
+            random_order=anonymous,
+        )
