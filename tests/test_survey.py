@@ -203,6 +203,22 @@ def test_completed_link_gets_a_friendly_page_and_no_second_response(client, data
     assert store.response_count(database, round_id) == 1
 
 
+def test_a_link_completes_once_even_when_two_tabs_finish_together(database, pulse):
+    """Both tabs passed the page checks; the single completing statement lets only one through."""
+    round_id, _tokens = open_round(database, pulse)
+    participant = database.execute("SELECT min(id) FROM participants").fetchone()[0]
+    answers = {iid: 3 for iid in pulse.items if pulse.items[iid].type == "likert"}
+    first, second = (store.response_entry(pulse, round_id, answers, random_order=True) for _ in range(2))
+    database.execute("INSERT INTO drafts (key, round_id, updated_on) VALUES ('tab', ?, '2026-11-23')", [round_id])
+    store.complete_web_response(database, first, participant_id=participant, draft_key="tab")
+    with pytest.raises(store.AlreadyCompleted):
+        store.complete_web_response(database, second, participant_id=participant, draft_key="tab")
+    assert [r[0] for r in database.execute("SELECT id FROM responses")] == [first["id"]]
+    assert database.execute("SELECT count(*) FROM answers WHERE response_id = ?", [second["id"]]).fetchone()[0] == 0
+    assert database.execute("SELECT count(*) FROM drafts").fetchone()[0] == 0
+    assert database.execute("SELECT responded, link_used FROM participants WHERE id = ?", [participant]).fetchone() == (1, 1)
+
+
 @pytest.mark.parametrize("status, closes_at, kind", [
     ("closed", None, "closed"), ("open", "2000-01-01T00:00:00+00:00", "closed"), ("draft", None, "not_open")])
 def test_closed_or_unopened_round_gets_a_friendly_page(client, database, pulse, status, closes_at, kind):

@@ -386,27 +386,27 @@ def demo(respondents, briefs_dir):
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=5000, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
-              help="Worker threads of the WSGI server.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Worker processes (default: one per CPU, at least 2).")
+@click.option("--threads", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Threads per worker process.")
 @with_appcontext
-def serve(host, port, threads):
-    """Serve the web app with waitress (a production WSGI server)."""
+def serve(host, port, workers, threads):
+    """Serve the web app with gunicorn (a production WSGI server), one process per CPU."""
     if current_app.config.get("CLI_EPHEMERAL_SECRET"):
         raise click.ClickException(
             f"SECRET_KEY is not set in {current_app.instance_path}/config.py: run 'persona-toolkit init-db' first"
         )
-    import waitress
-
+    from . import create_app, server
     from .health import refuse_unhealthy_start
 
     init_database()
     refuse_unhealthy_start()  # damaged, read-only or full: say so before taking answers
-    click.echo(f"Serving Persona Toolkit on http://{host}:{port} ({threads} threads); Ctrl+C stops.")
+    workers = workers or server.default_workers()
+    click.echo(f"Serving Persona Toolkit on http://{host}:{port} ({workers} worker processes "
+               f"x {threads} thread{'s' if threads > 1 else ''}); Ctrl+C stops.")
     sys.stdout.flush()
-    # Browsers keep idle connections open: waitress's default of 100 connections idle for 120 s
-    # left the 101st respondent of a busy hour waiting; allow more, and close idle ones sooner.
-    waitress.serve(current_app._get_current_object(), host=host, port=port, threads=threads, ident="persona-toolkit",
-                   connection_limit=500, channel_timeout=30)
+    server.run(create_app, host, port, workers, threads)
 
 
 # Areas that bring their own commands register them here: each module has register(main).

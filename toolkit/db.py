@@ -4,7 +4,7 @@ Writes that belong together go through :func:`transaction`, which takes the writ
 (BEGIN IMMEDIATE) so two writers never deadlock half-way, and rolls back on any error so an
 import or a derivation either lands whole or leaves the previous state untouched.
 
-Web requests reuse one connection per thread (waitress keeps its worker threads), because
+Web requests reuse one connection per thread (server threads live as long as their worker), because
 opening a connection costs more than most requests: the PRAGMAs and reading the schema. The
 reused connection is checked at the end of every request (no transaction left open) and
 dropped after a database error or when the file at the path is no longer the same file.
@@ -93,6 +93,17 @@ def transaction(db: sqlite_utils.Database):
             conn.execute("COMMIT")
 
 
+def write(db: sqlite_utils.Database, sql: str, parameters=()) -> list:
+    """One write statement, applied whole by SQLite without a transaction of ours; its RETURNING rows.
+
+    It queues on the same in-process lock as :func:`transaction`: SQLite's own wait for a busy
+    database sleeps 1, 2, 5 … ms between tries, which under 8 server threads writing answers
+    cost more than the writing. Inside a transaction (the lock is re-entrant) it simply runs.
+    """
+    with _WRITER:
+        return db.execute(sql, parameters).fetchall()
+
+
 def integrity_problems(db: sqlite_utils.Database) -> list[str]:
     rows = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
     return [] if rows == ["ok"] else rows
@@ -126,6 +137,12 @@ def thread_connection(path: str) -> sqlite_utils.Database:
     db = connect(path)
     _per_thread.cached = (_file_identity(path), db)
     return db
+
+
+def forget_thread_connection() -> None:
+    """In a freshly forked process: drop the parent's connection without closing it (closing
+    would act on SQLite state that belongs to the parent)."""
+    _per_thread.cached = None
 
 
 def drop_thread_connection() -> None:

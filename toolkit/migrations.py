@@ -195,3 +195,46 @@ def m006_lookup_indexes(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX participants_round_team ON participants(round_id, team)")
     # Deleting a participant (retention, identified rounds) checks responses that point at it.
     db.execute("CREATE INDEX responses_participant ON responses(participant_id)")
+
+
+def m007_single_statement_writes(db: sqlite_utils.Database) -> None:
+    """Storing a response, and completing one from the web, as single statements.
+
+    A web server thread gives up Python's GIL at every SQLite call and must win it back from
+    the other threads before it can send the next; a transaction of several calls holds the
+    write lock through all those waits, and with 8 threads answering that wait, not SQLite,
+    limited how many answers per second were stored. One INSERT into these views runs every
+    write in one call — atomic as any single statement: all of it lands or none of it.
+
+    response_entries: one response with its answers and scores (JSON objects item -> value and
+    construct -> score). `rows_start` places the answer and score rows at random positions
+    (anonymous rounds: row order must not reveal the order of answering); NULL appends them.
+
+    web_completions: a respondent finishing — the link is marked used (refused with 'already
+    completed' if it was), the response stored, the draft deleted.
+    """
+    columns = ("id", "round_id", "participant_id", "external_id", "submitted_on", "language", "team",
+               "attributes", "source", "response_rowid", "rows_start", "answers", "scores")
+    db.execute(f"CREATE VIEW response_entries ({', '.join(columns)}) AS "
+               f"SELECT {', '.join(['NULL'] * len(columns))} WHERE 0")
+    db.execute("""CREATE TRIGGER response_entries_insert INSTEAD OF INSERT ON response_entries BEGIN
+        INSERT INTO responses (rowid, id, round_id, participant_id, external_id, submitted_on, language, team,
+                               attributes, source)
+        VALUES (NEW.response_rowid, NEW.id, NEW.round_id, NEW.participant_id, NEW.external_id, NEW.submitted_on,
+                NEW.language, NEW.team, NEW.attributes, NEW.source);
+        INSERT INTO answers (rowid, response_id, item_id, value)
+        SELECT NEW.rows_start + id, NEW.id, key, value FROM json_each(NEW.answers);
+        INSERT INTO scores (rowid, response_id, construct, value)
+        SELECT NEW.rows_start + id, NEW.id, key, value FROM json_each(NEW.scores);
+    END""")
+    more = ("for_participant", "draft_key")
+    db.execute(f"CREATE VIEW web_completions ({', '.join(columns + more)}) AS "
+               f"SELECT {', '.join(['NULL'] * len(columns + more))} WHERE 0")
+    db.execute(f"""CREATE TRIGGER web_completions_insert INSTEAD OF INSERT ON web_completions BEGIN
+        SELECT RAISE(ABORT, 'already completed')
+        WHERE NOT EXISTS (SELECT 1 FROM participants WHERE id = NEW.for_participant AND link_used = 0);
+        UPDATE participants SET responded = 1, link_used = 1 WHERE id = NEW.for_participant;
+        INSERT INTO response_entries ({', '.join(columns)})
+        VALUES ({', '.join('NEW.' + c for c in columns)});
+        DELETE FROM drafts WHERE key = NEW.draft_key;
+    END""")

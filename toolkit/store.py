@@ -6,10 +6,11 @@ import datetime as dt
 import functools
 import json
 import secrets
+import sqlite3
 
 import sqlite_utils
 
-from .db import transaction
+from .db import transaction, write
 from .imports import ImportedResponse, decode_value, encode_value
 from .questionnaire import Questionnaire, parse_questionnaire
 from .scoring import construct_scores
@@ -140,17 +141,21 @@ def response_count(db: sqlite_utils.Database, round_id: int) -> int:
 # --- responses --------------------------------------------------------------------------
 
 
-# A random row position (1 .. 9e18): collisions are as unlikely as guessing a 62-bit number.
+# Random row positions lie in 1 .. 9e18: a clash is as unlikely as guessing a 62-bit number.
 RANDOM_ROWS = 9_000_000_000_000_000_000
-RANDOM_ROWID = f"(abs(random()) % {RANDOM_ROWS}) + 1"
+ENTRY_COLUMNS = ("id", "round_id", "participant_id", "external_id", "submitted_on", "language", "team",
+                 "attributes", "source", "response_rowid", "rows_start", "answers", "scores")
+
+
+class AlreadyCompleted(Exception):
+    """The personal link was used to complete a response before."""
 
 
 def new_response_id() -> str:
     return secrets.token_hex(16)
 
 
-def insert_response(
-    db: sqlite_utils.Database,
+def response_entry(
     q: Questionnaire,
     round_id: int,
     answers: dict,
@@ -162,37 +167,53 @@ def insert_response(
     source: str = "web",
     day: dt.date | None = None,
     random_order: bool = False,
-) -> str:
-    """Insert one complete response with its answers and scores (caller holds the transaction).
-
-    Three statements whatever the number of items: the answers and scores go in as one JSON
-    object each, unpacked by SQLite. Inside the write transaction every statement gives up
-    Python's GIL and has to win it back, so fewer statements keep the write lock shorter.
+) -> dict:
+    """One row for the response_entries view (migration m007): the response, its answers, its scores.
 
     `random_order` gives the rows random positions, so that in an anonymous round the order of
-    the rows does not reveal the order in which people answered.
+    the rows does not reveal the order in which people answered. A response's answer and score
+    rows start at one random position and follow each other (so they share a page).
     """
     context = dict(context or {})
-    response_id = new_response_id()
-    day = day or utcnow().date()
-    db.execute(
-        f"INSERT INTO responses (rowid, id, round_id, participant_id, external_id, submitted_on, language, team, "
-        f"attributes, source) VALUES ({RANDOM_ROWID if random_order else 'NULL'}, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [response_id, round_id, participant_id, external_id, day.isoformat(), language,
-         context.pop("team", None), json.dumps(context, ensure_ascii=False, sort_keys=True), source],
-    )
-    for table, column, values in (
-        ("answers", "item_id", {item: encode_value(value) for item, value in answers.items()}),
-        ("scores", "construct", construct_scores(q, answers)),
-    ):
-        # Random: one random start per response, its rows next to each other from there (so
-        # they share a page instead of each landing on a different one).
-        db.execute(
-            f"INSERT INTO {table} (rowid, response_id, {column}, value) "
-            f"SELECT {'? + id' if random_order else 'NULL + ?'}, ?, key, value FROM json_each(?)",
-            [secrets.randbelow(RANDOM_ROWS) + 1, response_id, json.dumps(values, ensure_ascii=False)],
-        )
-    return response_id
+    return {
+        "id": new_response_id(), "round_id": round_id, "participant_id": participant_id,
+        "external_id": external_id, "submitted_on": (day or utcnow().date()).isoformat(), "language": language,
+        "team": context.pop("team", None), "attributes": json.dumps(context, ensure_ascii=False, sort_keys=True),
+        "source": source,
+        "response_rowid": secrets.randbelow(RANDOM_ROWS) + 1 if random_order else None,
+        "rows_start": secrets.randbelow(RANDOM_ROWS) + 1 if random_order else None,
+        "answers": json.dumps({item: encode_value(value) for item, value in answers.items()}, ensure_ascii=False),
+        "scores": json.dumps(construct_scores(q, answers)),
+    }
+
+
+def _insert_entry(db: sqlite_utils.Database, view: str, entry: dict) -> None:
+    write(db, f"INSERT INTO {view} ({', '.join(entry)}) VALUES ({', '.join(':' + c for c in entry)})", entry)
+
+
+def insert_response(db: sqlite_utils.Database, q: Questionnaire, round_id: int, answers: dict, **options) -> str:
+    """Insert one complete response with its answers and scores, in one statement.
+
+    Options as :func:`response_entry`. Callers storing several responses together hold a
+    transaction around them.
+    """
+    entry = response_entry(q, round_id, answers, **options)
+    _insert_entry(db, "response_entries", entry)
+    return entry["id"]
+
+
+def complete_web_response(db: sqlite_utils.Database, entry: dict, *, participant_id: int, draft_key: str) -> str:
+    """Mark the participant's link used, store the response, delete the draft: one statement.
+
+    Raises AlreadyCompleted when the link was used before (nothing is then stored).
+    """
+    try:
+        _insert_entry(db, "web_completions", {**entry, "for_participant": participant_id, "draft_key": draft_key})
+    except sqlite3.IntegrityError as exc:
+        if "already completed" in str(exc):
+            raise AlreadyCompleted from exc
+        raise
+    return entry["id"]
 
 
 def import_responses(

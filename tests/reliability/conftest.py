@@ -24,7 +24,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 STRESS = os.environ.get("STRESS") == "1"
 RESPONDENTS = int(os.environ.get("RELIABILITY_RESPONDENTS", "200" if STRESS else "40"))
-SERVER_THREADS = 8
 DEADLINE_SECONDS = 240 if STRESS else 90  # the load as a whole; a hung client fails the test
 
 
@@ -45,9 +44,8 @@ def instance_env(folder: Path) -> dict:
 class Server:
     """`persona-toolkit serve` in its own process on 127.0.0.1; start, kill -9, start again."""
 
-    def __init__(self, instance: Path, threads: int = SERVER_THREADS):
+    def __init__(self, instance: Path):
         self.instance = instance
-        self.threads = threads
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
         self.starts = 0
@@ -56,8 +54,9 @@ class Server:
         self.starts += 1
         log = open(self.instance / f"serve-{self.starts}.log", "wb")  # noqa: SIM115 - the server writes it
         self.proc = subprocess.Popen(
-            toolkit_command("serve", "--host", "127.0.0.1", "--port", self.port, "--threads", self.threads),
-            env=instance_env(self.instance), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+            toolkit_command("serve", "--host", "127.0.0.1", "--port", self.port),
+            env=instance_env(self.instance), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)  # its own process group: the server and its workers
         log.close()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -75,9 +74,10 @@ class Server:
         return "\n".join(p.read_text(errors="replace") for p in sorted(self.instance.glob("serve-*.log")))
 
     def kill(self) -> None:
-        """SIGKILL: no clean-up, no flush; what SQLite committed is all that remains."""
+        """SIGKILL to the server and every worker process at once (as systemd does when the
+        service dies): no clean-up, no flush; what SQLite committed is all that remains."""
         if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
+            os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(10)
 
     def stop(self) -> None:

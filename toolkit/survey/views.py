@@ -3,7 +3,7 @@
 Privacy: in anonymous rounds the response is stored with a random id, the day only and no
 participant id; the respondent's progress lives in `drafts` under a key derived from the link
 (not from the participant) and is deleted when the response is stored. Marking the
-participant "responded", storing the response and deleting the draft happen in one transaction.
+participant "responded", storing the response and deleting the draft are one statement.
 
 Robustness: every page posts a signed ticket alongside the CSRF token. When the session or
 CSRF token has expired, the ticket still says whose progress this is, so the posted answers
@@ -31,7 +31,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms.validators import ValidationError
 
 from .. import participants, store
-from ..db import get_db, transaction
+from ..db import get_db, write
 from ..privacy import may_show
 from ..web import csrf
 from .forms import answers_from_form, form_data, page_form_class
@@ -39,8 +39,6 @@ from .forms import answers_from_form, form_data, page_form_class
 bp = Blueprint("survey", __name__)
 csrf.exempt(bp)  # checked in `save` itself, so an expired token never loses answers
 
-class AlreadyCompleted(Exception):
-    pass
 
 
 # --- who is answering -----------------------------------------------------------------
@@ -131,7 +129,8 @@ def exchange(token):
     lang = round_["language"] if round_["language"] in ("nl", "en") else participant["language"]
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
-    db.execute(  # one statement: applied whole without a transaction of ours
+    write(
+        db,
         "INSERT OR IGNORE INTO drafts (key, round_id, answers, page, language, updated_on) VALUES (?, ?, '{}', 0, ?, ?)",
         [who["d"], round_["id"], lang, store.utcnow().date().isoformat()],
     )
@@ -152,19 +151,19 @@ def _save_draft(db, who: dict, round_id: int, page_answers: dict, cleared: set[s
     """Merge one page's answers into the draft; return all answers so far.
 
     One statement, so SQLite applies it whole without an explicit transaction: the merge is
-    SQLite's json_patch (an emptied question is patched with null, which removes it). Holding
-    no lock of ours across the statement matters under load (see db.transaction).
+    SQLite's json_patch (an emptied question is patched with null, which removes it).
     """
     patch = json.dumps({**page_answers, **dict.fromkeys(cleared)}, ensure_ascii=False)
-    row = db.execute(
+    rows = write(
+        db,
         "INSERT INTO drafts (key, round_id, answers, page, language, updated_on) "
         "VALUES (:key, :round, json_patch('{}', :patch), :page, :lang, :day) "
         "ON CONFLICT(key) DO UPDATE SET answers = json_patch(drafts.answers, :patch), page = excluded.page, "
         "language = excluded.language, updated_on = excluded.updated_on RETURNING answers",
         {"key": who["d"], "round": round_id, "patch": patch, "page": page, "lang": g.lang,
          "day": store.utcnow().date().isoformat()},
-    ).fetchall()
-    return json.loads(row[0][0])
+    )
+    return json.loads(rows[0][0])
 
 
 def _lang(q) -> str:
@@ -251,8 +250,8 @@ def save():
         _save_draft(db, who, round_["id"], {}, set(), missing)
         return redirect(url_for(".page"), 303)
     try:
-        complete(db, q, round_, participant, who["d"])
-    except AlreadyCompleted:
+        complete(db, q, round_, participant, who["d"], answers)
+    except store.AlreadyCompleted:
         return _notice("completed")
     session.pop("survey", None)
     return redirect(url_for(".thanks"), 303)
@@ -282,30 +281,19 @@ def _response_context(db, round_: dict, participant: dict) -> dict:
     return {}
 
 
-def complete(db, q, round_: dict, participant: dict, draft_key: str) -> str:
-    """Store the response, mark the participant responded, drop the draft: one transaction.
+def complete(db, q, round_: dict, participant: dict, draft_key: str, answers: dict) -> str:
+    """Store the response, mark the participant responded, drop the draft: one statement.
 
-    Everything that needs no lock (the team check) is done before the transaction; inside it
-    are six statements whatever the length of the questionnaire.
+    `answers` are the draft's answers including the page just saved. The team check needs no
+    lock and is done first; the writes are one INSERT (see migration m007).
     """
     anonymous = round_["mode"] != "identified"
-    context = _response_context(db, round_, participant)
-    with transaction(db):
-        marked = db.execute(
-            "UPDATE participants SET responded = 1, link_used = 1 WHERE id = ? AND link_used = 0",
-            [participant["id"]],
-        )
-        if marked.rowcount != 1:
-            raise AlreadyCompleted
-        # fetchall: a RETURNING statement must run to its end before the COMMIT
-        row = next(iter(db.execute("DELETE FROM drafts WHERE key = ? RETURNING answers, language",
-                                   [draft_key]).fetchall()), None)
-        answers = json.loads(row[0]) if row else {}
-        return store.insert_response(
-            db, q, round_["id"], answers,
-            participant_id=None if anonymous else participant["id"],
-            language=None if anonymous else (row[1] if row else None),
-            context=context,
-            # Row order would reveal the order of submission; give the rows random positions.
-            random_order=anonymous,
-        )
+    entry = store.response_entry(
+        q, round_["id"], answers,
+        participant_id=None if anonymous else participant["id"],
+        language=None if anonymous else g.lang,
+        context=_response_context(db, round_, participant),
+        # Row order would reveal the order of submission; give the rows random positions.
+        random_order=anonymous,
+    )
+    return store.complete_web_response(db, entry, participant_id=participant["id"], draft_key=draft_key)

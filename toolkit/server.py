@@ -1,0 +1,73 @@
+"""The production WSGI server: gunicorn with one worker process per CPU.
+
+Why processes, not threads: answering a survey page is Python work (session, form validation,
+a short SQLite write), and one Python process runs Python on one core at a time. With several
+threads in one process (waitress, as before) every SQLite call hands the GIL to another thread
+and has to win it back, so 8 threads stored answers at about half the rate one thread did
+(measured: tests/benchmarks/bench_submit.py). Worker processes use every core and never wait
+for each other's GIL; SQLite's locking keeps their writes apart.
+
+Workers are forked from this process: no SQLite connection may cross the fork, so the one this
+thread may hold is closed before gunicorn starts and forgotten again in each new worker. Each
+worker builds its own app with `factory` after the fork.
+
+Sync workers handle one request at a time and close the connection after it; put the app
+behind the reverse proxy that terminates TLS (it buffers slow clients). `threads` > 1 gives
+each worker that many threads instead (gunicorn's gthread worker).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from gunicorn.app.base import BaseApplication
+
+from .db import drop_thread_connection, forget_thread_connection
+
+
+def default_workers() -> int:
+    return max(2, min(os.cpu_count() or 1, 16))
+
+
+class _Server(BaseApplication):
+    def __init__(self, factory: Callable, options: dict):
+        self.factory = factory
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return self.factory()
+
+
+def _post_fork(_arbiter, _worker) -> None:
+    forget_thread_connection()
+
+
+def options(host: str, port: int, workers: int, threads: int = 1, name: str = "persona-toolkit") -> dict:
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread" if threads > 1 else "sync",
+        # Long requests exist (a large export, a brief with charts): a worker is only
+        # restarted when one takes longer than this.
+        "timeout": 120,
+        "graceful_timeout": 30,
+        "keepalive": 5,
+        "accesslog": None,  # no per-request log: respondents' addresses are not kept
+        "errorlog": "-",
+        "loglevel": "warning",
+        "proc_name": name,
+        "post_fork": _post_fork,
+    }
+
+
+def run(factory: Callable, host: str, port: int, workers: int, threads: int = 1, name: str = "persona-toolkit") -> None:
+    """Serve the WSGI app that `factory()` builds, until SIGINT/SIGTERM."""
+    drop_thread_connection()
+    _Server(factory, options(host, port, workers, threads, name)).run()
