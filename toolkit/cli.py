@@ -403,8 +403,8 @@ def serve(host, port, workers, threads):
     init_database()
     refuse_unhealthy_start()  # damaged, read-only or full: say so before taking answers
     workers = workers or server.default_workers()
-    click.echo(f"Serving Persona Toolkit on http://{host}:{port} ({workers} worker processes "
-               f"x {threads} thread{'s' if threads > 1 else ''}); Ctrl+C stops.")
+    click.echo(f"Serving Persona Toolkit on http://{host}:{port} ({workers} worker process{'es' if workers > 1 else ''}"
+               f" x {threads} thread{'s' if threads > 1 else ''}); Ctrl+C stops.")
     sys.stdout.flush()
     server.run(create_app, host, port, workers, threads)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from .conftest import RESPONDENTS, Respondent, run_all, stored_answers
 
@@ -42,3 +43,41 @@ def test_concurrent_respondents_every_acknowledged_answer_is_stored_exactly_once
     pages = len(q.blocks)
     print(f"\n{RESPONDENTS} respondents x {pages} pages at once: {RESPONDENTS * pages} answer pages "
           f"acknowledged and stored in {seconds:.1f} s")
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_serve_runs_one_worker_process_per_cpu_and_stops_them_all(live_round, server):
+    from toolkit.server import default_workers
+
+    server.start()
+    deadline = time.monotonic() + 20
+    while len(workers := _children(server.proc.pid)) < default_workers() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(workers) == default_workers() >= 2
+    person = Respondent(0, live_round.tokens[0], server.port)
+    person.open_link()  # served by one of them
+    person.close()
+    server.stop()  # SIGTERM to the main process, as systemd with KillMode=mixed
+    assert server.proc.returncode == 0
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers), "worker processes outlived the server"
