@@ -147,6 +147,29 @@ def test_small_team_is_not_stored_with_an_anonymous_response(client, database, p
     assert database.execute("SELECT team FROM responses WHERE round_id = ?", [round_id]).fetchone()[0] is None
 
 
+def test_one_respondents_answers_never_show_up_in_the_next_ones_page(app, database, pulse):
+    """The server reuses a filled page form for the next POST (forms.posted_form): nothing may carry over."""
+    _round_id, tokens = open_round(database, pulse)
+    first, second = app.test_client(), app.test_client()
+    for client, token in ((first, tokens[0]), (second, tokens[1])):
+        client.get(f"/s/{token}")
+    html = first.get("/survey").get_data(as_text=True)
+    first.post("/survey", data={**page_fields(html), **answer_page(pulse, 0, 5), "action": "next"})
+    html = second.get("/survey").get_data(as_text=True)
+    skipped, *rest = pulse.blocks[0].items
+    posted = {k: v for k, v in answer_page(pulse, 0, 2).items() if k != f"q_{skipped}"}
+    second.post("/survey", data={**page_fields(html), **posted, "action": "back"})  # saved, stays on page 1
+    drafts = [json.loads(r[0]) for r in database.execute("SELECT answers FROM drafts ORDER BY updated_on, rowid")]
+    assert {tuple(sorted(d.items())) for d in drafts} == {
+        tuple(sorted({iid: 5 for iid in pulse.blocks[0].items}.items())),
+        tuple(sorted({iid: 2 for iid in rest}.items())),
+    }
+    page = second.get("/survey").get_data(as_text=True)
+    checked = {(re.search(r'name="([^"]+)"', tag).group(1), re.search(r'value="([^"]+)"', tag).group(1))
+               for tag in re.findall(r"<input[^>]*>", page) if " checked" in tag}
+    assert checked == {(f"q_{iid}", "2") for iid in rest}
+
+
 def test_back_keeps_answers_and_the_same_link_resumes_on_the_right_page(app, database, pulse):
     _round_id, tokens = open_round(database, pulse)
     first = app.test_client()

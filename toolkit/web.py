@@ -141,7 +141,8 @@ def end_idle_session():
     The 8-hour PERMANENT_SESSION_LIFETIME caps a session however busy; this ends a session
     left open on an unattended screen sooner.
     """
-    if request.endpoint == "static" or not current_user.is_authenticated:
+    # Respondent pages neither use nor extend a staff login (and loading it costs every answer page).
+    if request.endpoint == "static" or request.blueprint == "survey" or not current_user.is_authenticated:
         return None
     now = time.time()
     idle_limit = float(current_app.config.get("SESSION_IDLE_MINUTES", 60)) * 60
@@ -205,7 +206,7 @@ def _audited_object() -> str | None:
 
 
 def mark_audit_position():
-    if current_user.is_authenticated and request.endpoint not in NOT_AUDITED and _audited_object():
+    if _audited_object() and request.endpoint not in NOT_AUDITED and current_user.is_authenticated:
         g.audit_mark = get_db().execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0]
 
 
@@ -239,7 +240,7 @@ def _babel_locale(code: str) -> Locale:
 def _locale_for_babel() -> Locale:
     # Flask-Babel parses a returned string anew on every request, and babel checks its locale
     # file on disk each time; a parsed Locale is passed through as it is.
-    return _babel_locale(get_locale())
+    return _babel_locale(g.get("lang") or get_locale())  # g.lang: chosen once per request
 
 
 def init_app(app) -> None:

@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import threading
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectMultipleField, TextAreaField, widgets
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ..questionnaire import Item, Questionnaire
 
 MAX_TEXT = 4000
 FIELD_PREFIX = "q_"
+
+
+class ChoiceField(RadioField):
+    """Radio buttons whose posted value is checked against a set built once per questionnaire.
+
+    WTForms' own check rebuilds and compares every choice on every request; same rule, same
+    message.
+    """
+
+    def __init__(self, label=None, validators=None, *, accepted: frozenset, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.accepted = accepted
+
+    def pre_validate(self, form):
+        if not self.process_errors and self.data not in self.accepted:
+            raise ValidationError(self.gettext("Not a valid choice."))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -45,11 +63,11 @@ def _field_for(q: Questionnaire, item: Item, lang: str):
     if item.type == "likert":
         scale = q.scales[item.scale]
         labels = scale.labels.get(lang) or next(iter(scale.labels.values()))
-        return RadioField(label, choices=[SelectChoice(v, labels[v - scale.min]) for v in scale.values()],
-                          coerce=int, validators=[required])
+        return ChoiceField(label, choices=[SelectChoice(v, labels[v - scale.min]) for v in scale.values()],
+                           coerce=int, validators=[required], accepted=frozenset(scale.values()))
     choices = [SelectChoice(o.value, o.label.get(lang) or next(iter(o.label.values()))) for o in item.options]
     if item.type == "single":
-        return RadioField(label, choices=choices, validators=[required])
+        return ChoiceField(label, choices=choices, validators=[required], accepted=frozenset(o.value for o in item.options))
     if item.type == "multi":
         return MultiCheckboxField(label, choices=choices, validators=[required])
     return TextAreaField(label, validators=[required, Length(max=MAX_TEXT)])
@@ -65,6 +83,31 @@ def page_form_class(q: Questionnaire, block_id: str, lang: str) -> type[PageForm
         attrs = {field_name(iid): _field_for(q, q.items[iid], lang) for iid in q.block(block_id).items}
         _classes[key] = type(f"PageForm_{block_id}_{lang}", (PageForm,), attrs)
     return _classes[key]
+
+
+_kept = threading.local()
+
+
+def posted_form(q: Questionnaire, block_id: str, lang: str, formdata) -> PageForm:
+    """The page's form filled from a POST.
+
+    Building the fields was the largest single cost of storing a page, so each thread keeps one
+    instance per page and locale and fills it again with `Form.process` — the documented way
+    to re-process a form, which resets every field's data and errors from the new formdata.
+    """
+    from flask_babel import get_locale
+
+    cls = page_form_class(q, block_id, lang)
+    forms = _kept.__dict__.setdefault("forms", {})
+    key = (cls, str(get_locale()))  # field messages are bound to the locale's catalogue
+    form = forms.get(key)
+    if form is None:
+        if len(forms) >= 64:
+            forms.clear()
+        form = forms[key] = cls(formdata=formdata)
+    else:
+        form.process(formdata)
+    return form
 
 
 def answers_from_form(q: Questionnaire, form: PageForm, block_id: str) -> tuple[dict, set[str]]:

@@ -34,7 +34,7 @@ from .. import participants, store
 from ..db import get_db, write
 from ..privacy import may_show
 from ..web import csrf
-from .forms import answers_from_form, form_data, page_form_class
+from .forms import answers_from_form, form_data, page_form_class, posted_form
 
 bp = Blueprint("survey", __name__)
 csrf.exempt(bp)  # checked in `save` itself, so an expired token never loses answers
@@ -222,7 +222,7 @@ def save():
     except ValueError:
         page_no = 0
     block = q.blocks[page_no]
-    form = page_form_class(q, block.id, _lang(q))(formdata=request.form)
+    form = posted_form(q, block.id, _lang(q), request.form)
     page_answers, cleared = answers_from_form(q, form, block.id)
 
     try:
