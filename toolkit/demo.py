@@ -109,6 +109,7 @@ def build_demo(db: sqlite_utils.Database, *, respondents: int = 240, briefs_dir:
         paths = briefs_for_round(db, round_id, briefs_dir)
         lines.append(f"{len(paths)} briefs written to {briefs_dir}")
     lines.append("")
-    lines.append("Log in at http://127.0.0.1:5000 with any of these accounts, password " + repr(DEMO_PASSWORD) + ":")
+    lines.append("Log in at the address `persona-toolkit serve` prints (http://127.0.0.1:5000 unless you chose "
+                 "another port) with any of these accounts, password " + repr(DEMO_PASSWORD) + ":")
     lines += [f"  {role:<15} {email}" for email, _name, role in DEMO_USERS]
     return "\n".join(lines)
