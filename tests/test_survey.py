@@ -117,8 +117,9 @@ def test_row_order_of_anonymous_responses_does_not_follow_the_order_of_answering
         new = {r[0] for r in database.execute("SELECT id FROM responses WHERE round_id = ?", [round_id])} - set(submitted)
         submitted.append(new.pop())
     by_rowid = [r[0] for r in database.execute("SELECT id FROM responses ORDER BY rowid")]
-    answers_by_rowid = list(dict.fromkeys(r[0] for r in database.execute("SELECT response_id FROM answers ORDER BY rowid")))
-    scores_by_rowid = list(dict.fromkeys(r[0] for r in database.execute("SELECT response_id FROM scores ORDER BY rowid")))
+    # answers and scores are stored in the order of their key (random response id, item)
+    answers_by_rowid = list(dict.fromkeys(r[0] for r in database.execute("SELECT response_id FROM answers")))
+    scores_by_rowid = list(dict.fromkeys(r[0] for r in database.execute("SELECT response_id FROM scores")))
     assert sorted(by_rowid) == sorted(submitted) and len(submitted) == 12
     # 12 people: the chance that a random order equals the real one is 1 in 479 million.
     assert by_rowid != submitted and answers_by_rowid != submitted and scores_by_rowid != submitted

@@ -143,8 +143,6 @@ def response_count(db: sqlite_utils.Database, round_id: int) -> int:
 
 # Random row positions lie in 1 .. 9e18: a clash is as unlikely as guessing a 62-bit number.
 RANDOM_ROWS = 9_000_000_000_000_000_000
-ENTRY_COLUMNS = ("id", "round_id", "participant_id", "external_id", "submitted_on", "language", "team",
-                 "attributes", "source", "response_rowid", "rows_start", "answers", "scores")
 
 
 class AlreadyCompleted(Exception):
@@ -170,9 +168,9 @@ def response_entry(
 ) -> dict:
     """One row for the response_entries view (migration m007): the response, its answers, its scores.
 
-    `random_order` gives the rows random positions, so that in an anonymous round the order of
-    the rows does not reveal the order in which people answered. A response's answer and score
-    rows start at one random position and follow each other (so they share a page).
+    `random_order` gives the response row a random position, so that in an anonymous round the
+    order of the rows does not reveal the order in which people answered. Answer and score rows
+    are kept in the order of the (random) response id anyway (migration m007).
     """
     context = dict(context or {})
     return {
@@ -181,7 +179,6 @@ def response_entry(
         "team": context.pop("team", None), "attributes": json.dumps(context, ensure_ascii=False, sort_keys=True),
         "source": source,
         "response_rowid": secrets.randbelow(RANDOM_ROWS) + 1 if random_order else None,
-        "rows_start": secrets.randbelow(RANDOM_ROWS) + 1 if random_order else None,
         "answers": json.dumps({item: encode_value(value) for item, value in answers.items()}, ensure_ascii=False),
         "scores": json.dumps(construct_scores(q, answers)),
     }
