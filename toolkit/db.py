@@ -139,9 +139,15 @@ def thread_connection(path: str) -> sqlite_utils.Database:
     return db
 
 
+_inherited: list = []
+
+
 def forget_thread_connection() -> None:
-    """In a freshly forked process: drop the parent's connection without closing it (closing
-    would act on SQLite state that belongs to the parent)."""
+    """In a freshly forked process: stop using the parent's connection, without closing it
+    (closing would act on SQLite state that belongs to the parent), so it is kept referenced."""
+    cached = getattr(_per_thread, "cached", None)
+    if cached is not None:
+        _inherited.append(cached)
     _per_thread.cached = None
 
 
