@@ -274,6 +274,24 @@ def test_required_question_left_empty_shows_the_message_and_keeps_other_answers(
     assert len(saved) == len(data) and item_id not in saved
 
 
+def test_finishing_with_a_required_question_still_open_returns_to_it_and_keeps_the_last_page(client, database, tmp_path):
+    from toolkit.questionnaire import QUESTIONNAIRE_DIR, load_questionnaire
+
+    source = (QUESTIONNAIRE_DIR / "pulse.toml").read_text(encoding="utf-8")
+    path = tmp_path / "pulse_required.toml"
+    path.write_text(source.replace("[[items]]\n", "[[items]]\nrequired = true\n", 1), encoding="utf-8")
+    q = load_questionnaire(path)
+    round_id, tokens = open_round(database, q)
+    client.get(f"/s/{tokens[0]}")
+    html = client.get("/survey").get_data(as_text=True)
+    # The last page posted straight away (an old tab, a crafted request): page 1 of 2 is still open.
+    response = client.post("/survey", data={**page_fields(html), "page": "1", **answer_page(q, 1, 3), "action": "next"})
+    assert response.status_code == 303 and response.headers["Location"] == "/survey"
+    assert store.response_count(database, round_id) == 0
+    answers, page = database.execute("SELECT answers, page FROM drafts").fetchone()
+    assert page == 0 and json.loads(answers) == {iid: 3 for iid in q.blocks[1].items}
+
+
 def test_dutch_and_english_pages(client, database, pulse):
     _round_id, tokens = open_round(database, pulse, language="participant")  # participants are 'en'
     client.get(f"/s/{tokens[0]}")

@@ -64,22 +64,27 @@ def _respondent_from_request() -> dict | None:
 
 
 PARTICIPANT_FIELDS = ("id", "round_id", "team", "language", "link_used")
+DRAFT_FIELDS = ("draft_answers", "draft_page")
 
 
-def _load(db, who: dict) -> tuple[dict, dict]:
-    """The participant and their round in one query (every respondent request starts here)."""
+def _load(db, who: dict) -> tuple[dict, dict, dict]:
+    """The participant, their round and their draft in one query (every respondent request starts here)."""
     cursor = db.execute(
-        "SELECT p.id, p.round_id, p.team, p.language, p.link_used, r.*, qv.file_hash AS questionnaire_hash "
+        "SELECT p.id, p.round_id, p.team, p.language, p.link_used, d.answers AS draft_answers, d.page AS draft_page, "
+        "r.*, qv.file_hash AS questionnaire_hash "
         "FROM participants p JOIN rounds r ON r.id = p.round_id "
-        "LEFT JOIN questionnaire_versions qv ON qv.id = r.questionnaire_version_id WHERE p.id = ?",
-        [who["p"]],
+        "LEFT JOIN questionnaire_versions qv ON qv.id = r.questionnaire_version_id "
+        "LEFT JOIN drafts d ON d.key = ? WHERE p.id = ?",
+        [who["d"], who["p"]],
     )
     row = cursor.fetchone()
     if row is None:
         abort(404)
-    width = len(PARTICIPANT_FIELDS)
-    names = [d[0] for d in cursor.description]
-    return dict(zip(PARTICIPANT_FIELDS, row[:width], strict=True)), dict(zip(names[width:], row[width:], strict=True))
+    width, names = len(PARTICIPANT_FIELDS), [d[0] for d in cursor.description]
+    answers, page = row[width:width + 2]
+    draft = {"answers": json.loads(answers) if answers else {}, "page": page or 0}
+    round_ = dict(zip(names[width + 2:], row[width + 2:], strict=True))
+    return dict(zip(PARTICIPANT_FIELDS, row[:width], strict=True)), round_, draft
 
 
 def round_state(round_: dict, now: dt.datetime | None = None) -> str:
@@ -140,30 +145,22 @@ def exchange(token):
 # --- pages ----------------------------------------------------------------------------
 
 
-def _draft(db, who: dict, round_id: int) -> dict:
-    row = db.execute("SELECT answers, page FROM drafts WHERE key = ?", [who["d"]]).fetchone()
-    if row is None:
-        return {"answers": {}, "page": 0}
-    return {"answers": json.loads(row[0]), "page": row[1]}
-
-
-def _save_draft(db, who: dict, round_id: int, page_answers: dict, cleared: set[str], page: int) -> dict:
-    """Merge one page's answers into the draft; return all answers so far.
+def _save_draft(db, who: dict, round_id: int, page_answers: dict, cleared: set[str], page: int) -> None:
+    """Merge one page's answers into the draft.
 
     One statement, so SQLite applies it whole without an explicit transaction: the merge is
     SQLite's json_patch (an emptied question is patched with null, which removes it).
     """
     patch = json.dumps({**page_answers, **dict.fromkeys(cleared)}, ensure_ascii=False)
-    rows = write(
+    write(
         db,
         "INSERT INTO drafts (key, round_id, answers, page, language, updated_on) "
         "VALUES (:key, :round, json_patch('{}', :patch), :page, :lang, :day) "
         "ON CONFLICT(key) DO UPDATE SET answers = json_patch(drafts.answers, :patch), page = excluded.page, "
-        "language = excluded.language, updated_on = excluded.updated_on RETURNING answers",
+        "language = excluded.language, updated_on = excluded.updated_on",
         {"key": who["d"], "round": round_id, "patch": patch, "page": page, "lang": g.lang,
          "day": store.utcnow().date().isoformat()},
     )
-    return json.loads(rows[0][0])
 
 
 def _lang(q) -> str:
@@ -194,12 +191,11 @@ def page():
     if not who:
         return _notice("no_session")
     db = get_db()
-    participant, round_ = _load(db, who)
+    participant, round_, draft = _load(db, who)
     blocked = _gate(participant, round_)
     if blocked:
         return blocked
     q = store.round_questionnaire(db, round_)
-    draft = _draft(db, who, round_["id"])
     page_no = min(max(draft["page"], 0), len(q.blocks) - 1)
     block = q.blocks[page_no]
     form = page_form_class(q, block.id, _lang(q))(formdata=None, data=form_data(q, block.id, draft["answers"]))
@@ -212,7 +208,7 @@ def save():
     if not who:
         return _notice("no_session", 400)
     db = get_db()
-    participant, round_ = _load(db, who)
+    participant, round_, draft = _load(db, who)
     blocked = _gate(participant, round_)
     if blocked:
         return blocked
@@ -241,13 +237,15 @@ def save():
         _save_draft(db, who, round_["id"], page_answers, cleared, page_no)
         return _render_page(q, round_, who, page_no, form, notice="errors", status=422)
 
-    last = page_no == len(q.blocks) - 1
-    answers = _save_draft(db, who, round_["id"], page_answers, cleared, page_no if last else page_no + 1)
-    if not last:
+    if page_no < len(q.blocks) - 1:
+        _save_draft(db, who, round_["id"], page_answers, cleared, page_no + 1)
         return redirect(url_for(".page"), 303)
+    # The last page: its answers are committed with the response itself (one statement), or
+    # with the draft when a required question elsewhere is still open.
+    answers = {iid: value for iid, value in draft["answers"].items() if iid not in cleared} | page_answers
     missing = _missing_required(q, answers)
     if missing is not None:
-        _save_draft(db, who, round_["id"], {}, set(), missing)
+        _save_draft(db, who, round_["id"], page_answers, cleared, missing)
         return redirect(url_for(".page"), 303)
     try:
         complete(db, q, round_, participant, who["d"], answers)
@@ -284,7 +282,7 @@ def _response_context(db, round_: dict, participant: dict) -> dict:
 def complete(db, q, round_: dict, participant: dict, draft_key: str, answers: dict) -> str:
     """Store the response, mark the participant responded, drop the draft: one statement.
 
-    `answers` are the draft's answers including the page just saved. The team check needs no
+    `answers` are the draft's answers with the last page's merged in. The team check needs no
     lock and is done first; the writes are one INSERT (see migration m007).
     """
     anonymous = round_["mode"] != "identified"
