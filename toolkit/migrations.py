@@ -194,7 +194,8 @@ def m006_lookup_indexes(db: sqlite_utils.Database) -> None:
     # transaction, so each completion got slower as the round grew.
     db.execute("CREATE INDEX participants_round_team ON participants(round_id, team)")
     # Deleting a participant (retention, identified rounds) checks responses that point at it.
-    db.execute("CREATE INDEX responses_participant ON responses(participant_id)")
+    # Partial: anonymous responses (no participant) cost no index write when they are stored.
+    db.execute("CREATE INDEX responses_participant ON responses(participant_id) WHERE participant_id IS NOT NULL")
 
 
 def m007_single_statement_writes(db: sqlite_utils.Database) -> None:
