@@ -292,6 +292,20 @@ def test_finishing_with_a_required_question_still_open_returns_to_it_and_keeps_t
     assert page == 0 and json.loads(answers) == {iid: 3 for iid in q.blocks[1].items}
 
 
+@pytest.mark.parametrize("value", ["9", "0", "abc", "3.0"])
+def test_an_answer_outside_the_scale_is_refused_and_never_stored(client, database, pulse, value):
+    _round_id, tokens = open_round(database, pulse)
+    client.get(f"/s/{tokens[0]}?lang=en")
+    html = client.get("/survey").get_data(as_text=True)
+    first, *rest = pulse.blocks[0].items
+    data = {**answer_page(pulse, 0, 4), f"q_{first}": value}
+    response = client.post("/survey", data={**page_fields(html), **data, "action": "next"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422 and f'id="q_{first}-error"' in text
+    saved = json.loads(database.execute("SELECT answers FROM drafts").fetchone()[0])
+    assert first not in saved and saved == {iid: 4 for iid in rest}
+
+
 def test_dutch_and_english_pages(client, database, pulse):
     _round_id, tokens = open_round(database, pulse, language="participant")  # participants are 'en'
     client.get(f"/s/{tokens[0]}")

@@ -97,8 +97,10 @@ def write(db: sqlite_utils.Database, sql: str, parameters=()) -> list:
     """One write statement, applied whole by SQLite without a transaction of ours; its RETURNING rows.
 
     It queues on the same in-process lock as :func:`transaction`: SQLite's own wait for a busy
-    database sleeps 1, 2, 5 … ms between tries, which under 8 server threads writing answers
-    cost more than the writing. Inside a transaction (the lock is re-entrant) it simply runs.
+    database sleeps 1, 2, 5 … ms between tries, which with 8 threads of one process writing
+    answers cost more than the writing (other processes still meet that wait; their writes
+    are single statements of well under a millisecond). Inside a transaction (the lock is
+    re-entrant) it simply runs.
     """
     with _WRITER:
         return db.execute(sql, parameters).fetchall()

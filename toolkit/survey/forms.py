@@ -93,7 +93,8 @@ def posted_form(q: Questionnaire, block_id: str, lang: str, formdata) -> PageFor
 
     Building the fields was the largest single cost of storing a page, so each thread keeps one
     instance per page and locale and fills it again with `Form.process` — the documented way
-    to re-process a form, which resets every field's data and errors from the new formdata.
+    to re-process a form: every field's data comes from the new formdata (or its default), and
+    answers_from_form validates every field, which sets its errors anew.
     """
     from flask_babel import get_locale
 

@@ -40,7 +40,6 @@ bp = Blueprint("survey", __name__)
 csrf.exempt(bp)  # checked in `save` itself, so an expired token never loses answers
 
 
-
 # --- who is answering -----------------------------------------------------------------
 
 
@@ -64,7 +63,6 @@ def _respondent_from_request() -> dict | None:
 
 
 PARTICIPANT_FIELDS = ("id", "round_id", "team", "language", "link_used")
-DRAFT_FIELDS = ("draft_answers", "draft_page")
 
 
 def _load(db, who: dict) -> tuple[dict, dict, dict]:
