@@ -95,7 +95,7 @@ def start_server(code: str, env: dict) -> tuple[subprocess.Popen, int]:
 
 
 class Client:
-    """One keep-alive connection with its own cookie, like one respondent's browser."""
+    """One connection with its own cookie, like one respondent's browser (reopened when a sync worker closes it)."""
 
     def __init__(self, port: int):
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
