@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import secrets
 import sqlite3
@@ -55,11 +54,6 @@ def store_questionnaire_version(db: sqlite_utils.Database, q: Questionnaire) -> 
     return cur.lastrowid
 
 
-@functools.lru_cache(maxsize=32)
-def _parse_cached(source: str, name: str) -> Questionnaire:
-    return parse_questionnaire(source.encode("utf-8"), name)
-
-
 # Parsed instruments by the hash of their text: a hash names exactly one text, so this never
 # goes stale, whichever database the process is looking at.
 _by_hash: dict[str, Questionnaire] = {}
@@ -71,13 +65,15 @@ def round_questionnaire(db: sqlite_utils.Database, round_: dict) -> Questionnair
     known = _by_hash.get(round_.get("questionnaire_hash") or "")
     if known is not None:
         return known
-    row = db.execute(
+    source, qid, version, file_hash = db.execute(
         "SELECT source, questionnaire_id, version, file_hash FROM questionnaire_versions WHERE id = ?",
         [round_["questionnaire_version_id"]],
     ).fetchone()
-    q = _parse_cached(row[0], f"{row[1]} v{row[2]} (stored with round {round_['id']})")
-    if len(_by_hash) < 256:
-        _by_hash[row[3]] = q
+    q = _by_hash.get(file_hash)
+    if q is None:
+        q = parse_questionnaire(source.encode("utf-8"), f"{qid} v{version} (stored with round {round_['id']})")
+        if len(_by_hash) < 256:
+            _by_hash[file_hash] = q
     return q
 
 

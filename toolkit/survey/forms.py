@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectMultipleField, TextAreaField, widgets
@@ -96,8 +97,6 @@ def posted_form(q: Questionnaire, block_id: str, lang: str, formdata) -> PageFor
     to re-process a form: every field's data comes from the new formdata (or its default), and
     answers_from_form validates every field, which sets its errors anew.
     """
-    from flask_babel import get_locale
-
     cls = page_form_class(q, block_id, lang)
     forms = _kept.__dict__.setdefault("forms", {})
     key = (cls, str(get_locale()))  # field messages are bound to the locale's catalogue
