@@ -51,7 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                 "('persona-toolkit init-db' writes one for you)"
             )
 
-    from . import db, web
+    from toolkit import db, web
 
     db.init_app(app)
     web.init_app(app)
@@ -61,7 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _add_commands(app: Flask) -> None:
     """The persona-toolkit commands, also under `flask --app toolkit …`."""
-    from .cli import main
+    from toolkit.cli import main
 
     for name, command in main.commands.items():
         if name not in app.cli.commands:

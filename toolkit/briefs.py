@@ -27,8 +27,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from . import brief_template, privacy
-from .guidance import (
+from toolkit import brief_template, privacy
+from toolkit.guidance import (
     ASPECTS,
     Advice,
     GuidanceRules,
@@ -42,7 +42,7 @@ from .guidance import (
     percent,
     top_advice,
 )
-from .numbers import finite_float as _float
+from toolkit.numbers import finite_float as _float
 
 FIGURE_WIDTH_CM = 16.0
 MAX_LINES = 5  # drivers / hold-backs listed per persona (the strongest first)
@@ -593,7 +593,7 @@ def overview_brief(
     persona_set: dict, round_info: dict, q, lang: str, rules: GuidanceRules | None = None
 ):
     """The round overview: figures, personas side by side, method, caveats, next review."""
-    from .charts import overview_chart
+    from toolkit.charts import overview_chart
 
     ctx = _Ctx(persona_set, round_info, q, lang, rules)
     L = ctx.L
@@ -1107,7 +1107,7 @@ class _Ctx:
 
     def who(self, w: _Writer, persona: dict, *, with_quotes: bool) -> None:
         w.para(self.narrative(persona), S["lead"], multi_line=True)
-        from .charts import profile_chart
+        from toolkit.charts import profile_chart
 
         w.picture(
             profile_chart(persona, self.overall, self.q, self.lang),

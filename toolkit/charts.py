@@ -26,8 +26,8 @@ import warnings
 from collections import OrderedDict
 from pathlib import Path
 
-from .guidance import construct_name, number
-from .numbers import finite_float as _num
+from toolkit.guidance import construct_name, number
+from toolkit.numbers import finite_float as _num
 
 PERSONA_COLOUR = "#C8553D"
 ORG_COLOUR = "#9AA5B1"
@@ -190,7 +190,7 @@ def overview_chart(persona_set: dict, q, lang: str, *, min_group: int = 5) -> by
 
 def _labels(lang: str) -> dict[str, str]:
     # all wording lives in briefs.LABELS; imported here, not at module level (briefs imports us)
-    from .briefs import LABELS
+    from toolkit.briefs import LABELS
 
     return LABELS.get(lang) or LABELS["en"]
 

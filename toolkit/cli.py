@@ -11,11 +11,11 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import create_app, instance_path, store
-from .db import DatabaseUnavailable, connect
-from .imports import ImportProblem, parse_responses, read_table
-from .migrations import migrate
-from .questionnaire import (
+from toolkit import create_app, instance_path, store
+from toolkit.db import DatabaseUnavailable, connect
+from toolkit.imports import ImportProblem, parse_responses, read_table
+from toolkit.migrations import migrate
+from toolkit.questionnaire import (
     QuestionnaireError,
     available_questionnaires,
     get_questionnaire,
@@ -215,7 +215,7 @@ def personas():
 @with_appcontext
 def personas_derive(round_id, k, seed, bootstrap):
     """Cluster the round's motivation and readiness scores into personas and store them."""
-    from .pipeline import derive_round
+    from toolkit.pipeline import derive_round
 
     database = db()
     _round(database, round_id)
@@ -244,7 +244,7 @@ def personas_export(round_id, fmt):
     persona_set = store.current_persona_set(database, round_id, members=True)
     if persona_set is None:
         raise click.ClickException(f"round {round_id} has no personas yet: run 'persona-toolkit personas derive --round {round_id}'")
-    from .privacy import exportable_persona_set
+    from toolkit.privacy import exportable_persona_set
 
     persona_set = exportable_persona_set(persona_set, round_["min_group"])
     if fmt == "csv":
@@ -271,7 +271,7 @@ def briefs():
 @with_appcontext
 def briefs_make(round_id, out_dir, lang):
     """Write a communication and a training brief per persona and an overview brief."""
-    from .pipeline import briefs_for_round
+    from toolkit.pipeline import briefs_for_round
 
     database = db()
     _round(database, round_id)
@@ -303,7 +303,7 @@ ROLE_CHOICE = click.Choice(["admin", "hr", "change_manager", "trainer"])
 @with_appcontext
 def users_create(email, name, role, language, password):
     """Create an account; prints the password when it was generated."""
-    from .accounts import create_user
+    from toolkit.accounts import create_user
 
     generated = password is None
     password = password or secrets.token_urlsafe(12)
@@ -330,7 +330,7 @@ def users_list():
 @with_appcontext
 def users_set_role(email, role):
     """Change the role of an account (the last active admin keeps the admin role)."""
-    from .accounts import get_user_by_email, set_role
+    from toolkit.accounts import get_user_by_email, set_role
 
     database = db()
     user = get_user_by_email(database, email)
@@ -350,7 +350,7 @@ def users_set_role(email, role):
 @with_appcontext
 def users_reset_password(email, password):
     """Set a new password for an account."""
-    from .accounts import get_user_by_email, set_password
+    from toolkit.accounts import get_user_by_email, set_password
 
     database = db()
     password_ = password or secrets.token_urlsafe(12)
@@ -375,7 +375,7 @@ def users_reset_password(email, password):
 @with_appcontext
 def demo(respondents, briefs_dir):
     """Fill the instance with demo users, a round of synthetic answers, personas and briefs."""
-    from .demo import build_demo
+    from toolkit.demo import build_demo
 
     init_database()
     out = Path(briefs_dir) if briefs_dir else Path(current_app.instance_path) / "briefs"
@@ -397,8 +397,8 @@ def serve(host, port, workers, threads):
         raise click.ClickException(
             f"SECRET_KEY is not set in {current_app.instance_path}/config.py: run 'persona-toolkit init-db' first"
         )
-    from . import create_app, server
-    from .health import refuse_unhealthy_start
+    from toolkit import create_app, server
+    from toolkit.health import refuse_unhealthy_start
 
     init_database()
     refuse_unhealthy_start()  # damaged, read-only or full: say so before taking answers

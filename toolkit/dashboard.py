@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import escape
 
-from .privacy import effective_min, may_show, suppress_groups
+from toolkit.privacy import effective_min, may_show, suppress_groups
 
 GREEN_FROM = 0.75
 AMBER_FROM = 0.60

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .numbers import finite_float as _f
+from toolkit.numbers import finite_float as _f
 
 GUIDANCE_PATH = Path(__file__).resolve().parent.parent / "questionnaires" / "guidance.toml"
 

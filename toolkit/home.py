@@ -15,10 +15,10 @@ from flask_babel import format_date, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from . import store
-from .db import get_db
-from .privacy import presentable_personas, works_council_problem
-from .web import can
+from toolkit import store
+from toolkit.db import get_db
+from toolkit.privacy import presentable_personas, works_council_problem
+from toolkit.web import can
 
 NEW_FOR_DAYS = 14  # persona sets derived this recently are marked "new"
 
@@ -91,7 +91,7 @@ def render_home():
     context["persona_rounds"] = persona_rounds(db, rounds, today)
     context["waiting"] = [r for r in rounds if r["id"] not in {p["round"]["id"] for p in context["persona_rounds"]}]
     if can("rounds.view"):
-        from .programme_views.views import overdue_for_current_user
+        from toolkit.programme_views.views import overdue_for_current_user
 
         context["overdue"] = overdue_for_current_user()
     return render_template("home/index.html", **context)

@@ -12,8 +12,8 @@ import traceback
 
 import sqlite_utils
 
-from . import store
-from .db import connect
+from toolkit import store
+from toolkit.db import connect
 
 
 def create(db: sqlite_utils.Database, kind: str, round_id: int, params: dict, user_id: int | None) -> int:
@@ -69,7 +69,7 @@ def start(database_path: str, job_id: int, work) -> threading.Thread:
 
 
 def _derive(db: sqlite_utils.Database, job: dict, params: dict, progress) -> dict:
-    from .pipeline import derive_round
+    from toolkit.pipeline import derive_round
 
     set_id = derive_round(db, job["round_id"], k=params.get("k"), seed=params.get("seed", 0),
                           bootstrap=params.get("bootstrap", 100), user_id=job["created_by"], progress=progress)

@@ -28,8 +28,8 @@ from email.message import EmailMessage
 import sqlite_utils
 from flask_babel import gettext as _
 
-from . import mail
-from .db import transaction
+from toolkit import mail
+from toolkit.db import transaction
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import sqlite_utils
 from email_validator import EmailNotValidError, validate_email
 
-from . import store
-from .db import transaction
-from .imports import ImportProblem, Table, read_table
+from toolkit import store
+from toolkit.db import transaction
+from toolkit.imports import ImportProblem, Table, read_table
 
 LANGUAGES = ("nl", "en")
 # Header names people use for the fixed columns (case-insensitive); anything else is an attribute.
@@ -201,7 +201,7 @@ def register(main) -> None:
     from flask import current_app
     from flask.cli import with_appcontext
 
-    from .db import DatabaseUnavailable, connect
+    from toolkit.db import DatabaseUnavailable, connect
 
     def _db_and_round(round_id):
         if current_app.config.get("CLI_EPHEMERAL_SECRET"):

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import store
-from .scoring import score_matrix
+from toolkit import store
+from toolkit.scoring import score_matrix
 
 MIN_QUOTE_GROUP = 10
 
@@ -20,8 +20,8 @@ def round_info_with_drift(db: sqlite_utils.Database, round_: dict, q, persona_se
     """Round facts for the briefs, plus what changed since the previous round of its programme."""
     info = store.round_info(db, round_, q, persona_set)
     if round_.get("programme_id"):
-        from .compare import drift_summary
-        from .programmes import compare_programme
+        from toolkit.compare import drift_summary
+        from toolkit.programmes import compare_programme
 
         for pair in compare_programme(db, round_["programme_id"])["comparisons"]:
             if pair["after"]["id"] == round_["id"]:
@@ -41,7 +41,7 @@ def derive_round(
     progress=None,
 ) -> int:
     """Score, cluster, describe and store the personas of a round; return the set id."""
-    from .personas import derive_personas, describe_personas
+    from toolkit.personas import derive_personas, describe_personas
 
     round_ = store.get_round(db, round_id)
     q = store.round_questionnaire(db, round_)
@@ -77,7 +77,7 @@ def briefs_for_round(
     import shutil
     import tempfile
 
-    from .briefs import write_round_briefs
+    from toolkit.briefs import write_round_briefs
 
     round_ = store.get_round(db, round_id)
     persona_set = store.current_persona_set(db, round_id)
@@ -132,8 +132,8 @@ def brief_bytes(db: sqlite_utils.Database, round_: dict, persona_set: dict, pers
     """One brief as .docx bytes, for downloads."""
     import io
 
-    from . import briefs
-    from .guidance import default_guidance as load_rules
+    from toolkit import briefs
+    from toolkit.guidance import default_guidance as load_rules
 
     q = store.round_questionnaire(db, round_)
     # Only the overview reports drift; comparing the programme for every persona brief was wasted.

@@ -15,11 +15,11 @@ import json
 import click
 import sqlite_utils
 
-from . import store
-from .compare import carry_over_names, compare_persona_sets, drift_summary
-from .db import transaction
-from .privacy import exportable_persona_set
-from .questionnaire import Questionnaire
+from toolkit import store
+from toolkit.compare import carry_over_names, compare_persona_sets, drift_summary
+from toolkit.db import transaction
+from toolkit.privacy import exportable_persona_set
+from toolkit.questionnaire import Questionnaire
 
 ROUND_KINDS = ("baseline", "pulse", "follow-up")
 REVIEW_DAYS = store.DEFAULT_REVIEW_DAYS
@@ -125,7 +125,7 @@ def add_round(db: sqlite_utils.Database, programme_id: int, round_id: int, kind:
 
 def _negative_rule_ids() -> set[str]:
     try:
-        from .personas import load_persona_config
+        from toolkit.personas import load_persona_config
 
         return {rule.id for rule in load_persona_config().rules if rule.negative}
     except Exception:  # noqa: BLE001 - a broken personas.toml must not break the programme page
@@ -331,7 +331,7 @@ def demo_follow_up_segments():
     """
     from dataclasses import replace
 
-    from .synthetic import SEGMENT_SHAPES, Segment
+    from toolkit.synthetic import SEGMENT_SHAPES, Segment
 
     overloaded = Segment(
         key="overloaded_supporter",
@@ -364,8 +364,8 @@ def demo_follow_up_segments():
 def add_demo_programme(db: sqlite_utils.Database, user_ids: dict[str, int], *, baseline_round_id: int | None = None,
                        respondents: int = 240, bootstrap: int = 100) -> int:
     """A programme with the demo's baseline round and a synthetic follow-up, personas derived."""
-    from .demo import add_synthetic_round
-    from .pipeline import derive_round
+    from toolkit.demo import add_synthetic_round
+    from toolkit.pipeline import derive_round
 
     if baseline_round_id is None:
         row = db.execute("SELECT r.id FROM rounds r JOIN persona_sets s ON s.round_id = r.id AND s.current = 1 "
@@ -417,7 +417,7 @@ def register(main: click.Group) -> None:
     from flask.cli import with_appcontext
 
     def _db():
-        from .cli import db
+        from toolkit.cli import db
 
         return db()
 

@@ -12,8 +12,8 @@ import json
 
 import sqlite_utils
 
-from . import store
-from .db import transaction
+from toolkit import store
+from toolkit.db import transaction
 
 
 def _moment(value: str) -> dt.datetime:

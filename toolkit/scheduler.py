@@ -38,8 +38,8 @@ from zoneinfo import ZoneInfo
 import click
 import sqlite_utils
 
-from . import outbox
-from .db import connect, transaction
+from toolkit import outbox
+from toolkit.db import connect, transaction
 
 log = logging.getLogger(__name__)
 
@@ -382,7 +382,7 @@ def _daily_purge(db, now: dt.datetime, tz: ZoneInfo, report: DispatchReport) -> 
     if row and parse_utc(row[0]).astimezone(tz).date() >= today:
         return
     try:
-        from .retention import purge_expired
+        from toolkit.retention import purge_expired
     except ModuleNotFoundError as exc:
         if exc.name != f"{__package__}.retention":
             raise
@@ -460,7 +460,7 @@ def register(main: click.Group) -> None:
         Runs until stopped (SIGTERM or Ctrl+C), one pass a minute. Only one scheduler may run per
         database: a second one refuses to start and says which process holds the lease.
         """
-        from .cli import db as open_db
+        from toolkit.cli import db as open_db
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("apscheduler").setLevel(logging.WARNING)

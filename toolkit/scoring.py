@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .questionnaire import Questionnaire
+from toolkit.questionnaire import Questionnaire
 
 MIN_ANSWERED_SHARE = 2 / 3
 

@@ -9,10 +9,10 @@ import sqlite3
 
 import sqlite_utils
 
-from .db import transaction, write
-from .imports import ImportedResponse, decode_value, encode_value
-from .questionnaire import Questionnaire, parse_questionnaire
-from .scoring import construct_scores
+from toolkit.db import transaction, write
+from toolkit.imports import ImportedResponse, decode_value, encode_value
+from toolkit.questionnaire import Questionnaire, parse_questionnaire
+from toolkit.scoring import construct_scores
 
 DEFAULT_REVIEW_DAYS = 365
 

@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from . import ratelimit, store
-from .db import DatabaseUnavailable, get_db
+from toolkit import ratelimit, store
+from toolkit.db import DatabaseUnavailable, get_db
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -251,7 +251,7 @@ def init_app(app) -> None:
     login_manager.login_message = None
     login_manager.session_protection = "strong"
 
-    from .accounts import load_user
+    from toolkit.accounts import load_user
 
     @login_manager.user_loader
     def _load(user_id):
@@ -318,12 +318,12 @@ def init_app(app) -> None:
     def _server_error(_e):
         return error_page(500, _("Something went wrong"), _("The error was logged. Try again, or tell your administrator."))
 
-    from .admin.views import bp as admin_bp
-    from .auth.views import bp as auth_bp
-    from .persona_views.views import bp as personas_bp
-    from .programme_views.views import bp as programmes_bp
-    from .rounds.views import bp as rounds_bp
-    from .survey.views import bp as survey_bp
+    from toolkit.admin.views import bp as admin_bp
+    from toolkit.auth.views import bp as auth_bp
+    from toolkit.persona_views.views import bp as personas_bp
+    from toolkit.programme_views.views import bp as programmes_bp
+    from toolkit.rounds.views import bp as rounds_bp
+    from toolkit.survey.views import bp as survey_bp
 
     app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)

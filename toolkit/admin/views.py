@@ -11,11 +11,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from .. import accounts, retention, store
-from ..db import get_db
-from ..privacy import works_council_problem
-from ..web import requires, round_for
-from .forms import AuditFilterForm, ButtonForm, GrantForm, PrivacyForm, RoleForm, UserForm
+from toolkit import accounts, retention, store
+from toolkit.admin.forms import (
+    AuditFilterForm,
+    ButtonForm,
+    GrantForm,
+    PrivacyForm,
+    RoleForm,
+    UserForm,
+)
+from toolkit.db import get_db
+from toolkit.privacy import works_council_problem
+from toolkit.web import requires, round_for
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_PAGE = 100

@@ -8,10 +8,10 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import ratelimit, store
-from ..accounts import authenticate
-from ..db import get_db
-from .forms import LoginForm
+from toolkit import ratelimit, store
+from toolkit.accounts import authenticate
+from toolkit.auth.forms import LoginForm
+from toolkit.db import get_db
 
 bp = Blueprint("auth", __name__)
 LOGIN_LIMIT = 10  # attempts per address and account per 15 minutes
@@ -32,7 +32,7 @@ def safe_next(target: str | None) -> str | None:
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    from ..home import render_home
+    from toolkit.home import render_home
 
     return render_home()
 

@@ -25,12 +25,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from .. import jobs, store
-from ..db import get_db
-from ..pipeline import brief_bytes, brief_filename
-from ..privacy import presentable_personas
-from ..web import can, requires, round_for
-from .forms import PersonaEditForm
+from toolkit import jobs, store
+from toolkit.db import get_db
+from toolkit.persona_views.forms import PersonaEditForm
+from toolkit.pipeline import brief_bytes, brief_filename
+from toolkit.privacy import presentable_personas
+from toolkit.web import can, requires, round_for
 
 bp = Blueprint("personas", __name__)
 KIND_PERMISSION = {"communication": "briefs.communication", "training": "briefs.training"}

@@ -6,11 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import programmes, store
-from ..db import get_db
-from ..web import can, requires
-from .forms import AddRoundForm, MajorChangeForm, ProgrammeForm, ReviewForm
-from .trend import chart
+from toolkit import programmes, store
+from toolkit.db import get_db
+from toolkit.programme_views.forms import AddRoundForm, MajorChangeForm, ProgrammeForm, ReviewForm
+from toolkit.programme_views.trend import chart
+from toolkit.web import can, requires
 
 bp = Blueprint("programmes", __name__, url_prefix="/programmes")
 

@@ -26,13 +26,19 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms import SelectChoice
 
-from .. import dashboard, exports, jobs, outbox, participants, store
-from ..db import get_db, transaction
-from ..imports import ImportProblem, parse_responses, read_table
-from ..privacy import presentable_personas, suppress_groups, works_council_problem
-from ..questionnaire import available_questionnaires, get_questionnaire
-from ..web import requires, round_for
-from .forms import ButtonForm, DeriveForm, ParticipantUploadForm, RoundForm, UploadForm
+from toolkit import dashboard, exports, jobs, outbox, participants, store
+from toolkit.db import get_db, transaction
+from toolkit.imports import ImportProblem, parse_responses, read_table
+from toolkit.privacy import presentable_personas, suppress_groups, works_council_problem
+from toolkit.questionnaire import available_questionnaires, get_questionnaire
+from toolkit.rounds.forms import (
+    ButtonForm,
+    DeriveForm,
+    ParticipantUploadForm,
+    RoundForm,
+    UploadForm,
+)
+from toolkit.web import requires, round_for
 
 UPLOAD_MAX_AGE = dt.timedelta(hours=24)
 
@@ -311,7 +317,7 @@ def close(round_id):
         return _change_status(round_id, ("draft",), "closed", _("The round is closed: no more answers are accepted."))
     if not ButtonForm().validate_on_submit():
         abort(400)
-    from ..scheduler import close_round
+    from toolkit.scheduler import close_round
 
     close_round(get_db(), round_id, store.utcnow(), user_id=current_user.id, detail="closed now by HR")
     flash(_("The round is closed: no more answers are accepted."), "info")

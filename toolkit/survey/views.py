@@ -30,11 +30,11 @@ from flask_wtf.csrf import validate_csrf
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms.validators import ValidationError
 
-from .. import participants, store
-from ..db import get_db, write
-from ..privacy import may_show
-from ..web import csrf
-from .forms import answers_from_form, form_data, page_form_class, posted_form
+from toolkit import participants, store
+from toolkit.db import get_db, write
+from toolkit.privacy import may_show
+from toolkit.survey.forms import answers_from_form, form_data, page_form_class, posted_form
+from toolkit.web import csrf
 
 bp = Blueprint("survey", __name__)
 csrf.exempt(bp)  # checked in `save` itself, so an expired token never loses answers
