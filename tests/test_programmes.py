@@ -342,7 +342,7 @@ def test_overdue_reviews_are_listed_for_the_user(client, database, two_round_pro
     login(client, users["hr"][1])
     html = client.get("/programmes/?lang=en").get_data(as_text=True)
     assert "Persona reviews overdue" in html and "due 2020-01-01" in html
-    from toolkit.programme_views import overdue_reviews
+    from toolkit.web.programmes import overdue_reviews
 
     assert [row["set_id"] for row in overdue_reviews(database, store.utcnow().date())] == [base_set]
 

@@ -26,7 +26,9 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "briefs"
+from toolkit import paths
+
+TEMPLATE_DIR = paths.BRIEF_TEMPLATES
 LANGUAGES = {"nl": "nl-NL", "en": "en-GB"}
 ROUND_TOKEN = "[[ROUND]]"
 TITLE_TOKEN = "[[DOCTITLE]]"

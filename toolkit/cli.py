@@ -397,8 +397,9 @@ def serve(host, port, workers, threads):
         raise click.ClickException(
             f"SECRET_KEY is not set in {current_app.instance_path}/config.py: run 'persona-toolkit init-db' first"
         )
-    from toolkit import create_app, server
+    from toolkit import create_app
     from toolkit.health import refuse_unhealthy_start
+    from toolkit.web import server
 
     init_database()
     refuse_unhealthy_start()  # damaged, read-only or full: say so before taking answers

@@ -34,9 +34,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolkit import paths
 from toolkit.numbers import finite_float as _f
 
-GUIDANCE_PATH = Path(__file__).resolve().parent.parent / "questionnaires" / "guidance.toml"
+GUIDANCE_PATH = paths.QUESTIONNAIRES / "guidance.toml"
 
 SECTIONS: dict[str, tuple[str, ...]] = {
     "communication": (

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import formataddr, formatdate, parseaddr
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import babel.support
@@ -34,7 +33,9 @@ from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-MAIL_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
+from toolkit import paths
+
+MAIL_TEMPLATES = paths.MAIL_TEMPLATES
 KINDS = ("invitation", "reminder", "personas_ready", "review_due")
 LANGUAGES = ("nl", "en")
 
@@ -116,7 +117,7 @@ class Rendered:
     html: str
 
 
-TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+TRANSLATIONS = paths.TRANSLATIONS
 _environments: dict[str, jinja2.Environment] = {}
 
 

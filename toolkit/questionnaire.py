@@ -12,6 +12,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from toolkit import paths
+
 ITEM_TYPES = ("likert", "single", "multi", "text")
 ROLES = (
     "comm_channels",
@@ -31,7 +33,7 @@ ROLES = (
     "open_help",
     "open_worry",
 )
-QUESTIONNAIRE_DIR = Path(__file__).resolve().parent.parent / "questionnaires"
+QUESTIONNAIRE_DIR = paths.QUESTIONNAIRES
 NON_INSTRUMENT_FILES = {"personas.toml", "guidance.toml"}
 
 

@@ -1,6 +1,6 @@
 """Answer submission through the real WSGI server under 50 concurrent clients.
 
-The server is the one `persona-toolkit serve` runs (toolkit.server: gunicorn, one worker process
+The server is the one `persona-toolkit serve` runs (toolkit.web.server: gunicorn, one worker process
 per CPU). Baseline: a bare Flask app with one POST endpoint under the same server and settings,
 hit by the same 50 clients with the same request bodies, in the same run; the two take turns
 five times and the median ratio is reported (goal >= 0.4). Measured for the default
@@ -39,11 +39,11 @@ THREADS = int(os.environ.get("BENCH_SERVER_THREADS", "1"))
 QUESTIONNAIRES = os.environ.get("BENCH_QUESTIONNAIRE", "default,pulse").split(",")
 REPEATS = int(os.environ.get("BENCH_REPEATS", "5"))
 
-# Both apps run under toolkit.server.run, the server `persona-toolkit serve` uses, with the
+# Both apps run under toolkit.web.server.run, the server `persona-toolkit serve` uses, with the
 # same worker processes and threads.
 SERVE = """
 import sys
-from toolkit import server
+from toolkit.web import server
 port, workers, threads = map(int, sys.argv[1:4])
 server.run(make_app, "127.0.0.1", port, workers or server.default_workers(), threads, name=NAME)
 """

@@ -65,7 +65,7 @@ def _alive(pid: int) -> bool:
 
 
 def test_serve_runs_one_worker_process_per_cpu_and_stops_them_all(live_round, server):
-    from toolkit.server import default_workers
+    from toolkit.web.server import default_workers
 
     server.start()
     deadline = time.monotonic() + 20

@@ -18,7 +18,7 @@ from flask_login import current_user
 from toolkit import store
 from toolkit.db import get_db
 from toolkit.privacy import presentable_personas, works_council_problem
-from toolkit.web import can
+from toolkit.web.authz import can
 
 NEW_FOR_DAYS = 14  # persona sets derived this recently are marked "new"
 
@@ -91,7 +91,7 @@ def render_home():
     context["persona_rounds"] = persona_rounds(db, rounds, today)
     context["waiting"] = [r for r in rounds if r["id"] not in {p["round"]["id"] for p in context["persona_rounds"]}]
     if can("rounds.view"):
-        from toolkit.programme_views.views import overdue_for_current_user
+        from toolkit.web.programmes.views import overdue_for_current_user
 
         context["overdue"] = overdue_for_current_user()
     return render_template("home/index.html", **context)

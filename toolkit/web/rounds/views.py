@@ -31,14 +31,14 @@ from toolkit.db import get_db, transaction
 from toolkit.imports import ImportProblem, parse_responses, read_table
 from toolkit.privacy import presentable_personas, suppress_groups, works_council_problem
 from toolkit.questionnaire import available_questionnaires, get_questionnaire
-from toolkit.rounds.forms import (
+from toolkit.web.authz import requires, round_for
+from toolkit.web.rounds.forms import (
     ButtonForm,
     DeriveForm,
     ParticipantUploadForm,
     RoundForm,
     UploadForm,
 )
-from toolkit.web import requires, round_for
 
 UPLOAD_MAX_AGE = dt.timedelta(hours=24)
 

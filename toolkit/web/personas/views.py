@@ -27,10 +27,10 @@ from flask_wtf import FlaskForm
 
 from toolkit import jobs, store
 from toolkit.db import get_db
-from toolkit.persona_views.forms import PersonaEditForm
 from toolkit.pipeline import brief_bytes, brief_filename
 from toolkit.privacy import presentable_personas
-from toolkit.web import can, requires, round_for
+from toolkit.web.authz import can, requires, round_for
+from toolkit.web.personas.forms import PersonaEditForm
 
 bp = Blueprint("personas", __name__)
 KIND_PERMISSION = {"communication": "briefs.communication", "training": "briefs.training"}

@@ -10,8 +10,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from toolkit import ratelimit, store
 from toolkit.accounts import authenticate
-from toolkit.auth.forms import LoginForm
 from toolkit.db import get_db
+from toolkit.web.auth.forms import LoginForm
 
 bp = Blueprint("auth", __name__)
 LOGIN_LIMIT = 10  # attempts per address and account per 15 minutes
@@ -32,7 +32,7 @@ def safe_next(target: str | None) -> str | None:
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    from toolkit.home import render_home
+    from toolkit.web.home import render_home
 
     return render_home()
 

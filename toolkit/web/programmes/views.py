@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from toolkit import programmes, store
 from toolkit.db import get_db
-from toolkit.programme_views.forms import AddRoundForm, MajorChangeForm, ProgrammeForm, ReviewForm
-from toolkit.programme_views.trend import chart
-from toolkit.web import can, requires
+from toolkit.web.authz import can, requires
+from toolkit.web.programmes.forms import AddRoundForm, MajorChangeForm, ProgrammeForm, ReviewForm
+from toolkit.web.programmes.trend import chart
 
 bp = Blueprint("programmes", __name__, url_prefix="/programmes")
 

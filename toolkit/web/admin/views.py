@@ -12,7 +12,9 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from toolkit import accounts, retention, store
-from toolkit.admin.forms import (
+from toolkit.db import get_db
+from toolkit.privacy import works_council_problem
+from toolkit.web.admin.forms import (
     AuditFilterForm,
     ButtonForm,
     GrantForm,
@@ -20,9 +22,7 @@ from toolkit.admin.forms import (
     RoleForm,
     UserForm,
 )
-from toolkit.db import get_db
-from toolkit.privacy import works_council_problem
-from toolkit.web import requires, round_for
+from toolkit.web.authz import requires, round_for
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_PAGE = 100

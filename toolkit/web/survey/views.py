@@ -33,8 +33,8 @@ from wtforms.validators import ValidationError
 from toolkit import participants, store
 from toolkit.db import get_db, write
 from toolkit.privacy import may_show
-from toolkit.survey.forms import answers_from_form, form_data, page_form_class, posted_form
-from toolkit.web import csrf
+from toolkit.web.extensions import csrf
+from toolkit.web.survey.forms import answers_from_form, form_data, page_form_class, posted_form
 
 bp = Blueprint("survey", __name__)
 csrf.exempt(bp)  # checked in `save` itself, so an expired token never loses answers

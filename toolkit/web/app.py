@@ -1,0 +1,84 @@
+"""The application factory: configuration, then each part of the web app attached in turn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from toolkit import db, paths
+from toolkit.web import audit, errors, extensions, i18n, security
+from toolkit.web.admin.views import bp as admin_bp
+from toolkit.web.auth.views import bp as auth_bp
+from toolkit.web.authz import can
+from toolkit.web.personas.views import bp as personas_bp
+from toolkit.web.programmes.views import bp as programmes_bp
+from toolkit.web.rounds.views import bp as rounds_bp
+from toolkit.web.survey.views import bp as survey_bp
+
+BLUEPRINTS = (admin_bp, auth_bp, rounds_bp, personas_bp, survey_bp, programmes_bp)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """A configured Flask app for the instance folder (see `toolkit.paths.instance_path`).
+
+    Settings come from the defaults below, then ``INSTANCE/config.py``, then
+    ``PERSONA_TOOLKIT_*`` environment variables, then ``test_config``.
+    Raises RuntimeError when SECRET_KEY is missing outside debug and testing.
+    """
+    app = Flask(
+        "toolkit",
+        instance_path=str(paths.instance_path()),
+        instance_relative_config=True,
+        template_folder=str(paths.TEMPLATES),
+        static_folder=str(paths.STATIC),
+    )
+    app.config.from_mapping(
+        SECRET_KEY=None,
+        DATABASE=str(Path(app.instance_path) / "toolkit.db"),
+        PUBLIC_BASE_URL="http://127.0.0.1:5000",
+        TIMEZONE="Europe/Amsterdam",
+        MAX_CONTENT_LENGTH=12 * 1024 * 1024,
+        PERMANENT_SESSION_LIFETIME=8 * 3600,
+        # The cookie is rewritten when the session changes (at most every 30 s for the idle
+        # stamp), not on every request: signing a cookie per answer page is wasted work.
+        SESSION_REFRESH_EACH_REQUEST=False,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        BABEL_DEFAULT_LOCALE="nl",
+        LANGUAGES=["nl", "en"],
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("PERSONA_TOOLKIT")
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        if app.debug or app.testing:
+            app.config["SECRET_KEY"] = "dev"
+        else:
+            raise RuntimeError(
+                f"SECRET_KEY is not set: add SECRET_KEY = '...' to {app.instance_path}/config.py "
+                "('persona-toolkit init-db' writes one for you)"
+            )
+
+    db.init_app(app)
+    extensions.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    audit.init_app(app)
+    errors.init_app(app)
+    app.jinja_env.globals.update(can=can)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    _add_commands(app)
+    return app
+
+
+def _add_commands(app: Flask) -> None:
+    """The persona-toolkit commands, also under `flask --app toolkit …`."""
+    from toolkit.cli import main  # the command line sits above the web layer
+
+    for name, command in main.commands.items():
+        if name not in app.cli.commands:
+            app.cli.add_command(command, name)
