@@ -43,7 +43,7 @@ def cli(instance):
 @pytest.fixture
 def database(cli, instance):
     cli("init-db")
-    from toolkit.db import connect
+    from toolkit.data.db import connect
 
     db = connect(instance / "toolkit.db")
     yield db
@@ -64,14 +64,14 @@ def client(app):
 
 @pytest.fixture
 def default_q():
-    from toolkit.questionnaire import get_questionnaire
+    from toolkit.core.questionnaire import get_questionnaire
 
     return get_questionnaire("default")
 
 
 def make_users(db) -> dict[str, tuple[int, str]]:
     """One account per role; returns role -> (id, email). Password: 'correct-horse-1'."""
-    from toolkit.accounts import create_user
+    from toolkit.data.accounts import create_user
 
     users = {}
     for role in ("admin", "hr", "change_manager", "trainer"):
@@ -87,9 +87,9 @@ def login(client, email, password="correct-horse-1"):
 
 def make_round_with_responses(db, q, n=120, seed=7, title="Test round", segments=None):
     """A round with n synthetic responses stored through the real store functions."""
-    from toolkit import store
-    from toolkit.db import transaction
-    from toolkit.synthetic import generate_responses
+    from toolkit.core.synthetic import generate_responses
+    from toolkit.data import store
+    from toolkit.data.db import transaction
 
     round_id = store.create_round(db, q, title)
     answers, labels, contexts = generate_responses(q, n, segments=segments, seed=seed)
@@ -104,7 +104,7 @@ def answers_csv(tmp_path, default_q):
     """120 synthetic respondents written as a form tool would export them (labels, semicolons)."""
     import csv
 
-    from toolkit.synthetic import generate_responses
+    from toolkit.core.synthetic import generate_responses
 
     answers, _labels, contexts = generate_responses(default_q, 120, seed=11)
     items = list(default_q.items)

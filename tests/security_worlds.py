@@ -17,8 +17,9 @@ PASSWORD = "correct-horse-1"
 def build_world(db, q, *, teams=None, title_prefix="Round") -> dict:
     """Users of every role, two derived rounds (A granted to the change manager and trainer, B not),
     a queued job and one participant in each."""
-    from toolkit import jobs, programmes, store
-    from toolkit.accounts import create_user, grant_round
+    from toolkit import jobs, programmes
+    from toolkit.data import store
+    from toolkit.data.accounts import create_user, grant_round
     from toolkit.pipeline import derive_round
 
     users = make_users(db)
@@ -52,9 +53,9 @@ def build_world(db, q, *, teams=None, title_prefix="Round") -> dict:
 
 
 def make_template(tmp_path_factory, name: str, **kwargs):
-    from toolkit.db import connect
-    from toolkit.migrations import migrate
-    from toolkit.questionnaire import get_questionnaire
+    from toolkit.core.questionnaire import get_questionnaire
+    from toolkit.data.db import connect
+    from toolkit.data.migrations import migrate
 
     path = tmp_path_factory.mktemp(name) / "toolkit.db"
     db = connect(path)
@@ -63,7 +64,7 @@ def make_template(tmp_path_factory, name: str, **kwargs):
 
 
 def copy_into(template_db, instance) -> None:
-    from toolkit.db import connect
+    from toolkit.data.db import connect
 
     instance.mkdir(parents=True, exist_ok=True)
     db = connect(instance / "toolkit.db")
@@ -81,7 +82,7 @@ def world(world_template, instance):
 
 @pytest.fixture
 def database(world, instance):
-    from toolkit.db import connect
+    from toolkit.data.db import connect
 
     db = connect(instance / "toolkit.db")
     yield db

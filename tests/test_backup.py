@@ -8,7 +8,7 @@ import threading
 
 from conftest import make_users
 
-from toolkit.db import connect, transaction
+from toolkit.data.db import connect, transaction
 
 
 def _count_users(path) -> int:

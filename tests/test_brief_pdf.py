@@ -67,7 +67,7 @@ def convert_to_pdf(files: list[Path], out_dir: Path, profile: Path) -> subproces
 
 @pytest.fixture(scope="module")
 def converted(tmp_path_factory):
-    from toolkit.questionnaire import get_questionnaire
+    from toolkit.core.questionnaire import get_questionnaire
 
     q = get_questionnaire("default")
     base = tmp_path_factory.mktemp("pdf")

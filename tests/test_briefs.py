@@ -26,7 +26,7 @@ from toolkit.briefs import (
     training_brief,
     write_round_briefs,
 )
-from toolkit.guidance import evaluate, load_guidance, top_advice
+from toolkit.core.guidance import evaluate, load_guidance, top_advice
 
 FIXTURE = Path(__file__).parent / "fixtures" / "persona_set_example.json"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -43,7 +43,7 @@ HIDDEN_STRINGS = (
 
 @pytest.fixture(scope="module")
 def q():
-    from toolkit.questionnaire import get_questionnaire
+    from toolkit.core.questionnaire import get_questionnaire
 
     return get_questionnaire("default")
 
@@ -488,9 +488,9 @@ def test_overview_chart_leaves_out_suppressed_personas(persona_set, q):
 
 @pytest.mark.slow
 def test_briefs_from_derived_personas_of_synthetic_responses(tmp_path, q, rules):
-    from toolkit.personas import derive_personas, describe_personas
-    from toolkit.scoring import score_matrix
-    from toolkit.synthetic import generate_responses
+    from toolkit.core.personas import derive_personas, describe_personas
+    from toolkit.core.scoring import score_matrix
+    from toolkit.core.synthetic import generate_responses
 
     answers, _, contexts = generate_responses(q, 160, seed=11)
     persona_set = derive_personas(score_matrix(q, answers), q, bootstrap=10)

@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from toolkit.compare import (
+from toolkit.core.compare import (
     GROW_POINTS,
     MATCH_DISTANCE,
     carry_over_names,
@@ -16,10 +16,10 @@ from toolkit.compare import (
     drift_summary,
     kinds_by_name,
 )
-from toolkit.personas import derive_personas
-from toolkit.questionnaire import get_questionnaire
-from toolkit.scoring import score_matrix
-from toolkit.synthetic import SEGMENT_SHAPES, generate_responses
+from toolkit.core.personas import derive_personas
+from toolkit.core.questionnaire import get_questionnaire
+from toolkit.core.scoring import score_matrix
+from toolkit.core.synthetic import SEGMENT_SHAPES, generate_responses
 
 BASELINE = {"energised_innovator": 0.40, "anxious_rule_follower": 0.35, "practical_sceptic": 0.25}
 # innovators grow (+10 points), rule followers shrink (-20), sceptics stay (-3), disengaged appear.

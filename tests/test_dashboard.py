@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from conftest import login, make_round_with_responses, make_users
 
-from toolkit import dashboard
+from toolkit.core import dashboard
 
 
 def test_bands_are_green_from_75_amber_from_60_red_below():

@@ -1,6 +1,6 @@
 """The demo instance looks like a real organisation's: dated rounds filling up over days."""
 
-from toolkit import store
+from toolkit.data import store
 from toolkit.demo import _arrival_days, build_demo
 
 

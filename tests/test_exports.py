@@ -9,8 +9,9 @@ import io
 import openpyxl
 import pytest
 
-from toolkit import exports, store
-from toolkit.db import transaction
+from toolkit import exports
+from toolkit.data import store
+from toolkit.data.db import transaction
 from toolkit.participants import import_participants
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.guidance import (
+from toolkit.core.guidance import (
     ASPECTS,
     GUIDANCE_PATH,
     SECTIONS,
@@ -29,7 +29,7 @@ def rules():
 
 @pytest.fixture(scope="module")
 def q():
-    from toolkit.questionnaire import get_questionnaire
+    from toolkit.core.questionnaire import get_questionnaire
 
     return get_questionnaire("default")
 
@@ -51,7 +51,7 @@ def advise(rules, persona_set, key, lang="en", q=None, **kw):
 
 # A minimal valid file: one default per section, to which tests add rules.
 def minimal_toml(extra: str = "") -> str:
-    from toolkit.guidance import REASON_KEYS
+    from toolkit.core.guidance import REASON_KEYS
 
     reasons = "\n".join(
         f'{k}.nl = "r {{reasons}}"\n{k}.en = "r {{reasons}}"'

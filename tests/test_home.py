@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import login, make_users
 
-from toolkit import store
+from toolkit.data import store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "persona_set_example.json"
 

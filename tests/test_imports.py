@@ -5,8 +5,8 @@ import io
 import openpyxl
 import pytest
 
-from toolkit import store
-from toolkit.imports import ImportProblem, parse_responses, read_table
+from toolkit.core.intake import ImportProblem, parse_responses, read_table
+from toolkit.data import store
 
 HEADER = ["respondent_id", "rdy_app_1", "rdy_app_2", "rdy_app_3", "com_channels", "open_worry"]
 

@@ -1,6 +1,7 @@
 """Background jobs: progress and result recorded, failures shown in words a person can use."""
 
-from toolkit import jobs, store
+from toolkit import jobs
+from toolkit.data import store
 
 
 def _finished(database, instance, job_id, work):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from toolkit import migrations, store
-from toolkit.db import connect, transaction
-from toolkit.questionnaire import get_questionnaire
+from toolkit.core.questionnaire import get_questionnaire
+from toolkit.data import migrations, store
+from toolkit.data.db import connect, transaction
 
 
 def test_answers_and_scores_survive_the_move_to_keyed_tables(tmp_path):

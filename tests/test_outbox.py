@@ -8,8 +8,9 @@ import threading
 import pytest
 from test_mail import SmtpSink, settings_for
 
-from toolkit import outbox, store
-from toolkit.db import connect
+from toolkit import outbox
+from toolkit.data import store
+from toolkit.data.db import connect
 
 T0 = dt.datetime(2026, 5, 4, 7, 0, tzinfo=dt.UTC)
 
@@ -55,7 +56,7 @@ def test_queueing_the_same_message_twice_keeps_one_row_also_without_participant(
 
 
 def test_each_participant_gets_the_message_in_their_language_with_their_own_link(database, default_q):
-    from toolkit.participants import participant_token, personal_link
+    from toolkit.core.tokens import participant_token, personal_link
 
     round_id = make_round(database, default_q, participants=[("anne@example.org", "nl"), ("bob@example.org", "en")],
                           language="participant")

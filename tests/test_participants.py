@@ -7,16 +7,10 @@ import io
 import openpyxl
 import pytest
 
-from toolkit import store
-from toolkit.imports import ImportProblem
-from toolkit.participants import (
-    find_by_token,
-    import_participants,
-    participant_token,
-    personal_link,
-    read_participants,
-    token_hash,
-)
+from toolkit.core.intake import ImportProblem
+from toolkit.core.tokens import participant_token, personal_link, token_hash
+from toolkit.data import store
+from toolkit.participants import find_by_token, import_participants, read_participants
 
 SECRET = "test-secret"
 

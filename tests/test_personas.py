@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from toolkit.personas import (
+from toolkit.core.personas import (
     PersonaConfigError,
     clusterwise_jaccard,
     derive_personas,
@@ -19,9 +19,9 @@ from toolkit.personas import (
     merge_small_clusters,
     stability_band,
 )
-from toolkit.questionnaire import load_questionnaire
-from toolkit.scoring import ScoreMatrix, score_matrix
-from toolkit.synthetic import SEGMENT_SHAPES, default_segments, generate_responses
+from toolkit.core.questionnaire import load_questionnaire
+from toolkit.core.scoring import ScoreMatrix, score_matrix
+from toolkit.core.synthetic import SEGMENT_SHAPES, default_segments, generate_responses
 
 BOOT = 20  # enough resamples where stability is not the point of the test
 

@@ -3,7 +3,8 @@
 from conftest import make_round_with_responses
 from docx import Document
 
-from toolkit import programmes, store
+from toolkit import programmes
+from toolkit.data import store
 from toolkit.pipeline import briefs_for_round, derive_round
 
 

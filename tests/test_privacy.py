@@ -12,7 +12,7 @@ import security_worlds
 from conftest import login
 from security_worlds import make_template, set_evidence
 
-from toolkit import privacy
+from toolkit.core import privacy
 
 # --- the rules ------------------------------------------------------------------------------
 
@@ -153,9 +153,9 @@ def test_briefs_leave_out_a_team_that_the_rest_of_the_persona_would_reveal(clien
 
 def _round_with_context(database, q, contexts: list[tuple[str, str]], title="Exported", texts=None) -> int:
     """An anonymous round where response i has role/age contexts[i] and open answer texts[i]."""
-    from toolkit import store
-    from toolkit.db import transaction
-    from toolkit.synthetic import generate_responses
+    from toolkit.core.synthetic import generate_responses
+    from toolkit.data import store
+    from toolkit.data.db import transaction
 
     round_id = store.create_round(database, q, title)
     answers, _labels, _contexts = generate_responses(q, len(contexts), seed=3)

@@ -1,8 +1,8 @@
 """No small group can be worked out by subtracting personas' context counts from a team's size."""
 
-from toolkit.personas import derive_personas, describe_personas
-from toolkit.scoring import score_matrix
-from toolkit.synthetic import generate_responses
+from toolkit.core.personas import derive_personas, describe_personas
+from toolkit.core.scoring import score_matrix
+from toolkit.core.synthetic import generate_responses
 
 
 def _set_with_teams(default_q, finance_split):

@@ -10,10 +10,11 @@ from dataclasses import replace
 import pytest
 from conftest import login, make_round_with_responses, make_users
 
-from toolkit import programmes, store
+from toolkit import programmes
+from toolkit.core.questionnaire import get_questionnaire, load_questionnaire
+from toolkit.core.synthetic import SEGMENT_SHAPES
+from toolkit.data import store
 from toolkit.pipeline import derive_round
-from toolkit.questionnaire import get_questionnaire, load_questionnaire
-from toolkit.synthetic import SEGMENT_SHAPES
 
 BASELINE = {"energised_innovator": 0.40, "anxious_rule_follower": 0.35, "practical_sceptic": 0.25}
 FOLLOW_UP = {"energised_innovator": 0.50, "anxious_rule_follower": 0.15, "practical_sceptic": 0.22,
@@ -34,8 +35,8 @@ def _round_with_personas(db, q, shares, seed, title, n=200):
 @pytest.fixture(scope="module")
 def derived_rounds(tmp_path_factory):
     """Three rounds with derived personas, built once: baseline, follow-up (default) and pulse."""
-    from toolkit.db import connect
-    from toolkit.migrations import migrate
+    from toolkit.data.db import connect
+    from toolkit.data.migrations import migrate
 
     db = connect(tmp_path_factory.mktemp("template") / "toolkit.db")
     migrate(db)

@@ -3,7 +3,7 @@ import textwrap
 
 import pytest
 
-from toolkit.questionnaire import QuestionnaireError, get_questionnaire, load_questionnaire
+from toolkit.core.questionnaire import QuestionnaireError, get_questionnaire, load_questionnaire
 
 GOOD = """
 id = "mini"

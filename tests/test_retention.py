@@ -8,8 +8,9 @@ import json
 
 from conftest import login, make_round_with_responses, make_users
 
-from toolkit import retention, store
-from toolkit.db import transaction
+from toolkit import retention
+from toolkit.data import store
+from toolkit.data.db import transaction
 
 NOW = dt.datetime(2027, 6, 1, 12, 0, tzinfo=dt.UTC)
 

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from conftest import login, make_users
 
-from toolkit import store
+from toolkit.data import store
 from toolkit.participants import import_participants
 
 

@@ -13,7 +13,8 @@ import pytest
 from test_mail import SmtpSink, settings_for
 from test_outbox import make_round, people
 
-from toolkit import outbox, scheduler, store
+from toolkit import outbox, scheduler
+from toolkit.data import store
 from toolkit.scheduler import dispatch, local_to_utc
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -29,7 +30,7 @@ def sent(db, kind_prefix: str) -> list[str]:
 
 
 def add_user(db, email, role, language="nl"):
-    from toolkit.accounts import create_user
+    from toolkit.data.accounts import create_user
 
     return create_user(db, email=email, name=email.split("@")[0], role=role, password="correct-horse-1",
                        language=language)

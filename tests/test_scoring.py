@@ -2,7 +2,7 @@ import math
 
 import numpy as np
 
-from toolkit.scoring import construct_score, construct_scores, score_matrix
+from toolkit.core.scoring import construct_score, construct_scores, score_matrix
 
 
 def test_reverse_item_is_mirrored(default_q):

@@ -184,7 +184,9 @@ def test_errors_show_a_friendly_page_never_a_traceback(database, tmp_path):
 @pytest.fixture
 def open_round_with_link(database, default_q):
     """An open round with one invited participant; returns that participant's link token."""
-    from toolkit import participants, store
+    from toolkit import participants
+    from toolkit.core import tokens
+    from toolkit.data import store
 
     round_id = store.create_round(database, default_q, "Open round")
     database.execute("UPDATE rounds SET status = 'open', works_council_date = '2026-01-05', "
@@ -193,7 +195,7 @@ def open_round_with_link(database, default_q):
                                      "test-secret")
     row = dict(zip(("id", "round_id", "token_salt"), database.execute(
         "SELECT id, round_id, token_salt FROM participants WHERE round_id = ?", [round_id]).fetchone(), strict=True))
-    return participants.participant_token("test-secret", row)
+    return tokens.participant_token("test-secret", row)
 
 
 def test_a_thousand_wrong_links_look_like_unknown_pages_are_slowed_and_a_valid_link_still_works(

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import os
 
-from toolkit.db import connect, drop_thread_connection, forget_thread_connection, thread_connection
-from toolkit.migrations import migrate
+from toolkit.data.db import (
+    connect,
+    drop_thread_connection,
+    forget_thread_connection,
+    thread_connection,
+)
+from toolkit.data.migrations import migrate
 
 
 def test_a_forked_worker_opens_its_own_connection_and_leaves_the_parents_alone(tmp_path):

@@ -7,9 +7,10 @@ import re
 
 import pytest
 
-from toolkit import store
-from toolkit.participants import import_participants, participant_token
-from toolkit.questionnaire import get_questionnaire
+from toolkit.core.questionnaire import get_questionnaire
+from toolkit.core.tokens import participant_token
+from toolkit.data import store
+from toolkit.participants import import_participants
 
 SECRET = "survey-test-secret"
 
@@ -255,7 +256,7 @@ def test_closed_or_unopened_round_gets_a_friendly_page(client, database, pulse, 
 
 
 def test_required_question_left_empty_shows_the_message_and_keeps_other_answers(client, database, tmp_path):
-    from toolkit.questionnaire import QUESTIONNAIRE_DIR, load_questionnaire
+    from toolkit.core.questionnaire import QUESTIONNAIRE_DIR, load_questionnaire
 
     source = (QUESTIONNAIRE_DIR / "pulse.toml").read_text(encoding="utf-8")
     path = tmp_path / "pulse_required.toml"
@@ -275,7 +276,7 @@ def test_required_question_left_empty_shows_the_message_and_keeps_other_answers(
 
 
 def test_finishing_with_a_required_question_still_open_returns_to_it_and_keeps_the_last_page(client, database, tmp_path):
-    from toolkit.questionnaire import QUESTIONNAIRE_DIR, load_questionnaire
+    from toolkit.core.questionnaire import QUESTIONNAIRE_DIR, load_questionnaire
 
     source = (QUESTIONNAIRE_DIR / "pulse.toml").read_text(encoding="utf-8")
     path = tmp_path / "pulse_required.toml"

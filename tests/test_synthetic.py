@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from toolkit.questionnaire import load_questionnaire
-from toolkit.scoring import score_matrix
-from toolkit.synthetic import (
+from toolkit.core.questionnaire import load_questionnaire
+from toolkit.core.scoring import score_matrix
+from toolkit.core.synthetic import (
     SEGMENT_SHAPES,
     _segment_sizes,
     default_segments,

@@ -27,8 +27,9 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from toolkit import brief_template, privacy
-from toolkit.guidance import (
+from toolkit import brief_template
+from toolkit.core import privacy
+from toolkit.core.guidance import (
     ASPECTS,
     Advice,
     GuidanceRules,
@@ -42,7 +43,7 @@ from toolkit.guidance import (
     percent,
     top_advice,
 )
-from toolkit.numbers import finite_float as _float
+from toolkit.core.numbers import finite_float as _float
 
 FIGURE_WIDTH_CM = 16.0
 MAX_LINES = 5  # drivers / hold-backs listed per persona (the strongest first)

@@ -26,8 +26,8 @@ import warnings
 from collections import OrderedDict
 from pathlib import Path
 
-from toolkit.guidance import construct_name, number
-from toolkit.numbers import finite_float as _num
+from toolkit.core.guidance import construct_name, number
+from toolkit.core.numbers import finite_float as _num
 
 PERSONA_COLOUR = "#C8553D"
 ORG_COLOUR = "#9AA5B1"

@@ -11,17 +11,18 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from toolkit import create_app, instance_path, store
-from toolkit.db import DatabaseUnavailable, connect
-from toolkit.imports import ImportProblem, parse_responses, read_table
-from toolkit.migrations import migrate
-from toolkit.questionnaire import (
+from toolkit import create_app, instance_path
+from toolkit.core.intake import ImportProblem, parse_responses, read_table
+from toolkit.core.questionnaire import (
     QuestionnaireError,
     available_questionnaires,
     get_questionnaire,
     load_questionnaire,
     questionnaire_as_dict,
 )
+from toolkit.data import store
+from toolkit.data.db import DatabaseUnavailable, connect
+from toolkit.data.migrations import migrate
 
 
 def _cli_app(*_args, **_kwargs):
@@ -244,7 +245,7 @@ def personas_export(round_id, fmt):
     persona_set = store.current_persona_set(database, round_id, members=True)
     if persona_set is None:
         raise click.ClickException(f"round {round_id} has no personas yet: run 'persona-toolkit personas derive --round {round_id}'")
-    from toolkit.privacy import exportable_persona_set
+    from toolkit.core.privacy import exportable_persona_set
 
     persona_set = exportable_persona_set(persona_set, round_["min_group"])
     if fmt == "csv":
@@ -303,7 +304,7 @@ ROLE_CHOICE = click.Choice(["admin", "hr", "change_manager", "trainer"])
 @with_appcontext
 def users_create(email, name, role, language, password):
     """Create an account; prints the password when it was generated."""
-    from toolkit.accounts import create_user
+    from toolkit.data.accounts import create_user
 
     generated = password is None
     password = password or secrets.token_urlsafe(12)
@@ -330,7 +331,7 @@ def users_list():
 @with_appcontext
 def users_set_role(email, role):
     """Change the role of an account (the last active admin keeps the admin role)."""
-    from toolkit.accounts import get_user_by_email, set_role
+    from toolkit.data.accounts import get_user_by_email, set_role
 
     database = db()
     user = get_user_by_email(database, email)
@@ -350,7 +351,7 @@ def users_set_role(email, role):
 @with_appcontext
 def users_reset_password(email, password):
     """Set a new password for an account."""
-    from toolkit.accounts import get_user_by_email, set_password
+    from toolkit.data.accounts import get_user_by_email, set_password
 
     database = db()
     password_ = password or secrets.token_urlsafe(12)

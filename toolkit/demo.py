@@ -1,6 +1,6 @@
 """Demo data: accounts for each role, a round of synthetic answers, personas and briefs.
 
-The answers come from toolkit.synthetic with known segments, so what the demo shows is what
+The answers come from toolkit.core.synthetic with known segments, so what the demo shows is what
 the method finds in data whose truth we know.
 """
 
@@ -13,11 +13,11 @@ from pathlib import Path
 
 import sqlite_utils
 
-from toolkit import store
-from toolkit.accounts import create_user
-from toolkit.db import transaction
-from toolkit.questionnaire import get_questionnaire
-from toolkit.synthetic import generate_responses
+from toolkit.core.questionnaire import get_questionnaire
+from toolkit.core.synthetic import generate_responses
+from toolkit.data import store
+from toolkit.data.accounts import create_user
+from toolkit.data.db import transaction
 
 DEMO_PASSWORD = "persona-demo"
 DEMO_USERS = (

@@ -14,9 +14,9 @@ import json
 
 import sqlite_utils
 
-from toolkit.imports import decode_value
-from toolkit.privacy import may_show, protect_answer_export
-from toolkit.questionnaire import Questionnaire
+from toolkit.core.intake import decode_value
+from toolkit.core.privacy import may_show, protect_answer_export
+from toolkit.core.questionnaire import Questionnaire
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PARTICIPANT_COLUMNS = ("email", "name", "team", "language")

@@ -14,8 +14,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit import migrations
-from toolkit.db import DatabaseUnavailable, connect, explain
+from toolkit.data import migrations
+from toolkit.data.db import DatabaseUnavailable, connect, explain
 
 MIN_FREE_MB = 200  # a round of 5 000 respondents with drafts and backups stays well below this
 PROBE_BYTES = 1024 * 1024

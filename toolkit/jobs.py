@@ -12,8 +12,8 @@ import traceback
 
 import sqlite_utils
 
-from toolkit import store
-from toolkit.db import connect
+from toolkit.data import store
+from toolkit.data.db import connect
 
 
 def create(db: sqlite_utils.Database, kind: str, round_id: int, params: dict, user_id: int | None) -> int:

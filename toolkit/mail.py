@@ -92,7 +92,7 @@ def participant_link(config: Mapping, participant: Mapping) -> str:
     base_url = str(config.get("PUBLIC_BASE_URL") or MailSettings.public_base_url).rstrip("/")
     secret_key = config.get("SECRET_KEY") or ""
     try:
-        from toolkit.participants import participant_token, personal_link
+        from toolkit.core.tokens import participant_token, personal_link
     except ImportError:
         return _standin_link(base_url, _standin_token(secret_key, participant))
     return personal_link(base_url, participant_token(secret_key, dict(participant)))

@@ -17,8 +17,8 @@ import sqlite_utils
 from flask import current_app
 from flask.cli import with_appcontext
 
-from toolkit import migrations
-from toolkit.db import DatabaseUnavailable, connect
+from toolkit.data import migrations
+from toolkit.data.db import DatabaseUnavailable, connect
 
 REQUIRED_TABLES = ("_migrations", "users", "rounds", "participants", "responses", "answers", "audit")
 
@@ -86,7 +86,7 @@ def restore_database(live_path: Path, backup: Path, keep_dir: Path) -> Path:
         finally:
             source.close()
         migrations.migrate(live)  # an older backup is brought up to the current schema
-        from toolkit.store import audit
+        from toolkit.data.store import audit
 
         audit(live, None, "restore", "database", f"from {backup}; previous database kept as {kept}")
     finally:
@@ -107,7 +107,7 @@ def register(main) -> None:
             raise click.ClickException(str(exc)) from exc
         try:
             path = backup_database(db, Path(out))
-            from toolkit.store import audit
+            from toolkit.data.store import audit
 
             audit(db, None, "backup", "database", str(path))
         except (BackupProblem, OSError) as exc:
@@ -139,8 +139,8 @@ def register(main) -> None:
     @with_appcontext
     def purge_command(dry_run):
         """Delete answers and participant data of rounds past their retention period."""
+        from toolkit.data.store import utcnow
         from toolkit.retention import purge_due, purge_expired
-        from toolkit.store import utcnow
 
         try:
             db = connect(current_app.config["DATABASE"])

@@ -29,7 +29,7 @@ import sqlite_utils
 from flask_babel import gettext as _
 
 from toolkit import mail
-from toolkit.db import transaction
+from toolkit.data.db import transaction
 
 log = logging.getLogger(__name__)
 

@@ -1,26 +1,20 @@
-"""Participants of a round: importing them from CSV/XLSX and their personal links.
+"""Participants of a round: importing them from CSV/XLSX and finding them by their link.
 
-A personal link carries a token that is never stored. It is re-derived when needed from the
-app's SECRET_KEY and a random salt per participant, so the invitation and every reminder carry
-the same link; the database keeps only sha256(token), which is how a link is recognised.
-Rotating SECRET_KEY therefore invalidates every link that was sent.
+Tokens themselves are derived in `toolkit.core.tokens`; only their hash is stored here.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
-import secrets
 from pathlib import Path
 
 import sqlite_utils
 from email_validator import EmailNotValidError, validate_email
 
-from toolkit import store
-from toolkit.db import transaction
-from toolkit.imports import ImportProblem, Table, read_table
+from toolkit.core.intake import ImportProblem, Table, read_table
+from toolkit.core.tokens import new_salt, participant_token, personal_link, token_hash
+from toolkit.data import store
+from toolkit.data.db import transaction
 
 LANGUAGES = ("nl", "en")
 # Header names people use for the fixed columns (case-insensitive); anything else is an attribute.
@@ -38,30 +32,6 @@ MAX_ATTRIBUTE_COLUMNS = 20
 
 
 # --- links ------------------------------------------------------------------------------
-
-
-def new_salt() -> str:
-    return secrets.token_urlsafe(16)
-
-
-def participant_token(secret_key: str, participant: dict) -> str:
-    """The participant's link token: base64url(HMAC-SHA256(key, "round:id:salt")), 32 bytes."""
-    message = f"{participant['round_id']}:{participant['id']}:{participant['token_salt']}".encode()
-    digest = hmac.new(str(secret_key).encode(), message, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def draft_key(token: str) -> str:
-    """Key of the respondent's saved progress: derived from the link, not from the participant."""
-    return hashlib.sha256(f"draft:{token}".encode()).hexdigest()
-
-
-def personal_link(base_url: str, token: str) -> str:
-    return f"{base_url.rstrip('/')}/s/{token}"
 
 
 def find_by_token(db: sqlite_utils.Database, token: str) -> dict | None:
@@ -201,7 +171,7 @@ def register(main) -> None:
     from flask import current_app
     from flask.cli import with_appcontext
 
-    from toolkit.db import DatabaseUnavailable, connect
+    from toolkit.data.db import DatabaseUnavailable, connect
 
     def _db_and_round(round_id):
         if current_app.config.get("CLI_EPHEMERAL_SECRET"):

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from toolkit import store
-from toolkit.scoring import score_matrix
+from toolkit.core.scoring import score_matrix
+from toolkit.data import store
 
 MIN_QUOTE_GROUP = 10
 
@@ -20,7 +20,7 @@ def round_info_with_drift(db: sqlite_utils.Database, round_: dict, q, persona_se
     """Round facts for the briefs, plus what changed since the previous round of its programme."""
     info = store.round_info(db, round_, q, persona_set)
     if round_.get("programme_id"):
-        from toolkit.compare import drift_summary
+        from toolkit.core.compare import drift_summary
         from toolkit.programmes import compare_programme
 
         for pair in compare_programme(db, round_["programme_id"])["comparisons"]:
@@ -41,7 +41,7 @@ def derive_round(
     progress=None,
 ) -> int:
     """Score, cluster, describe and store the personas of a round; return the set id."""
-    from toolkit.personas import derive_personas, describe_personas
+    from toolkit.core.personas import derive_personas, describe_personas
 
     round_ = store.get_round(db, round_id)
     q = store.round_questionnaire(db, round_)
@@ -133,7 +133,7 @@ def brief_bytes(db: sqlite_utils.Database, round_: dict, persona_set: dict, pers
     import io
 
     from toolkit import briefs
-    from toolkit.guidance import default_guidance as load_rules
+    from toolkit.core.guidance import default_guidance as load_rules
 
     q = store.round_questionnaire(db, round_)
     # Only the overview reports drift; comparing the programme for every persona brief was wasted.

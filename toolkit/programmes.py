@@ -2,7 +2,7 @@
 
 A programme groups a baseline, pulse rounds (a short subset of items) and follow-ups that use
 the same or a compatible questionnaire. Consecutive rounds are compared with
-:mod:`toolkit.compare`; names of personas that persist are written into the later set so a
+:mod:`toolkit.core.compare`; names of personas that persist are written into the later set so a
 persona keeps its name from round to round. Each persona set has a review date (one year by
 default); registering a major change brings it forward, recording a review moves it on.
 """
@@ -15,11 +15,11 @@ import json
 import click
 import sqlite_utils
 
-from toolkit import store
-from toolkit.compare import carry_over_names, compare_persona_sets, drift_summary
-from toolkit.db import transaction
-from toolkit.privacy import exportable_persona_set
-from toolkit.questionnaire import Questionnaire
+from toolkit.core.compare import carry_over_names, compare_persona_sets, drift_summary
+from toolkit.core.privacy import exportable_persona_set
+from toolkit.core.questionnaire import Questionnaire
+from toolkit.data import store
+from toolkit.data.db import transaction
 
 ROUND_KINDS = ("baseline", "pulse", "follow-up")
 REVIEW_DAYS = store.DEFAULT_REVIEW_DAYS
@@ -125,7 +125,7 @@ def add_round(db: sqlite_utils.Database, programme_id: int, round_id: int, kind:
 
 def _negative_rule_ids() -> set[str]:
     try:
-        from toolkit.personas import load_persona_config
+        from toolkit.core.personas import load_persona_config
 
         return {rule.id for rule in load_persona_config().rules if rule.negative}
     except Exception:  # noqa: BLE001 - a broken personas.toml must not break the programme page
@@ -331,7 +331,7 @@ def demo_follow_up_segments():
     """
     from dataclasses import replace
 
-    from toolkit.synthetic import SEGMENT_SHAPES, Segment
+    from toolkit.core.synthetic import SEGMENT_SHAPES, Segment
 
     overloaded = Segment(
         key="overloaded_supporter",

@@ -12,8 +12,8 @@ import json
 
 import sqlite_utils
 
-from toolkit import store
-from toolkit.db import transaction
+from toolkit.data import store
+from toolkit.data.db import transaction
 
 
 def _moment(value: str) -> dt.datetime:

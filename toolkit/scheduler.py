@@ -39,7 +39,7 @@ import click
 import sqlite_utils
 
 from toolkit import outbox
-from toolkit.db import connect, transaction
+from toolkit.data.db import connect, transaction
 
 log = logging.getLogger(__name__)
 

@@ -120,8 +120,8 @@ def main() -> int:
     t0 = time.perf_counter()
     from toolkit import charts
     from toolkit.briefs import communication_brief, write_round_briefs
-    from toolkit.guidance import default_guidance
-    from toolkit.questionnaire import get_questionnaire
+    from toolkit.core.guidance import default_guidance
+    from toolkit.core.questionnaire import get_questionnaire
 
     q = get_questionnaire("default")
     rules = default_guidance()

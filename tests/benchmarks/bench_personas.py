@@ -38,9 +38,9 @@ PEAK_MB_GOAL = 500.0
 
 
 def _matrix(n: int, seed: int):
-    from toolkit.questionnaire import load_questionnaire
-    from toolkit.scoring import score_matrix
-    from toolkit.synthetic import generate_responses
+    from toolkit.core.questionnaire import load_questionnaire
+    from toolkit.core.scoring import score_matrix
+    from toolkit.core.synthetic import generate_responses
 
     q = load_questionnaire(ROOT / "questionnaires" / "default.toml")
     answers, _, _ = generate_responses(q, n, seed=seed, missing_rate=0.02)
@@ -58,7 +58,7 @@ def _bare_search(values):
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.mixture import GaussianMixture
 
-    from toolkit.personas import (
+    from toolkit.core.personas import (
         K_MAX,
         KMEANS_SAMPLE,
         KMEANS_STARTS,
@@ -107,7 +107,7 @@ def _best_of(repeats: int, fn):
 def part_overhead(n: int = 100_000) -> dict:
     from threadpoolctl import threadpool_limits
 
-    from toolkit.personas import NUMERIC_THREADS, derive_personas
+    from toolkit.core.personas import NUMERIC_THREADS, derive_personas
 
     q, matrix = _matrix(n, seed=1)
     derive_s, persona_set = _best_of(2, lambda: derive_personas(matrix, q, bootstrap=0))
@@ -129,12 +129,12 @@ def part_overhead(n: int = 100_000) -> dict:
 
 
 def part_bootstrap(n: int = 10_000, resamples: int = 100, worst: bool = False) -> dict:
-    from toolkit.personas import derive_personas
+    from toolkit.core.personas import derive_personas
 
     if worst:
-        from toolkit.questionnaire import load_questionnaire
-        from toolkit.scoring import score_matrix
-        from toolkit.synthetic import generate_responses
+        from toolkit.core.questionnaire import load_questionnaire
+        from toolkit.core.scoring import score_matrix
+        from toolkit.core.synthetic import generate_responses
 
         q = load_questionnaire(ROOT / "questionnaires" / "default.toml")
         matrix = score_matrix(q, generate_responses(q, n, seed=3, uniform=True)[0])

@@ -147,11 +147,11 @@ def run_concurrently(jobs: list, work) -> tuple[float, list]:
 
 def measure(name: str) -> tuple[float, int, int]:
     """(median ratio, lost submissions, baseline failures) for one questionnaire."""
-    from toolkit import store
-    from toolkit.db import connect
-    from toolkit.migrations import migrate
+    from toolkit.core.questionnaire import get_questionnaire
+    from toolkit.data import store
+    from toolkit.data.db import connect
+    from toolkit.data.migrations import migrate
     from toolkit.participants import import_participants, participant_token
-    from toolkit.questionnaire import get_questionnaire
 
     folder = Path(tempfile.mkdtemp(prefix="bench-submit-"))
     secret = secrets.token_hex(32)

@@ -74,8 +74,8 @@ def ui_world(database):
 
     from conftest import make_round_with_responses, make_users
 
-    from toolkit import store
-    from toolkit.questionnaire import get_questionnaire
+    from toolkit.core.questionnaire import get_questionnaire
+    from toolkit.data import store
 
     q = get_questionnaire("default")
     users = make_users(database)

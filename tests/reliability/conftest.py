@@ -102,18 +102,19 @@ class LiveRound:
     participant_ids: list[int]
 
     def db(self):
-        from toolkit.db import connect
+        from toolkit.data.db import connect
 
         return connect(self.instance / "toolkit.db")
 
 
 def make_live_round(instance: Path, people: int, *, questionnaire: str = "default", seed: int = 11) -> LiveRound:
-    from toolkit import store
-    from toolkit.db import connect
-    from toolkit.migrations import migrate
-    from toolkit.participants import import_participants, participant_token
-    from toolkit.questionnaire import get_questionnaire
-    from toolkit.synthetic import generate_responses
+    from toolkit.core.questionnaire import get_questionnaire
+    from toolkit.core.synthetic import generate_responses
+    from toolkit.core.tokens import participant_token
+    from toolkit.data import store
+    from toolkit.data.db import connect
+    from toolkit.data.migrations import migrate
+    from toolkit.participants import import_participants
 
     instance.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_hex(32)
@@ -264,12 +265,12 @@ def run_all(jobs: list, work, *, deadline: float = DEADLINE_SECONDS) -> dict:
 
 def stored_answers(db, round_id: int) -> dict[int, list[dict]]:
     """participant id -> the responses stored for them, each as {item: value}."""
-    from toolkit.imports import decode_value
+    from toolkit.core.intake import decode_value
 
     from_db: dict[int, list[dict]] = {}
     q_items = None
     for (qid,) in db.execute("SELECT questionnaire_id FROM rounds WHERE id = ?", [round_id]):
-        from toolkit.questionnaire import get_questionnaire
+        from toolkit.core.questionnaire import get_questionnaire
 
         q_items = get_questionnaire(qid).items
     responses = db.execute("SELECT id, participant_id FROM responses WHERE round_id = ?", [round_id]).fetchall()

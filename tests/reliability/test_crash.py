@@ -6,7 +6,7 @@ import http.client
 import json
 import threading
 
-from toolkit.participants import draft_key
+from toolkit.core.tokens import draft_key
 
 from .conftest import RESPONDENTS, Respondent, page_form, run_all, stored_answers
 

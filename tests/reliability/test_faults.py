@@ -109,10 +109,10 @@ def test_scheduler_killed_while_sending_reminders_sends_none_twice(database, def
 
 @pytest.fixture
 def round_with_briefs(cli, database, default_q, tmp_path):
-    from toolkit import store
-    from toolkit.db import transaction
+    from toolkit.core.synthetic import generate_responses
+    from toolkit.data import store
+    from toolkit.data.db import transaction
     from toolkit.pipeline import derive_round
-    from toolkit.synthetic import generate_responses
 
     round_id = store.create_round(database, default_q, "Briefs under pressure")
     answers, _labels, contexts = generate_responses(default_q, 120, seed=3)

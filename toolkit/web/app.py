@@ -6,8 +6,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from toolkit import db, paths
-from toolkit.web import audit, errors, extensions, i18n, security
+from toolkit import paths
+from toolkit.web import audit, database, errors, extensions, i18n, security
 from toolkit.web.admin.views import bp as admin_bp
 from toolkit.web.auth.views import bp as auth_bp
 from toolkit.web.authz import can
@@ -62,7 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                 "('persona-toolkit init-db' writes one for you)"
             )
 
-    db.init_app(app)
+    database.init_app(app)
     extensions.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

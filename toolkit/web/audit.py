@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import g, request
 from flask_login import current_user
 
-from toolkit import store
-from toolkit.db import get_db
+from toolkit.data import store
+from toolkit.web.database import get_db
 
 AUDITED_OBJECTS = ("participant_id", "persona_id", "round_id", "user_id")
 NOT_AUDITED = {"static", "rounds.job_status"}

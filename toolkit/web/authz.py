@@ -13,8 +13,8 @@ import functools
 from flask import abort
 from flask_login import current_user
 
-from toolkit import store
-from toolkit.db import get_db
+from toolkit.data import store
+from toolkit.web.database import get_db
 from toolkit.web.extensions import login_manager
 
 PERMISSIONS = {

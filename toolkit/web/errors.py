@@ -6,7 +6,7 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from toolkit.db import DatabaseUnavailable
+from toolkit.data.db import DatabaseUnavailable
 
 
 def error_page(code: int, title: str, message: str):

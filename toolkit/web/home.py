@@ -15,10 +15,10 @@ from flask_babel import format_date, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from toolkit import store
-from toolkit.db import get_db
-from toolkit.privacy import presentable_personas, works_council_problem
+from toolkit.core.privacy import presentable_personas, works_council_problem
+from toolkit.data import store
 from toolkit.web.authz import can
+from toolkit.web.database import get_db
 
 NEW_FOR_DAYS = 14  # persona sets derived this recently are marked "new"
 

@@ -12,7 +12,7 @@ from flask_babel import Babel, format_date, format_datetime, format_decimal, for
 from flask_login import current_user
 
 from toolkit import paths
-from toolkit.db import get_db
+from toolkit.web.database import get_db
 
 
 def get_locale() -> str:

@@ -8,8 +8,8 @@ from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from toolkit import ratelimit
-from toolkit.db import get_db
+from toolkit.data import ratelimit
+from toolkit.web.database import get_db
 from toolkit.web.i18n import get_locale
 
 IDLE_STAMP = "_seen"

@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from gunicorn.app.base import BaseApplication
 
-from toolkit.db import drop_thread_connection, forget_thread_connection
+from toolkit.data.db import drop_thread_connection, forget_thread_connection
 
 
 def default_workers() -> int:

@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from toolkit import accounts, retention, store
-from toolkit.db import get_db
-from toolkit.privacy import works_council_problem
+from toolkit import retention
+from toolkit.core.privacy import works_council_problem
+from toolkit.data import accounts, store
 from toolkit.web.admin.forms import (
     AuditFilterForm,
     ButtonForm,
@@ -23,6 +23,7 @@ from toolkit.web.admin.forms import (
     UserForm,
 )
 from toolkit.web.authz import requires, round_for
+from toolkit.web.database import get_db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_PAGE = 100

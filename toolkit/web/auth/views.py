@@ -8,10 +8,11 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from toolkit import ratelimit, store
-from toolkit.accounts import authenticate
-from toolkit.db import get_db
+from toolkit.data import ratelimit, store
+from toolkit.data.accounts import authenticate
 from toolkit.web.auth.forms import LoginForm
+from toolkit.web.database import get_db
+from toolkit.web.users import user_from_row
 
 bp = Blueprint("auth", __name__)
 LOGIN_LIMIT = 10  # attempts per address and account per 15 minutes
@@ -47,7 +48,7 @@ def login():
         if not ratelimit.hit(db, key, LOGIN_LIMIT, 15 * 60) or not address_ok:
             flash(_("Too many attempts. Wait 15 minutes and try again."), "error")
             return render_template("auth/login.html", form=form), 429
-        user = authenticate(db, form.email.data, form.password.data)
+        user = user_from_row(authenticate(db, form.email.data, form.password.data))
         if user is None:
             flash(_("E-mail or password is not correct."), "error")
             return render_template("auth/login.html", form=form), 200

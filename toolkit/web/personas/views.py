@@ -25,11 +25,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from toolkit import jobs, store
-from toolkit.db import get_db
+from toolkit import jobs
+from toolkit.core.privacy import presentable_personas
+from toolkit.data import store
 from toolkit.pipeline import brief_bytes, brief_filename
-from toolkit.privacy import presentable_personas
 from toolkit.web.authz import can, requires, round_for
+from toolkit.web.database import get_db
 from toolkit.web.personas.forms import PersonaEditForm
 
 bp = Blueprint("personas", __name__)

@@ -26,12 +26,15 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms import SelectChoice
 
-from toolkit import dashboard, exports, jobs, outbox, participants, store
-from toolkit.db import get_db, transaction
-from toolkit.imports import ImportProblem, parse_responses, read_table
-from toolkit.privacy import presentable_personas, suppress_groups, works_council_problem
-from toolkit.questionnaire import available_questionnaires, get_questionnaire
+from toolkit import exports, jobs, outbox, participants
+from toolkit.core import dashboard
+from toolkit.core.intake import ImportProblem, parse_responses, read_table
+from toolkit.core.privacy import presentable_personas, suppress_groups, works_council_problem
+from toolkit.core.questionnaire import available_questionnaires, get_questionnaire
+from toolkit.data import store
+from toolkit.data.db import transaction
 from toolkit.web.authz import requires, round_for
+from toolkit.web.database import get_db
 from toolkit.web.rounds.forms import (
     ButtonForm,
     DeriveForm,

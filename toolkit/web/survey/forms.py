@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectMultipleField, TextAreaField, widgets
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from toolkit.questionnaire import Item, Questionnaire
+from toolkit.core.questionnaire import Item, Questionnaire
 
 MAX_TEXT = 4000
 FIELD_PREFIX = "q_"

@@ -30,9 +30,12 @@ from flask_wtf.csrf import validate_csrf
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms.validators import ValidationError
 
-from toolkit import participants, store
-from toolkit.db import get_db, write
-from toolkit.privacy import may_show
+from toolkit import participants
+from toolkit.core import tokens
+from toolkit.core.privacy import may_show
+from toolkit.data import store
+from toolkit.data.db import write
+from toolkit.web.database import get_db
 from toolkit.web.extensions import csrf
 from toolkit.web.survey.forms import answers_from_form, form_data, page_form_class, posted_form
 
@@ -123,7 +126,7 @@ def exchange(token):
         # The same page as any unknown URL; web.py counts misses per address and slows guessing.
         abort(404)
     round_ = store.get_round(db, participant["round_id"])
-    who = {"p": participant["id"], "d": participants.draft_key(token)}
+    who = {"p": participant["id"], "d": tokens.draft_key(token)}
     blocked = _gate(participant, round_)
     if blocked:
         return blocked

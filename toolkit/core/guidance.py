@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit import paths
-from toolkit.numbers import finite_float as _f
+from toolkit.core.numbers import finite_float as _f
 
 GUIDANCE_PATH = paths.QUESTIONNAIRES / "guidance.toml"
 

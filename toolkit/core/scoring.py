@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from toolkit.questionnaire import Questionnaire
+from toolkit.core.questionnaire import Questionnaire
 
 MIN_ANSWERED_SHARE = 2 / 3
 

@@ -18,7 +18,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.questionnaire import Item, Questionnaire
+from toolkit.core.questionnaire import Item, Questionnaire
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ERRORS_SHOWN = 25

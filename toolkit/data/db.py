@@ -158,32 +158,3 @@ def drop_thread_connection() -> None:
     _per_thread.cached = None
     if cached is not None:
         cached[1].conn.close()
-
-
-def get_db() -> sqlite_utils.Database:
-    from flask import current_app, g
-
-    if "db" not in g:
-        g.db = thread_connection(current_app.config["DATABASE"])
-    return g.db
-
-
-def close_db(exc=None) -> None:
-    """End of request: the connection goes back clean, or is closed after a database error."""
-    from flask import g
-
-    db = g.pop("db", None)
-    if db is None:
-        return
-    if isinstance(exc, sqlite3.Error):
-        drop_thread_connection()
-        return
-    try:
-        if db.conn.in_transaction:  # a view that forgot to finish must not hold the write lock
-            db.conn.execute("ROLLBACK")
-    except sqlite3.Error:
-        drop_thread_connection()
-
-
-def init_app(app) -> None:
-    app.teardown_appcontext(close_db)

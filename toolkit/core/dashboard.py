@@ -9,7 +9,7 @@ above the favourable point of the scale (4 on a 1–5 scale). At least 75 % favo
 "external" or "amotivation" are not better when high) are shown without a band.
 
 Privacy: every figure is about a group of at least the round's minimum size. Teams are sized
-first (`toolkit.privacy.suppress_groups`, with the people without a team as the known rest) and
+first (`toolkit.core.privacy.suppress_groups`, with the people without a team as the known rest) and
 only teams that may be shown are scored at all.
 """
 
@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import escape
 
-from toolkit.privacy import effective_min, may_show, suppress_groups
+from toolkit.core.privacy import effective_min, may_show, suppress_groups
 
 GREEN_FROM = 0.75
 AMBER_FROM = 0.60

@@ -6,7 +6,7 @@ import time
 
 import sqlite_utils
 
-from toolkit.db import transaction
+from toolkit.data.db import transaction
 
 
 def hit(db: sqlite_utils.Database, key: str, limit: int, window_seconds: float, now: float | None = None) -> bool:

@@ -9,10 +9,10 @@ import sqlite3
 
 import sqlite_utils
 
-from toolkit.db import transaction, write
-from toolkit.imports import ImportedResponse, decode_value, encode_value
-from toolkit.questionnaire import Questionnaire, parse_questionnaire
-from toolkit.scoring import construct_scores
+from toolkit.core.intake import ImportedResponse, decode_value, encode_value
+from toolkit.core.questionnaire import Questionnaire, parse_questionnaire
+from toolkit.core.scoring import construct_scores
+from toolkit.data.db import transaction, write
 
 DEFAULT_REVIEW_DAYS = 365
 

@@ -80,8 +80,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 from threadpoolctl import threadpool_limits
 
-from toolkit.questionnaire import QUESTIONNAIRE_DIR, Item, Questionnaire
-from toolkit.scoring import ScoreMatrix, keyed_value, score_matrix
+from toolkit.core.questionnaire import QUESTIONNAIRE_DIR, Item, Questionnaire
+from toolkit.core.scoring import ScoreMatrix, keyed_value, score_matrix
 
 PERSONAS_FILE = QUESTIONNAIRE_DIR / "personas.toml"
 

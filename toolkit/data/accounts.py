@@ -1,4 +1,7 @@
-"""Accounts: creation, passwords (werkzeug hashes) and the Flask-Login user object."""
+"""Accounts: creation, roles, passwords (werkzeug hashes) and per-round grants.
+
+Rows are plain dicts; the web layer wraps them in its Flask-Login user (toolkit.web.users).
+"""
 
 from __future__ import annotations
 
@@ -6,29 +9,11 @@ import datetime as dt
 import re
 
 import sqlite_utils
-from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
 ROLES = ("admin", "hr", "change_manager", "trainer")
 MIN_PASSWORD = 10
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-class User(UserMixin):
-    def __init__(self, row: dict):
-        self.id = row["id"]
-        self.email = row["email"]
-        self.name = row["name"]
-        self.role = row["role"]
-        self.language = row["language"]
-        self.active_flag = bool(row["active"])
-
-    @property
-    def is_active(self) -> bool:
-        return self.active_flag
-
-    def has_role(self, *roles: str) -> bool:
-        return self.role in roles
 
 
 def create_user(db: sqlite_utils.Database, *, email: str, name: str, role: str, password: str, language: str = "nl") -> int:
@@ -56,18 +41,20 @@ def set_password(db: sqlite_utils.Database, email: str, password: str) -> bool:
     return cur.rowcount > 0
 
 
-def authenticate(db: sqlite_utils.Database, email: str, password: str) -> User | None:
+def authenticate(db: sqlite_utils.Database, email: str, password: str) -> dict | None:
+    """The active account's row when ``password`` is right, else None (same work either way)."""
     rows = list(db.query("SELECT * FROM users WHERE email = ?", [email.strip().lower()]))
     if rows and rows[0]["active"] and check_password_hash(rows[0]["password_hash"], password):
-        return User(rows[0])
+        return rows[0]
     # Same work for unknown accounts, so timing does not tell which e-mails exist.
     check_password_hash(generate_password_hash("x"), password)
     return None
 
 
-def load_user(db: sqlite_utils.Database, user_id) -> User | None:
+def get_user(db: sqlite_utils.Database, user_id) -> dict | None:
+    """The account row with id ``user_id`` (int or numeric text), or None."""
     rows = list(db.query("SELECT * FROM users WHERE id = ?", [int(user_id)]))
-    return User(rows[0]) if rows else None
+    return rows[0] if rows else None
 
 
 def get_user_by_email(db: sqlite_utils.Database, email: str) -> dict | None:

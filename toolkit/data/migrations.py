@@ -11,7 +11,7 @@ import re
 
 import sqlite_utils
 
-from toolkit.db import transaction
+from toolkit.data.db import transaction
 
 
 def m001_initial(db: sqlite_utils.Database) -> None:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from toolkit.questionnaire import Item, Questionnaire
+from toolkit.core.questionnaire import Item, Questionnaire
 
 REFERENCE_MIN, REFERENCE_MAX = 1.0, 5.0
 ITEM_NOISE = 0.55  # sd of an item around the respondent's construct level (reference points)
