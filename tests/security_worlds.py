@@ -17,10 +17,11 @@ PASSWORD = "correct-horse-1"
 def build_world(db, q, *, teams=None, title_prefix="Round") -> dict:
     """Users of every role, two derived rounds (A granted to the change manager and trainer, B not),
     a queued job and one participant in each."""
-    from toolkit import jobs, programmes
     from toolkit.data import store
     from toolkit.data.accounts import create_user, grant_round
-    from toolkit.pipeline import derive_round
+    from toolkit.jobs import runner as jobs
+    from toolkit.services import programmes
+    from toolkit.services.pipeline import derive_round
 
     users = make_users(db)
     spare = create_user(db, email="spare@test.example", name="Spare", role="trainer", password=PASSWORD)

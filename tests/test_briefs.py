@@ -16,8 +16,10 @@ import docx
 import pytest
 from docx2python import docx2python
 
-from toolkit import brief_template, briefs, charts
-from toolkit.briefs import (
+from toolkit.briefs import charts
+from toolkit.briefs import documents as briefs
+from toolkit.briefs import template as brief_template
+from toolkit.briefs.documents import (
     LABELS,
     clean_text,
     communication_brief,

@@ -1,7 +1,7 @@
 """The demo instance looks like a real organisation's: dated rounds filling up over days."""
 
 from toolkit.data import store
-from toolkit.demo import _arrival_days, build_demo
+from toolkit.services.demo import _arrival_days, build_demo
 
 
 def test_arrival_days_cover_every_respondent_once():

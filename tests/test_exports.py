@@ -9,10 +9,10 @@ import io
 import openpyxl
 import pytest
 
-from toolkit import exports
 from toolkit.data import store
 from toolkit.data.db import transaction
-from toolkit.participants import import_participants
+from toolkit.services import exports
+from toolkit.services.participants import import_participants
 
 
 def test_escape_cell_prefixes_formula_starts_and_leaves_numbers():

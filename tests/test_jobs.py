@@ -1,7 +1,7 @@
 """Background jobs: progress and result recorded, failures shown in words a person can use."""
 
-from toolkit import jobs
 from toolkit.data import store
+from toolkit.jobs import runner as jobs
 
 
 def _finished(database, instance, job_id, work):

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from toolkit import mail
+from toolkit.mail import render as mail
 
 
 def free_port() -> int:

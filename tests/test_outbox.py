@@ -8,9 +8,9 @@ import threading
 import pytest
 from test_mail import SmtpSink, settings_for
 
-from toolkit import outbox
 from toolkit.data import store
 from toolkit.data.db import connect
+from toolkit.mail import outbox
 
 T0 = dt.datetime(2026, 5, 4, 7, 0, tzinfo=dt.UTC)
 
@@ -196,7 +196,7 @@ def test_expired_claims_are_released_only_after_their_time(database, default_q):
 
 
 def test_a_process_that_lost_its_claim_does_not_send(database, default_q):
-    from toolkit import mail
+    from toolkit.mail import render as mail
 
     round_id = make_round(database, default_q, participants=people(1))
     queue_invitations(database, round_id)

@@ -10,7 +10,7 @@ import pytest
 from toolkit.core.intake import ImportProblem
 from toolkit.core.tokens import participant_token, personal_link, token_hash
 from toolkit.data import store
-from toolkit.participants import find_by_token, import_participants, read_participants
+from toolkit.services.participants import find_by_token, import_participants, read_participants
 
 SECRET = "test-secret"
 

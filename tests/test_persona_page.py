@@ -4,7 +4,7 @@ from conftest import login, make_round_with_responses, make_users
 
 from toolkit.core.privacy import presentable_personas
 from toolkit.data import store
-from toolkit.pipeline import derive_round
+from toolkit.services.pipeline import derive_round
 
 
 def test_persona_page_shows_option_labels_in_the_readers_language(client, database, default_q):

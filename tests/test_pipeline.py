@@ -3,9 +3,9 @@
 from conftest import make_round_with_responses
 from docx import Document
 
-from toolkit import programmes
 from toolkit.data import store
-from toolkit.pipeline import briefs_for_round, derive_round
+from toolkit.services import programmes
+from toolkit.services.pipeline import briefs_for_round, derive_round
 
 
 def overview_text(paths):

@@ -10,11 +10,11 @@ from dataclasses import replace
 import pytest
 from conftest import login, make_round_with_responses, make_users
 
-from toolkit import programmes
 from toolkit.core.questionnaire import get_questionnaire, load_questionnaire
 from toolkit.core.synthetic import SEGMENT_SHAPES
 from toolkit.data import store
-from toolkit.pipeline import derive_round
+from toolkit.services import programmes
+from toolkit.services.pipeline import derive_round
 
 BASELINE = {"energised_innovator": 0.40, "anxious_rule_follower": 0.35, "practical_sceptic": 0.25}
 FOLLOW_UP = {"energised_innovator": 0.50, "anxious_rule_follower": 0.15, "practical_sceptic": 0.22,
@@ -245,7 +245,7 @@ def test_major_change_brings_reviews_forward_and_overdue_ones_are_listed(cli, da
 
 
 def test_demo_programme_has_two_rounds_where_one_grows_one_shrinks_and_one_appears(database):
-    from toolkit.demo import _ensure_users, add_synthetic_round
+    from toolkit.services.demo import _ensure_users, add_synthetic_round
 
     user_ids = _ensure_users(database)
     base = add_synthetic_round(database, "Demo baseline", respondents=240, seed=2026, user_ids=user_ids)

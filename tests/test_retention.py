@@ -8,9 +8,9 @@ import json
 
 from conftest import login, make_round_with_responses, make_users
 
-from toolkit import retention
 from toolkit.data import store
 from toolkit.data.db import transaction
+from toolkit.services import retention
 
 NOW = dt.datetime(2027, 6, 1, 12, 0, tzinfo=dt.UTC)
 

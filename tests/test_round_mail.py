@@ -4,7 +4,7 @@ from conftest import login, make_users
 from test_mail import SmtpSink, settings_for
 from test_outbox import T0, make_round, queue_invitations
 
-from toolkit import outbox
+from toolkit.mail import outbox
 
 
 def test_round_page_shows_a_refused_invitation_and_retry_queues_it_again(client, database, default_q):

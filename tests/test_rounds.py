@@ -12,7 +12,7 @@ import pytest
 from conftest import login, make_users
 
 from toolkit.data import store
-from toolkit.participants import import_participants
+from toolkit.services.participants import import_participants
 
 
 @pytest.fixture

@@ -13,9 +13,10 @@ import pytest
 from test_mail import SmtpSink, settings_for
 from test_outbox import make_round, people
 
-from toolkit import outbox, scheduler
 from toolkit.data import store
-from toolkit.scheduler import dispatch, local_to_utc
+from toolkit.jobs import scheduler
+from toolkit.jobs.scheduler import dispatch, local_to_utc
+from toolkit.mail import outbox
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 AMS = "Europe/Amsterdam"
@@ -169,7 +170,7 @@ def test_reminder_across_a_dst_change_fires_at_the_same_local_time(database, def
 
 
 def mail_local(moment):
-    from toolkit.mail import local_datetime
+    from toolkit.mail.render import local_datetime
 
     return local_datetime(moment, "nl", AMS)
 

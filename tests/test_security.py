@@ -184,9 +184,9 @@ def test_errors_show_a_friendly_page_never_a_traceback(database, tmp_path):
 @pytest.fixture
 def open_round_with_link(database, default_q):
     """An open round with one invited participant; returns that participant's link token."""
-    from toolkit import participants
     from toolkit.core import tokens
     from toolkit.data import store
+    from toolkit.services import participants
 
     round_id = store.create_round(database, default_q, "Open round")
     database.execute("UPDATE rounds SET status = 'open', works_council_date = '2026-01-05', "

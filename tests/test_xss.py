@@ -30,7 +30,7 @@ DANGEROUS = re.compile(r"<script>alert|<img src=x onerror|<svg onload|<b onmouse
 @pytest.fixture(scope="module")
 def world_template(tmp_path_factory):
     """The shared world, with script in open answers and team names of round A, derived again."""
-    from toolkit.pipeline import derive_round
+    from toolkit.services.pipeline import derive_round
 
     db, world = make_template(tmp_path_factory, "xss")
     round_id = world["rounds"]["granted"]["round_id"]

@@ -216,7 +216,7 @@ def personas():
 @with_appcontext
 def personas_derive(round_id, k, seed, bootstrap):
     """Cluster the round's motivation and readiness scores into personas and store them."""
-    from toolkit.pipeline import derive_round
+    from toolkit.services.pipeline import derive_round
 
     database = db()
     _round(database, round_id)
@@ -272,7 +272,7 @@ def briefs():
 @with_appcontext
 def briefs_make(round_id, out_dir, lang):
     """Write a communication and a training brief per persona and an overview brief."""
-    from toolkit.pipeline import briefs_for_round
+    from toolkit.services.pipeline import briefs_for_round
 
     database = db()
     _round(database, round_id)
@@ -376,7 +376,7 @@ def users_reset_password(email, password):
 @with_appcontext
 def demo(respondents, briefs_dir):
     """Fill the instance with demo users, a round of synthetic answers, personas and briefs."""
-    from toolkit.demo import build_demo
+    from toolkit.services.demo import build_demo
 
     init_database()
     out = Path(briefs_dir) if briefs_dir else Path(current_app.instance_path) / "briefs"
@@ -399,7 +399,7 @@ def serve(host, port, workers, threads):
             f"SECRET_KEY is not set in {current_app.instance_path}/config.py: run 'persona-toolkit init-db' first"
         )
     from toolkit import create_app
-    from toolkit.health import refuse_unhealthy_start
+    from toolkit.services.health import refuse_unhealthy_start
     from toolkit.web import server
 
     init_database()
@@ -412,7 +412,7 @@ def serve(host, port, workers, threads):
 
 
 # Areas that bring their own commands register them here: each module has register(main).
-EXTENSIONS = ("toolkit.scheduler", "toolkit.participants", "toolkit.maintenance", "toolkit.programmes", "toolkit.health")
+EXTENSIONS = ("toolkit.jobs.scheduler", "toolkit.services.participants", "toolkit.services.maintenance", "toolkit.services.programmes", "toolkit.services.health")
 
 
 def _register_extensions() -> None:

@@ -151,7 +151,7 @@ def measure(name: str) -> tuple[float, int, int]:
     from toolkit.data import store
     from toolkit.data.db import connect
     from toolkit.data.migrations import migrate
-    from toolkit.participants import import_participants, participant_token
+    from toolkit.services.participants import import_participants, participant_token
 
     folder = Path(tempfile.mkdtemp(prefix="bench-submit-"))
     secret = secrets.token_hex(32)

@@ -10,7 +10,7 @@ import pytest
 from toolkit.core.questionnaire import get_questionnaire
 from toolkit.core.tokens import participant_token, personal_link
 from toolkit.data import store
-from toolkit.participants import import_participants
+from toolkit.services.participants import import_participants
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}

@@ -114,7 +114,7 @@ def make_live_round(instance: Path, people: int, *, questionnaire: str = "defaul
     from toolkit.data import store
     from toolkit.data.db import connect
     from toolkit.data.migrations import migrate
-    from toolkit.participants import import_participants
+    from toolkit.services.participants import import_participants
 
     instance.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_hex(32)

@@ -15,8 +15,8 @@ import pytest
 from test_mail import SmtpSink, settings_for
 from test_outbox import make_round, people
 
-from toolkit import outbox
-from toolkit.scheduler import dispatch
+from toolkit.jobs.scheduler import dispatch
+from toolkit.mail import outbox
 
 from .conftest import ROOT, instance_env, toolkit_command
 
@@ -112,7 +112,7 @@ def round_with_briefs(cli, database, default_q, tmp_path):
     from toolkit.core.synthetic import generate_responses
     from toolkit.data import store
     from toolkit.data.db import transaction
-    from toolkit.pipeline import derive_round
+    from toolkit.services.pipeline import derive_round
 
     round_id = store.create_round(database, default_q, "Briefs under pressure")
     answers, _labels, contexts = generate_responses(default_q, 120, seed=3)

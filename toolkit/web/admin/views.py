@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from toolkit import retention
 from toolkit.core.privacy import works_council_problem
 from toolkit.data import accounts, store
+from toolkit.services import retention
 from toolkit.web.admin.forms import (
     AuditFilterForm,
     ButtonForm,

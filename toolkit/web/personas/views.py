@@ -25,10 +25,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from toolkit import jobs
 from toolkit.core.privacy import presentable_personas
 from toolkit.data import store
-from toolkit.pipeline import brief_bytes, brief_filename
+from toolkit.jobs import runner as jobs
+from toolkit.services.pipeline import brief_bytes, brief_filename
 from toolkit.web.authz import can, requires, round_for
 from toolkit.web.database import get_db
 from toolkit.web.personas.forms import PersonaEditForm

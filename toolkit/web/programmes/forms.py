@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from toolkit.programmes import MAX_TEXT
+from toolkit.services.programmes import MAX_TEXT
 
 
 class ProgrammeForm(FlaskForm):

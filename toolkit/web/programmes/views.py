@@ -6,8 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from toolkit import programmes
 from toolkit.data import store
+from toolkit.services import programmes
 from toolkit.web.authz import can, requires
 from toolkit.web.database import get_db
 from toolkit.web.programmes.forms import AddRoundForm, MajorChangeForm, ProgrammeForm, ReviewForm

@@ -26,13 +26,15 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms import SelectChoice
 
-from toolkit import exports, jobs, outbox, participants
 from toolkit.core import dashboard
 from toolkit.core.intake import ImportProblem, parse_responses, read_table
 from toolkit.core.privacy import presentable_personas, suppress_groups, works_council_problem
 from toolkit.core.questionnaire import available_questionnaires, get_questionnaire
 from toolkit.data import store
 from toolkit.data.db import transaction
+from toolkit.jobs import runner as jobs
+from toolkit.mail import outbox
+from toolkit.services import exports, participants
 from toolkit.web.authz import requires, round_for
 from toolkit.web.database import get_db
 from toolkit.web.rounds.forms import (
@@ -320,7 +322,7 @@ def close(round_id):
         return _change_status(round_id, ("draft",), "closed", _("The round is closed: no more answers are accepted."))
     if not ButtonForm().validate_on_submit():
         abort(400)
-    from toolkit.scheduler import close_round
+    from toolkit.jobs.scheduler import close_round
 
     close_round(get_db(), round_id, store.utcnow(), user_id=current_user.id, detail="closed now by HR")
     flash(_("The round is closed: no more answers are accepted."), "info")

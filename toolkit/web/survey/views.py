@@ -30,11 +30,11 @@ from flask_wtf.csrf import validate_csrf
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms.validators import ValidationError
 
-from toolkit import participants
 from toolkit.core import tokens
 from toolkit.core.privacy import may_show
 from toolkit.data import store
 from toolkit.data.db import write
+from toolkit.services import participants
 from toolkit.web.database import get_db
 from toolkit.web.extensions import csrf
 from toolkit.web.survey.forms import answers_from_form, form_data, page_form_class, posted_form

@@ -28,8 +28,8 @@ from email.message import EmailMessage
 import sqlite_utils
 from flask_babel import gettext as _
 
-from toolkit import mail
 from toolkit.data.db import transaction
+from toolkit.mail import render as mail
 
 log = logging.getLogger(__name__)
 

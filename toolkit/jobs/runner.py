@@ -69,7 +69,7 @@ def start(database_path: str, job_id: int, work) -> threading.Thread:
 
 
 def _derive(db: sqlite_utils.Database, job: dict, params: dict, progress) -> dict:
-    from toolkit.pipeline import derive_round
+    from toolkit.services.pipeline import derive_round
 
     set_id = derive_round(db, job["round_id"], k=params.get("k"), seed=params.get("seed", 0),
                           bootstrap=params.get("bootstrap", 100), user_id=job["created_by"], progress=progress)

@@ -190,7 +190,7 @@ def overview_chart(persona_set: dict, q, lang: str, *, min_group: int = 5) -> by
 
 def _labels(lang: str) -> dict[str, str]:
     # all wording lives in briefs.LABELS; imported here, not at module level (briefs imports us)
-    from toolkit.briefs import LABELS
+    from toolkit.briefs.documents import LABELS
 
     return LABELS.get(lang) or LABELS["en"]
 

@@ -87,7 +87,7 @@ def _arrival_days(n: int) -> list[int]:
 
 def build_demo(db: sqlite_utils.Database, *, respondents: int = 240, briefs_dir: Path | None = None,
                bootstrap: int = 100, programme: bool = True) -> str:
-    from toolkit.pipeline import briefs_for_round, derive_round
+    from toolkit.services.pipeline import briefs_for_round, derive_round
 
     user_ids = _ensure_users(db)
     round_id = add_synthetic_round(db, "Nieuwe manier van werken — nulmeting 2026", respondents=respondents,
@@ -100,7 +100,7 @@ def build_demo(db: sqlite_utils.Database, *, respondents: int = 240, briefs_dir:
         stability = "not assessed" if p.get("stability") is None else f"{p['stability']:.2f}"
         lines.append(f"  {p['name']} ({p['size']} people, stability {stability}): {p['label']['en']}")
     if programme:
-        from toolkit.programmes import add_demo_programme
+        from toolkit.services.programmes import add_demo_programme
 
         programme_id = add_demo_programme(db, user_ids, baseline_round_id=round_id, respondents=respondents,
                                           bootstrap=bootstrap)

@@ -4,7 +4,7 @@ Why a script and not a hand-made .docx: the look of every brief lives in one rev
 place, the template can be rebuilt after a python-docx upgrade, and briefs.py never has to
 set a font, colour or border itself — it only names styles defined here.
 
-Run ``python -m toolkit.brief_template`` to regenerate both templates, then commit them.
+Run ``python -m toolkit.briefs.template`` to regenerate both templates, then commit them.
 
 What a template holds:
 - named styles: the built-in ones the briefs use (Normal, Title, Subtitle, Heading 1–3,

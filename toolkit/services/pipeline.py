@@ -21,7 +21,7 @@ def round_info_with_drift(db: sqlite_utils.Database, round_: dict, q, persona_se
     info = store.round_info(db, round_, q, persona_set)
     if round_.get("programme_id"):
         from toolkit.core.compare import drift_summary
-        from toolkit.programmes import compare_programme
+        from toolkit.services.programmes import compare_programme
 
         for pair in compare_programme(db, round_["programme_id"])["comparisons"]:
             if pair["after"]["id"] == round_["id"]:
@@ -77,7 +77,7 @@ def briefs_for_round(
     import shutil
     import tempfile
 
-    from toolkit.briefs import write_round_briefs
+    from toolkit.briefs.documents import write_round_briefs
 
     round_ = store.get_round(db, round_id)
     persona_set = store.current_persona_set(db, round_id)
@@ -132,7 +132,7 @@ def brief_bytes(db: sqlite_utils.Database, round_: dict, persona_set: dict, pers
     """One brief as .docx bytes, for downloads."""
     import io
 
-    from toolkit import briefs
+    from toolkit.briefs import documents as briefs
     from toolkit.core.guidance import default_guidance as load_rules
 
     q = store.round_questionnaire(db, round_)

@@ -140,7 +140,7 @@ def register(main) -> None:
     def purge_command(dry_run):
         """Delete answers and participant data of rounds past their retention period."""
         from toolkit.data.store import utcnow
-        from toolkit.retention import purge_due, purge_expired
+        from toolkit.services.retention import purge_due, purge_expired
 
         try:
             db = connect(current_app.config["DATABASE"])

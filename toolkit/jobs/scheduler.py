@@ -38,8 +38,8 @@ from zoneinfo import ZoneInfo
 import click
 import sqlite_utils
 
-from toolkit import outbox
 from toolkit.data.db import connect, transaction
+from toolkit.mail import outbox
 
 log = logging.getLogger(__name__)
 
@@ -382,7 +382,7 @@ def _daily_purge(db, now: dt.datetime, tz: ZoneInfo, report: DispatchReport) -> 
     if row and parse_utc(row[0]).astimezone(tz).date() >= today:
         return
     try:
-        from toolkit.retention import purge_expired
+        from toolkit.services.retention import purge_expired
     except ModuleNotFoundError as exc:
         if exc.name != f"{__package__}.retention":
             raise

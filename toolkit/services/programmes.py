@@ -364,8 +364,8 @@ def demo_follow_up_segments():
 def add_demo_programme(db: sqlite_utils.Database, user_ids: dict[str, int], *, baseline_round_id: int | None = None,
                        respondents: int = 240, bootstrap: int = 100) -> int:
     """A programme with the demo's baseline round and a synthetic follow-up, personas derived."""
-    from toolkit.demo import add_synthetic_round
-    from toolkit.pipeline import derive_round
+    from toolkit.services.demo import add_synthetic_round
+    from toolkit.services.pipeline import derive_round
 
     if baseline_round_id is None:
         row = db.execute("SELECT r.id FROM rounds r JOIN persona_sets s ON s.round_id = r.id AND s.current = 1 "

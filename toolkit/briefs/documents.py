@@ -27,7 +27,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from toolkit import brief_template
+from toolkit.briefs import template as brief_template
 from toolkit.core import privacy
 from toolkit.core.guidance import (
     ASPECTS,
@@ -594,7 +594,7 @@ def overview_brief(
     persona_set: dict, round_info: dict, q, lang: str, rules: GuidanceRules | None = None
 ):
     """The round overview: figures, personas side by side, method, caveats, next review."""
-    from toolkit.charts import overview_chart
+    from toolkit.briefs.charts import overview_chart
 
     ctx = _Ctx(persona_set, round_info, q, lang, rules)
     L = ctx.L
@@ -1108,7 +1108,7 @@ class _Ctx:
 
     def who(self, w: _Writer, persona: dict, *, with_quotes: bool) -> None:
         w.para(self.narrative(persona), S["lead"], multi_line=True)
-        from toolkit.charts import profile_chart
+        from toolkit.briefs.charts import profile_chart
 
         w.picture(
             profile_chart(persona, self.overall, self.q, self.lang),
