@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from toolkit.mail import render as mail
+from toolkit.mail import render, smtp
 
 
 def free_port() -> int:
@@ -99,10 +99,10 @@ CONTEXT = {"name": "Anne <de Vries>", "round_title": "Reorganisatie <Finance> & 
            "round_url": "https://toolkit.example.org/rounds/1", "responses": 42, "review_due": "1 april 2027"}
 
 
-@pytest.mark.parametrize("kind", mail.KINDS)
-@pytest.mark.parametrize("lang", mail.LANGUAGES)
+@pytest.mark.parametrize("kind", render.KINDS)
+@pytest.mark.parametrize("lang", render.LANGUAGES)
 def test_every_kind_renders_subject_text_and_html_in_both_languages(kind, lang):
-    rendered = mail.render(kind, lang, CONTEXT)
+    rendered = render.render(kind, lang, CONTEXT)
     assert "Reorganisatie <Finance> & IT" in rendered.subject
     assert "Reorganisatie <Finance> & IT" in rendered.text
     assert "Reorganisatie &lt;Finance&gt; &amp; IT" in rendered.html  # escaped in HTML, plain in text
@@ -111,8 +111,8 @@ def test_every_kind_renders_subject_text_and_html_in_both_languages(kind, lang):
 
 
 def test_dutch_and_english_messages_differ_and_carry_the_personal_link():
-    nl = mail.render("invitation", "nl", CONTEXT)
-    en = mail.render("invitation", "en", CONTEXT)
+    nl = render.render("invitation", "nl", CONTEXT)
+    en = render.render("invitation", "en", CONTEXT)
     assert nl.subject.startswith("Uitnodiging") and en.subject.startswith("Invitation")
     assert "Beste Anne <de Vries>" in nl.text and "Dear Anne <de Vries>" in en.text
     assert CONTEXT["link"] in nl.text
@@ -120,16 +120,16 @@ def test_dutch_and_english_messages_differ_and_carry_the_personal_link():
 
 
 def test_unknown_language_falls_back_to_dutch_and_unknown_kind_is_refused():
-    assert mail.render("reminder", "de", CONTEXT).subject.startswith("Herinnering")
+    assert render.render("reminder", "de", CONTEXT).subject.startswith("Herinnering")
     with pytest.raises(ValueError, match="unknown message kind 'birthday'"):
-        mail.render("birthday", "nl", CONTEXT)
+        render.render("birthday", "nl", CONTEXT)
 
 
 def test_message_has_plain_and_html_alternatives_and_stable_outbox_message_id():
-    settings = mail.MailSettings.from_config(settings_for())
-    rendered = mail.render("invitation", "en", CONTEXT)
-    msg = mail.build_message(settings, to="anne@example.org", rendered=rendered, lang="en",
-                             message_id=mail.outbox_message_id(settings, 17, "invitation"))
+    settings = smtp.MailSettings.from_config(settings_for())
+    rendered = render.render("invitation", "en", CONTEXT)
+    msg = smtp.build_message(settings, to="anne@example.org", rendered=rendered, lang="en",
+                             message_id=smtp.outbox_message_id(settings, 17, "invitation"))
     assert msg["From"] == "HR Persona Toolkit <hr@example.org>"
     assert msg["Message-ID"] == "<outbox-17.invitation@example.org>"
     assert msg["Content-Language"] == "en"
@@ -138,12 +138,12 @@ def test_message_has_plain_and_html_alternatives_and_stable_outbox_message_id():
 
 def test_local_times_are_shown_in_amsterdam_time_in_the_readers_language():
     # 07:00 UTC on 30 March 2026 is 09:00 summer time; on 27 March it was 08:00 winter time + 1 h.
-    assert mail.local_datetime("2026-03-30T07:00:00+00:00", "nl", "Europe/Amsterdam") == "30 maart 2026, 09:00 CEST"
-    assert mail.local_datetime("2026-03-27T08:00:00+00:00", "en", "Europe/Amsterdam") == "27 March 2026, 09:00 CET"
+    assert render.local_datetime("2026-03-30T07:00:00+00:00", "nl", "Europe/Amsterdam") == "30 maart 2026, 09:00 CEST"
+    assert render.local_datetime("2026-03-27T08:00:00+00:00", "en", "Europe/Amsterdam") == "27 March 2026, 09:00 CET"
 
 
 def test_settings_follow_flask_mail_names_and_strip_the_base_url():
-    settings = mail.MailSettings.from_config(settings_for(MAIL_PORT=2525, MAIL_USE_TLS=True, MAIL_USERNAME="u"))
+    settings = smtp.MailSettings.from_config(settings_for(MAIL_PORT=2525, MAIL_USE_TLS=True, MAIL_USERNAME="u"))
     assert (settings.port, settings.use_tls, settings.username) == (2525, True, "u")
     assert settings.sender_address == "hr@example.org"
     assert settings.public_base_url == "https://toolkit.example.org"
@@ -152,17 +152,17 @@ def test_settings_follow_flask_mail_names_and_strip_the_base_url():
 def test_personal_link_is_built_from_the_public_base_url_and_is_stable():
     participant = {"id": 5, "round_id": 2, "email": "anne@example.org", "token_salt": "x", "token_hash": None}
     config = settings_for()
-    first = mail.participant_link(config, participant)
+    first = render.participant_link(config, participant)
     assert first.startswith("https://toolkit.example.org/")
-    assert first == mail.participant_link(config, participant)  # rebuilt for a reminder, never stored
-    assert first != mail.participant_link(dict(config, SECRET_KEY="other"), participant)
+    assert first == render.participant_link(config, participant)  # rebuilt for a reminder, never stored
+    assert first != render.participant_link(dict(config, SECRET_KEY="other"), participant)
 
 
 def test_message_reaches_a_real_smtp_server_with_both_parts():
     with SmtpSink() as sink:
-        settings = mail.MailSettings.from_config(settings_for(sink))
-        msg = mail.build_message(settings, to="anne@example.org", rendered=mail.render("invitation", "nl", CONTEXT))
-        mail.send_one(settings, msg)
+        settings = smtp.MailSettings.from_config(settings_for(sink))
+        msg = smtp.build_message(settings, to="anne@example.org", rendered=render.render("invitation", "nl", CONTEXT))
+        smtp.send_one(settings, msg)
     [(rcpts, received)] = sink.messages
     assert rcpts == ["anne@example.org"]
     assert received["Subject"] == "Uitnodiging: Reorganisatie <Finance> & IT"
@@ -180,28 +180,28 @@ def test_login_uses_the_configured_user_and_password():
         return AuthResult(success=auth_data.password == b"pw", handled=False)
 
     with SmtpSink(auth=authenticator) as sink:
-        good = mail.MailSettings.from_config(settings_for(sink, MAIL_USERNAME="mailer", MAIL_PASSWORD="pw"))
-        mail.send_one(good, mail.build_message(good, to="a@example.org", rendered=mail.render("reminder", "en", CONTEXT)))
-        bad = mail.MailSettings.from_config(settings_for(sink, MAIL_USERNAME="mailer", MAIL_PASSWORD="wrong"))
-        with pytest.raises(mail.PermanentFailure, match="login to 127.0.0.1:.* as mailer refused: 535"):
-            mail.send_one(bad, mail.build_message(bad, to="a@example.org", rendered=mail.render("reminder", "en", CONTEXT)))
+        good = smtp.MailSettings.from_config(settings_for(sink, MAIL_USERNAME="mailer", MAIL_PASSWORD="pw"))
+        smtp.send_one(good, smtp.build_message(good, to="a@example.org", rendered=render.render("reminder", "en", CONTEXT)))
+        bad = smtp.MailSettings.from_config(settings_for(sink, MAIL_USERNAME="mailer", MAIL_PASSWORD="wrong"))
+        with pytest.raises(smtp.PermanentFailure, match="login to 127.0.0.1:.* as mailer refused: 535"):
+            smtp.send_one(bad, smtp.build_message(bad, to="a@example.org", rendered=render.render("reminder", "en", CONTEXT)))
     assert seen[0] == (b"mailer", b"pw")
     assert len(sink.messages) == 1
 
 
 def test_failures_are_classified_temporary_permanent_or_unreachable():
-    rendered = mail.render("reminder", "en", CONTEXT)
+    rendered = render.render("reminder", "en", CONTEXT)
     with SmtpSink(data_replies=["451 4.3.0 try again later"], reject_rcpt=["gone@example.org"]) as sink:
-        settings = mail.MailSettings.from_config(settings_for(sink))
-        with mail.SmtpSession(settings) as session:
-            with pytest.raises(mail.TemporaryFailure, match="451 4.3.0 try again later"):
-                session.send(mail.build_message(settings, to="a@example.org", rendered=rendered))
-            with pytest.raises(mail.PermanentFailure, match="550 5.1.1"):
-                session.send(mail.build_message(settings, to="gone@example.org", rendered=rendered))
-            session.send(mail.build_message(settings, to="a@example.org", rendered=rendered))  # same connection
+        settings = smtp.MailSettings.from_config(settings_for(sink))
+        with smtp.SmtpSession(settings) as session:
+            with pytest.raises(smtp.TemporaryFailure, match="451 4.3.0 try again later"):
+                session.send(smtp.build_message(settings, to="a@example.org", rendered=rendered))
+            with pytest.raises(smtp.PermanentFailure, match="550 5.1.1"):
+                session.send(smtp.build_message(settings, to="gone@example.org", rendered=rendered))
+            session.send(smtp.build_message(settings, to="a@example.org", rendered=rendered))  # same connection
     assert sink.recipients() == ["a@example.org"]
-    nobody = mail.MailSettings.from_config(settings_for(None, MAIL_TIMEOUT=2))
+    nobody = smtp.MailSettings.from_config(settings_for(None, MAIL_TIMEOUT=2))
     started = time.monotonic()
-    with pytest.raises(mail.ConnectFailure, match="cannot connect to mail server 127.0.0.1"):
-        mail.send_one(nobody, mail.build_message(nobody, to="a@example.org", rendered=rendered))
+    with pytest.raises(smtp.ConnectFailure, match="cannot connect to mail server 127.0.0.1"):
+        smtp.send_one(nobody, smtp.build_message(nobody, to="a@example.org", rendered=rendered))
     assert time.monotonic() - started < 2

@@ -196,7 +196,7 @@ def test_expired_claims_are_released_only_after_their_time(database, default_q):
 
 
 def test_a_process_that_lost_its_claim_does_not_send(database, default_q):
-    from toolkit.mail import render as mail
+    from toolkit.mail import smtp
 
     round_id = make_round(database, default_q, participants=people(1))
     queue_invitations(database, round_id)
@@ -204,7 +204,7 @@ def test_a_process_that_lost_its_claim_does_not_send(database, default_q):
     outbox.release_stale(database, T0, "new-process", takeover=True)
     with SmtpSink() as sink:
         config = settings_for(sink)
-        with mail.SmtpSession(mail.MailSettings.from_config(config)) as session:
+        with smtp.SmtpSession(smtp.MailSettings.from_config(config)) as session:
             outcome, _ = outbox._deliver_row(database, config, session, row, "paused-process", T0)
         assert outcome == "lost"
         assert outbox.deliver_due(database, config, T0, "new-process") == {"sent": 1}

@@ -29,7 +29,7 @@ import sqlite_utils
 from flask_babel import gettext as _
 
 from toolkit.data.db import transaction
-from toolkit.mail import render as mail
+from toolkit.mail import render, smtp
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ def compose(db: sqlite_utils.Database, config: Mapping, row: dict, now: dt.datet
     Built late on purpose: the personal link is derived from the secret key and never stored,
     and a reminder is dropped when its participant responded or the round closed meanwhile.
     """
-    settings = mail.MailSettings.from_config(config)
+    settings = smtp.MailSettings.from_config(config)
     kind = template_kind(row["kind"])
     round_ = _one(db, "SELECT * FROM rounds WHERE id = ?", [row["round_id"]]) if row["round_id"] else None
     if round_ is None:
@@ -178,13 +178,13 @@ def compose(db: sqlite_utils.Database, config: Mapping, row: dict, now: dt.datet
                 raise NotWanted("round is no longer open")
         if kind in ("invitation", "reminder") and round_["status"] == "closed":
             raise NotWanted("round is closed")
-        lang = round_["language"] if round_["language"] in mail.LANGUAGES else participant["language"]
-        lang = mail.language_for(lang)
-        context.update(name=participant["name"], link=mail.participant_link(config, participant),
-                       closes_at=mail.local_datetime(round_["closes_at"], lang, settings.timezone))
+        lang = round_["language"] if round_["language"] in render.LANGUAGES else participant["language"]
+        lang = render.language_for(lang)
+        context.update(name=participant["name"], link=render.participant_link(config, participant),
+                       closes_at=render.local_datetime(round_["closes_at"], lang, settings.timezone))
     else:
         user = _one(db, "SELECT name, language FROM users WHERE email = ? COLLATE NOCASE", [row["recipient"]])
-        lang = mail.language_for(user["language"] if user else None)
+        lang = render.language_for(user["language"] if user else None)
         context.update(name=user["name"] if user else "",
                        responses=db.execute("SELECT count(*) FROM responses WHERE round_id = ?",
                                             [round_["id"]]).fetchone()[0])
@@ -193,10 +193,10 @@ def compose(db: sqlite_utils.Database, config: Mapping, row: dict, now: dt.datet
             due = _one(db, "SELECT review_due FROM persona_sets WHERE id = ?", [set_id])
             if due is None:
                 raise NotWanted("persona set was removed")
-            context["review_due"] = mail.local_date(due["review_due"], lang)
-    rendered = mail.render(kind, lang, context)
-    return mail.build_message(settings, to=row["recipient"], rendered=rendered, lang=lang, now=now,
-                              message_id=mail.outbox_message_id(settings, row["id"], row["kind"]))
+            context["review_due"] = render.local_date(due["review_due"], lang)
+    rendered = render.render(kind, lang, context)
+    return smtp.build_message(settings, to=row["recipient"], rendered=rendered, lang=lang, now=now,
+                              message_id=smtp.outbox_message_id(settings, row["id"], row["kind"]))
 
 
 def _one(db, sql: str, params: list) -> dict | None:
@@ -214,7 +214,7 @@ class _ClaimLost(Exception):
 def deliver_due(db: sqlite_utils.Database, config: Mapping, now: dt.datetime, holder: str) -> Counter:
     """Send every message due at `now`; returns how many were sent, retried, failed, dropped."""
     counts: Counter = Counter()
-    with mail.SmtpSession(mail.MailSettings.from_config(config)) as session:
+    with smtp.SmtpSession(smtp.MailSettings.from_config(config)) as session:
         while rows := claim(db, holder, now):
             for position, row in enumerate(rows):
                 outcome, detail = _deliver_row(db, config, session, row, holder, now)
@@ -237,7 +237,7 @@ def _retry(db, row: dict, holder: str, now: dt.datetime, detail: str) -> str:
     return "retry"
 
 
-def _deliver_row(db, config: Mapping, session: mail.SmtpSession, row: dict, holder: str,
+def _deliver_row(db, config: Mapping, session: smtp.SmtpSession, row: dict, holder: str,
                  now: dt.datetime) -> tuple[str, str]:
     try:
         message = compose(db, config, row, now)
@@ -259,16 +259,16 @@ def _deliver_row(db, config: Mapping, session: mail.SmtpSession, row: dict, hold
     except _ClaimLost:
         log.warning("outbox %s: claim lost to another process; not sending", row["id"])
         return "lost", ""
-    except mail.TemporaryFailure as exc:
+    except smtp.TemporaryFailure as exc:
         log.warning("outbox %s to %s: temporary failure: %s", row["id"], row["recipient"], exc.detail)
-        if isinstance(exc, mail.ConnectFailure):
+        if isinstance(exc, smtp.ConnectFailure):
             return "unreachable", exc.detail
         return _retry(db, row, holder, now, exc.detail), exc.detail
-    except mail.PermanentFailure as exc:
+    except smtp.PermanentFailure as exc:
         log.error("outbox %s to %s: permanent failure: %s", row["id"], row["recipient"], exc.detail)
         _finish(db, row, holder, now, status="failed", error=f"permanent: {exc.detail}")
         return "failed", exc.detail
-    except mail.UncertainDelivery as exc:
+    except smtp.UncertainDelivery as exc:
         log.error("outbox %s to %s: delivery uncertain: %s", row["id"], row["recipient"], exc.detail)
         _finish(db, row, holder, now, status="failed", error=f"uncertain: {exc.detail}")
         return "failed", exc.detail
