@@ -13,7 +13,7 @@ from conftest import login, make_round_with_responses, make_users
 from toolkit.core.questionnaire import get_questionnaire, load_questionnaire
 from toolkit.core.synthetic import SEGMENT_SHAPES
 from toolkit.data import store
-from toolkit.services import programmes
+from toolkit.services import demo, programmes
 from toolkit.services.pipeline import derive_round
 
 BASELINE = {"energised_innovator": 0.40, "anxious_rule_follower": 0.35, "practical_sceptic": 0.25}
@@ -250,7 +250,7 @@ def test_demo_programme_has_two_rounds_where_one_grows_one_shrinks_and_one_appea
     user_ids = _ensure_users(database)
     base = add_synthetic_round(database, "Demo baseline", respondents=240, seed=2026, user_ids=user_ids)
     derive_round(database, base, bootstrap=5)
-    pid = programmes.add_demo_programme(database, user_ids, bootstrap=5)
+    pid = demo.add_demo_programme(database, user_ids, bootstrap=5)
     result = programmes.compare_programme(database, pid)
     assert [r["kind"] for r in result["rounds"]] == ["baseline", "follow-up"]
     kinds = sorted(ch["kind"] for ch in result["comparisons"][0]["comparison"]["changes"])

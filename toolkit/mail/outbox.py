@@ -26,7 +26,6 @@ from collections.abc import Mapping
 from email.message import EmailMessage
 
 import sqlite_utils
-from flask_babel import gettext as _
 
 from toolkit.data.db import transaction
 from toolkit.mail import render, smtp
@@ -279,24 +278,18 @@ def _deliver_row(db, config: Mapping, session: smtp.SmtpSession, row: dict, hold
 # --- what HR sees -----------------------------------------------------------------------
 
 
-def _reason(last_error: str | None) -> str:
-    category = (last_error or "").partition(":")[0]
-    return {
-        "permanent": _("The mail server refused this message; check the address, then retry."),
-        "gave up": _("The mail server could not be reached for a long time; check the mail settings, then retry."),
-        "uncertain": _("Sending was interrupted: the message may have arrived. Check with the recipient before retrying."),
-        "message": _("The message could not be built; tell your administrator."),
-    }.get(category, _("Not delivered."))
-
-
 def failures_for_round(db: sqlite_utils.Database, round_id: int) -> list[dict]:
-    """Messages of a round that will not be sent without someone acting, with the server's words."""
+    """Messages of a round that will not be sent without someone acting, with the server's words.
+
+    ``reason_kind`` is the failure category (permanent, gave up, uncertain, message); the web
+    layer words it for the reader.
+    """
     rows = db.query(
         "SELECT o.id, o.recipient, o.kind, o.attempts, o.last_error, o.updated_at, p.name AS participant_name "
         "FROM outbox o LEFT JOIN participants p ON p.id = o.participant_id "
         "WHERE o.round_id = ? AND o.status = 'failed' ORDER BY o.updated_at, o.id", [round_id],
     )
-    return [dict(r, kind_base=template_kind(r["kind"]), reason=_reason(r["last_error"]),
+    return [dict(r, kind_base=template_kind(r["kind"]), reason_kind=(r["last_error"] or "").partition(":")[0],
                  error=(r["last_error"] or "").partition(": ")[2] or (r["last_error"] or "")) for r in rows]
 
 

@@ -9,15 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from dataclasses import replace
 from pathlib import Path
 
 import sqlite_utils
 
 from toolkit.core.questionnaire import get_questionnaire
-from toolkit.core.synthetic import generate_responses
+from toolkit.core.synthetic import SEGMENT_SHAPES, Segment, generate_responses
 from toolkit.data import store
 from toolkit.data.accounts import create_user
 from toolkit.data.db import transaction
+from toolkit.services import programmes
+from toolkit.services.pipeline import briefs_for_round, derive_round
 
 DEMO_PASSWORD = "persona-demo"
 DEMO_USERS = (
@@ -87,8 +90,8 @@ def _arrival_days(n: int) -> list[int]:
 
 def build_demo(db: sqlite_utils.Database, *, respondents: int = 240, briefs_dir: Path | None = None,
                bootstrap: int = 100, programme: bool = True) -> str:
-    from toolkit.services.pipeline import briefs_for_round, derive_round
-
+    """Demo accounts, a baseline round of synthetic answers with personas, a programme with a
+    follow-up round, and (with ``briefs_dir``) the round's briefs; returns a printable summary."""
     user_ids = _ensure_users(db)
     round_id = add_synthetic_round(db, "Nieuwe manier van werken — nulmeting 2026", respondents=respondents,
                                    opens_on=dt.date(2026, 9, 7),
@@ -100,8 +103,6 @@ def build_demo(db: sqlite_utils.Database, *, respondents: int = 240, briefs_dir:
         stability = "not assessed" if p.get("stability") is None else f"{p['stability']:.2f}"
         lines.append(f"  {p['name']} ({p['size']} people, stability {stability}): {p['label']['en']}")
     if programme:
-        from toolkit.services.programmes import add_demo_programme
-
         programme_id = add_demo_programme(db, user_ids, baseline_round_id=round_id, respondents=respondents,
                                           bootstrap=bootstrap)
         lines.append(f"Demo programme {programme_id}: the baseline and a follow-up round, compared.")
@@ -113,3 +114,58 @@ def build_demo(db: sqlite_utils.Database, *, respondents: int = 240, briefs_dir:
                  "another port) with any of these accounts, password " + repr(DEMO_PASSWORD) + ":")
     lines += [f"  {role:<15} {email}" for email, _name, role in DEMO_USERS]
     return "\n".join(lines)
+
+
+def demo_follow_up_segments():
+    """The demo's follow-up: innovators grow, rule followers shrink, a new group appears.
+
+    The baseline (synthetic.default_segments) has innovators 40 %, anxious rule followers 27 %,
+    practical sceptics 21 % and disengaged 12 %.
+    """
+    overloaded = Segment(
+        key="overloaded_supporter",
+        share=0.10,
+        means={
+            "intrinsic": 4.2, "identified": 4.4, "introjected": 3.8, "external_social": 2.4,
+            "external_material": 2.2, "amotivation": 1.5, "appropriateness": 4.4,
+            "management_support": 1.9, "change_efficacy": 2.6, "personal_valence": 3.9,
+            "affective_commitment": 4.5, "awareness": 4.4, "desire": 4.3, "knowledge": 2.4,
+            "ability": 2.5, "reinforcement": 1.8, "comm_detail": 3.5, "comm_involvement": 4.2,
+            "learn_digital": 3.6,
+        },
+        preferences={"comm_channels": ("team_meeting", "chat"), "comm_messenger": ("colleague",),
+                     "learn_format": ("coaching", "on_the_job"), "learn_time": ("under_1h",)},
+        texts={
+            "open_situation": (
+                "When the old and the new system both run, I want time to learn one properly so that I stop "
+                "doing everything twice.",
+                "Als de drukte piekt en ik ook moet oefenen, wil ik dat iemand het werk overneemt zodat ik kan leren.",
+            ),
+            "open_worry": ("That we burn out before it is finished.", "Dat het naast al het andere moet."),
+        },
+        teams=("Customer Service", "Operations"),
+    )
+    shares = {"energised_innovator": 0.50, "anxious_rule_follower": 0.09, "practical_sceptic": 0.20,
+              "disengaged": 0.11}
+    return [replace(SEGMENT_SHAPES[k], share=v) for k, v in shares.items()] + [overloaded]
+
+
+def add_demo_programme(db: sqlite_utils.Database, user_ids: dict[str, int], *, baseline_round_id: int | None = None,
+                       respondents: int = 240, bootstrap: int = 100) -> int:
+    """A programme with the demo's baseline round and a synthetic follow-up, personas derived."""
+    if baseline_round_id is None:
+        row = db.execute("SELECT r.id FROM rounds r JOIN persona_sets s ON s.round_id = r.id AND s.current = 1 "
+                         "WHERE r.programme_id IS NULL ORDER BY r.id LIMIT 1").fetchone()
+        if row is None:
+            raise programmes.ProgrammeError("the demo programme needs a baseline round with personas; build the demo round first")
+        baseline_round_id = row[0]
+    programme_id = programmes.create_programme(
+        db, "Nieuwe manier van werken", "Nulmeting en vervolgmeting van dezelfde verandering (demo).",
+        user_id=user_ids.get("hr"))
+    programmes.add_round(db, programme_id, baseline_round_id, "baseline", user_id=user_ids.get("hr"))
+    round_id = add_synthetic_round(db, "Nieuwe manier van werken — vervolgmeting 2027", respondents=respondents,
+                                   seed=2027, user_ids=user_ids, segments=demo_follow_up_segments(),
+                                   opens_on=dt.date(2027, 9, 6))
+    derive_round(db, round_id, bootstrap=bootstrap, user_id=user_ids.get("hr"))
+    programmes.add_round(db, programme_id, round_id, "follow-up", user_id=user_ids.get("hr"))
+    return programme_id

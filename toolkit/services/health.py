@@ -116,37 +116,3 @@ def _check_database(report: HealthReport, db, path: Path, quick: bool) -> None:
                                    f"{db.execute('PRAGMA busy_timeout').fetchone()[0] / 1000:.0f} s")
         else:
             report.problems.append(explain(path, exc))
-
-
-def refuse_unhealthy_start() -> None:
-    """For `serve`: stop with every reason when the instance cannot take answers safely."""
-    import click
-    from flask import current_app
-
-    report = check_instance(current_app.config["DATABASE"], quick=True,
-                            min_free_mb=int(current_app.config.get("MIN_FREE_MB", MIN_FREE_MB)))
-    if not report.ok:
-        raise click.ClickException("not starting:\n" + "\n".join(f"  - {p}" for p in report.problems))
-
-
-def register(main) -> None:
-    import click
-    from flask import current_app
-    from flask.cli import with_appcontext
-
-    @main.command("check")
-    @click.option("--min-free-mb", type=click.IntRange(min=0), default=None,
-                  help=f"Free disk space required (default: MIN_FREE_MB setting or {MIN_FREE_MB}).")
-    @with_appcontext
-    def check_command(min_free_mb):
-        """Check the database (integrity, schema version, writable) and free disk space; exit 1 on a problem."""
-        if min_free_mb is None:
-            min_free_mb = int(current_app.config.get("MIN_FREE_MB", MIN_FREE_MB))
-        report = check_instance(current_app.config["DATABASE"], min_free_mb=min_free_mb)
-        for fact in report.facts:
-            click.echo(f"ok: {fact}")
-        for problem in report.problems:
-            click.echo(f"PROBLEM: {problem}", err=True)
-        if not report.ok:
-            raise SystemExit(1)
-        click.echo("healthy")

@@ -12,13 +12,10 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
-import click
 import sqlite_utils
-from flask import current_app
-from flask.cli import with_appcontext
 
 from toolkit.data import migrations
-from toolkit.data.db import DatabaseUnavailable, connect
+from toolkit.data.db import connect
 
 REQUIRED_TABLES = ("_migrations", "users", "rounds", "participants", "responses", "answers", "audit")
 
@@ -92,72 +89,3 @@ def restore_database(live_path: Path, backup: Path, keep_dir: Path) -> Path:
     finally:
         live.conn.close()
     return kept
-
-
-def register(main) -> None:
-    @main.command("backup")
-    @click.option("--out", "out", type=click.Path(dir_okay=False), required=True,
-                  help="The backup file to write (must not exist yet).")
-    @with_appcontext
-    def backup_command(out):
-        """Write a consistent copy of the database, safe while the app is running."""
-        try:
-            db = connect(current_app.config["DATABASE"])
-        except DatabaseUnavailable as exc:
-            raise click.ClickException(str(exc)) from exc
-        try:
-            path = backup_database(db, Path(out))
-            from toolkit.data.store import audit
-
-            audit(db, None, "backup", "database", str(path))
-        except (BackupProblem, OSError) as exc:
-            raise click.ClickException(str(exc)) from exc
-        finally:
-            db.conn.close()
-        click.echo(f"Backup written to {path} ({path.stat().st_size} bytes).")
-
-    @main.command("restore")
-    @click.argument("file", type=click.Path(dir_okay=False))
-    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-    @with_appcontext
-    def restore_command(file, yes):
-        """Replace the database with a backup (checked first; the current one is kept)."""
-        problems = check_backup(Path(file))
-        if problems:
-            raise click.ClickException("; ".join(problems) + ". Nothing was changed.")
-        if not yes:
-            click.confirm(f"Replace {current_app.config['DATABASE']} with {file}?", abort=True)
-        keep_dir = Path(current_app.instance_path) / "backups"
-        try:
-            kept = restore_database(Path(current_app.config["DATABASE"]), Path(file), keep_dir)
-        except (BackupProblem, DatabaseUnavailable, OSError) as exc:
-            raise click.ClickException(str(exc)) from exc
-        click.echo(f"Restored {file}. The previous database was kept as {kept}.")
-
-    @main.command("purge")
-    @click.option("--dry-run", is_flag=True, help="Only list the rounds whose data would be deleted.")
-    @with_appcontext
-    def purge_command(dry_run):
-        """Delete answers and participant data of rounds past their retention period."""
-        from toolkit.data.store import utcnow
-        from toolkit.services.retention import purge_due, purge_expired
-
-        try:
-            db = connect(current_app.config["DATABASE"])
-        except DatabaseUnavailable as exc:
-            raise click.ClickException(str(exc)) from exc
-        try:
-            if dry_run:
-                now = utcnow()
-                for r in db.query("SELECT id, title, closes_at, retention_days FROM rounds ORDER BY id"):
-                    due = purge_due(r)
-                    if due is not None and due <= now:
-                        click.echo(f"round {r['id']}\tdue since {due.date().isoformat()}\t{r['title']}")
-                return
-            purged = purge_expired(db)
-        finally:
-            db.conn.close()
-        if not purged:
-            click.echo("Nothing to delete: no round is past its retention period.")
-        for round_id, held in purged.items():
-            click.echo(f"round {round_id}: deleted " + ", ".join(f"{n} {what}" for what, n in held.items() if n))

@@ -6,13 +6,12 @@ Tokens themselves are derived in `toolkit.core.tokens`; only their hash is store
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import sqlite_utils
 from email_validator import EmailNotValidError, validate_email
 
 from toolkit.core.intake import ImportProblem, Table, read_table
-from toolkit.core.tokens import new_salt, participant_token, personal_link, token_hash
+from toolkit.core.tokens import new_salt, participant_token, token_hash
 from toolkit.data import store
 from toolkit.data.db import transaction
 
@@ -164,55 +163,3 @@ def read_participants(data: bytes, filename: str, default_language: str = "nl") 
 
 
 # --- command line -----------------------------------------------------------------------
-
-
-def register(main) -> None:
-    import click
-    from flask import current_app
-    from flask.cli import with_appcontext
-
-    from toolkit.data.db import DatabaseUnavailable, connect
-
-    def _db_and_round(round_id):
-        if current_app.config.get("CLI_EPHEMERAL_SECRET"):
-            raise click.ClickException(
-                f"SECRET_KEY is not set in {current_app.instance_path}/config.py: run 'persona-toolkit init-db' "
-                "first (personal links are derived from it)"
-            )
-        try:
-            database = connect(current_app.config["DATABASE"])
-            return database, store.get_round(database, round_id)
-        except (DatabaseUnavailable, store.NotFound) as exc:
-            raise click.ClickException(str(exc)) from exc
-
-    @main.group("participants")
-    def participants_group():
-        """Import a round's participants and show their personal links."""
-
-    @participants_group.command("import")
-    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-    @click.option("--round", "round_id", type=int, required=True)
-    @with_appcontext
-    def participants_import(file, round_id):
-        """Import participants (email, name, team, language, extra columns); all rows or none."""
-        database, round_ = _db_and_round(round_id)
-        try:
-            rows = read_participants(Path(file).read_bytes(), file, round_["language"])
-            count = import_participants(database, round_id, rows, current_app.config["SECRET_KEY"],
-                                        filename=Path(file).name)
-        except ImportProblem as exc:
-            raise click.ClickException(str(exc)) from exc
-        click.echo(f"Imported {count} participants into round {round_id}.")
-
-    @participants_group.command("link")
-    @click.argument("email")
-    @click.option("--round", "round_id", type=int, required=True)
-    @with_appcontext
-    def participants_link(email, round_id):
-        """Print one participant's personal link (the same link the invitation carries)."""
-        database, _round = _db_and_round(round_id)
-        rows = list(database.query("SELECT * FROM participants WHERE round_id = ? AND email = ?", [round_id, email]))
-        if not rows:
-            raise click.ClickException(f"{email} is not a participant of round {round_id}")
-        token = participant_token(current_app.config["SECRET_KEY"], rows[0])
-        click.echo(personal_link(current_app.config["PUBLIC_BASE_URL"], token))

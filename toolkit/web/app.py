@@ -71,14 +71,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals.update(can=can)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-    _add_commands(app)
     return app
 
-
-def _add_commands(app: Flask) -> None:
-    """The persona-toolkit commands, also under `flask --app toolkit …`."""
-    from toolkit.cli import main  # the command line sits above the web layer
-
-    for name, command in main.commands.items():
-        if name not in app.cli.commands:
-            app.cli.add_command(command, name)

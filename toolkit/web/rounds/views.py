@@ -58,6 +58,16 @@ def visible_rounds() -> list[dict]:
     return [r for r in rounds if r["id"] in granted]
 
 
+def mail_failure_reason(category: str) -> str:
+    """What HR should do about an undelivered message, by failure category."""
+    return {
+        "permanent": _("The mail server refused this message; check the address, then retry."),
+        "gave up": _("The mail server could not be reached for a long time; check the mail settings, then retry."),
+        "uncertain": _("Sending was interrupted: the message may have arrived. Check with the recipient before retrying."),
+        "message": _("The message could not be built; tell your administrator."),
+    }.get(category, _("Not delivered."))
+
+
 @bp.get("/")
 @requires("rounds.list")
 def index():
@@ -136,7 +146,7 @@ def detail(round_id):
         derive_form=DeriveForm(),
         job=running[0] if running else None,
         mail_counts=outbox.status_counts(db, round_id),
-        mail_failures=outbox.failures_for_round(db, round_id),
+        mail_failures=[dict(f, reason=mail_failure_reason(f["reason_kind"])) for f in outbox.failures_for_round(db, round_id)],
     )
 
 

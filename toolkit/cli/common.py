@@ -1,0 +1,76 @@
+"""What every command shares: the app factory for the command line, the database, errors."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from toolkit.data import store
+from toolkit.data.db import DatabaseUnavailable, connect
+from toolkit.data.migrations import migrate
+from toolkit.web.app import create_app
+
+
+def cli_app(*_args, **_kwargs):
+    """The app for a command: commands need no session secret; only `serve` insists on a real one."""
+    try:
+        return create_app()
+    except RuntimeError:
+        app = create_app({"SECRET_KEY": secrets.token_hex(32)})
+        app.config["CLI_EPHEMERAL_SECRET"] = True
+        return app
+
+
+def open_db():
+    """A connection to the instance database; a click error naming the problem when it cannot open."""
+    try:
+        return connect(current_app.config["DATABASE"])
+    except DatabaseUnavailable as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def get_round_or_fail(database, round_id: int) -> dict:
+    """The round row, or a click error "round N does not exist"."""
+    try:
+        return store.get_round(database, round_id)
+    except store.NotFound as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def require_secret_key(why: str = "") -> None:
+    """Stop with a clear message when the instance has no SECRET_KEY of its own yet."""
+    if current_app.config.get("CLI_EPHEMERAL_SECRET"):
+        raise click.ClickException(
+            f"SECRET_KEY is not set in {current_app.instance_path}/config.py: run 'persona-toolkit init-db' first"
+            + (f" ({why})" if why else "")
+        )
+
+
+def ensure_instance(folder: Path) -> None:
+    """Create the instance folder and a config.py with a fresh secret key, once."""
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "config.py"
+    if not config.exists():
+        config.write_text(
+            "# Persona Toolkit settings for this instance. See README.md for every setting.\n"
+            f"SECRET_KEY = {secrets.token_hex(32)!r}\n"
+            "PUBLIC_BASE_URL = 'http://127.0.0.1:5000'\n"
+            "MAIL_SERVER = 'localhost'\nMAIL_PORT = 25\nMAIL_USE_TLS = False\nMAIL_USE_SSL = False\n"
+            "MAIL_USERNAME = None\nMAIL_PASSWORD = None\n"
+            "MAIL_DEFAULT_SENDER = 'persona-toolkit@localhost'\n",
+            encoding="utf-8",
+        )
+        config.chmod(0o600)
+
+
+def init_database() -> list[str]:
+    """Create the instance folder and database, apply pending migrations; returns their names."""
+    ensure_instance(Path(current_app.instance_path))
+    database = open_db()
+    try:
+        return migrate(database)
+    finally:
+        database.conn.close()

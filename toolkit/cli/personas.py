@@ -1,0 +1,70 @@
+"""`persona-toolkit personas`: derive a round's personas and export them."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from flask.cli import with_appcontext
+
+from toolkit.cli.common import get_round_or_fail, open_db
+from toolkit.core.privacy import exportable_persona_set
+from toolkit.data import store
+from toolkit.services.pipeline import derive_round
+
+
+@click.group()
+def personas():
+    """Derive personas from a round's answers and export them."""
+
+
+@personas.command("derive")
+@click.option("--round", "round_id", type=int, required=True)
+@click.option("--k", type=click.IntRange(1, 6), default=None, help="Force this number of personas (1-6).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--bootstrap", type=click.IntRange(0, 1000), default=100, show_default=True,
+              help="Resamples for the stability check.")
+@with_appcontext
+def personas_derive(round_id, k, seed, bootstrap):
+    """Cluster the round's motivation and readiness scores into personas and store them."""
+    database = open_db()
+    get_round_or_fail(database, round_id)
+    try:
+        set_id = derive_round(database, round_id, k=k, seed=seed, bootstrap=bootstrap)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    persona_set = store.load_persona_set(database, set_id)
+    if persona_set.get("no_distinct_personas"):
+        click.echo(f"Round {round_id}: no distinct personas in this round (one overall profile).")
+    else:
+        click.echo(f"Round {round_id}: {persona_set['k']} personas (set {set_id}).")
+    for p in persona_set["personas"]:
+        stability = "not assessed" if p.get("stability") is None else f"{p['stability']:.2f}"
+        click.echo(f"  {p['name']}: {p['size']} people, stability {stability} — {p['label'].get('en', '')}")
+
+
+@personas.command("export")
+@click.option("--round", "round_id", type=int, required=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@with_appcontext
+def personas_export(round_id, fmt):
+    """Print the round's current personas (json) or each response's persona (csv)."""
+    database = open_db()
+    round_ = get_round_or_fail(database, round_id)
+    persona_set = store.current_persona_set(database, round_id, members=True)
+    if persona_set is None:
+        raise click.ClickException(f"round {round_id} has no personas yet: run 'persona-toolkit personas derive --round {round_id}'")
+    persona_set = exportable_persona_set(persona_set, round_["min_group"])
+    if fmt == "csv":
+        external = dict(database.execute("SELECT id, coalesce(external_id, id) FROM responses WHERE round_id = ?", [round_id]).fetchall())
+        click.echo("respondent_id,persona")
+        rows = sorted((external[rid], p["name"]) for p in persona_set["personas"] for rid in p["members"])
+        for respondent, name in rows:
+            click.echo(f"{respondent},{name}")
+        return
+    for p in persona_set["personas"]:
+        p.pop("members", None)
+    click.echo(json.dumps(persona_set, ensure_ascii=False, indent=2, sort_keys=True))
+
+
+COMMANDS = (personas,)

@@ -1,0 +1,69 @@
+"""`persona-toolkit scheduler`: the one process that does timed work."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from toolkit.cli.common import open_db
+from toolkit.data.db import connect
+from toolkit.jobs.scheduler import (
+    GRACE_RULE,
+    LeaseHeld,
+    acquire_lease,
+    holder_name,
+    release_lease,
+    run_blocking,
+    run_pass,
+)
+from toolkit.mail import outbox
+
+log = logging.getLogger("toolkit.jobs.scheduler")
+
+
+@click.command("scheduler")
+@click.option("--once", is_flag=True, help="Run one dispatch pass and exit (for cron and tests).")
+@with_appcontext
+def scheduler_command(once):
+    """Run timed work: open and close rounds, send invitations and reminders, review reminders.
+
+    Runs until stopped (SIGTERM or Ctrl+C), one pass a minute. Only one scheduler may run per
+    database: a second one refuses to start and says which process holds the lease.
+    """
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    config = dict(current_app.config)
+    database_path = config["DATABASE"]
+    holder = holder_name()
+    database = open_db()
+    try:
+        try:
+            previous = acquire_lease(database, holder)
+        except LeaseHeld as exc:
+            raise click.ClickException(str(exc)) from exc
+        # We hold the lease, so whatever another scheduler left half-sent is ours to settle.
+        settled = outbox.release_stale(database, dt.datetime.now(dt.UTC), holder, takeover=True)
+        if previous:
+            log.warning("took over the lease from %s (that process is gone): %s", previous, settled)
+    finally:
+        database.conn.close()
+    try:
+        if once:
+            report = run_pass(database_path, config, holder)
+            click.echo(report.summary() if report else "lease lost")
+        else:
+            click.echo(f"Scheduler running (holder {holder}); one pass a minute. {GRACE_RULE}")
+            run_blocking(database_path, config, holder)
+    finally:
+        database = connect(database_path)
+        try:
+            release_lease(database, holder)
+        finally:
+            database.conn.close()
+
+
+COMMANDS = (scheduler_command,)
