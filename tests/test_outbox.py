@@ -11,6 +11,7 @@ from test_mail import SmtpSink, settings_for
 from toolkit.data import store
 from toolkit.data.db import connect
 from toolkit.mail import outbox
+from toolkit.web.rounds.views import mail_failure_reason
 
 T0 = dt.datetime(2026, 5, 4, 7, 0, tzinfo=dt.UTC)
 
@@ -108,7 +109,8 @@ def test_smtp_550_fails_at_once_is_shown_for_hr_and_never_retried(database, defa
     assert failure["recipient"] == "gone@example.org"
     assert failure["kind_base"] == "invitation" and failure["attempts"] == 1
     assert "550 5.1.1" in failure["error"] and "no such mailbox" in failure["error"]
-    assert "check the address" in failure["reason"]
+    assert failure["reason_kind"] == "permanent"
+    assert "check the address" in mail_failure_reason(failure["reason_kind"])
     assert outbox.status_counts(database, round_id)["failed"] == 1
 
 
@@ -144,7 +146,7 @@ def test_unreachable_server_retries_the_batch_with_growing_back_off_then_gives_u
     assert len(failures) == 3
     assert all("connection refused" in f["error"].lower() or "cannot connect" in f["error"] for f in failures)
     assert all(f["last_error"].startswith("gave up: no success in 8 attempts") for f in failures)
-    assert "mail settings" in failures[0]["reason"]
+    assert "mail settings" in mail_failure_reason(failures[0]["reason_kind"])
 
 
 def test_two_senders_in_parallel_deliver_each_message_exactly_once(database, default_q, instance):
@@ -183,7 +185,7 @@ def test_interrupted_claims_are_requeued_unless_the_server_may_have_the_message(
     assert sink.recipients() == [claimed[1]["recipient"]]
     [failure] = outbox.failures_for_round(database, round_id)
     assert failure["recipient"] == claimed[0]["recipient"]
-    assert "may have arrived" in failure["reason"]
+    assert "may have arrived" in mail_failure_reason(failure["reason_kind"])
 
 
 def test_expired_claims_are_released_only_after_their_time(database, default_q):
