@@ -88,14 +88,15 @@ def login(client, email, password="correct-horse-1"):
 def make_round_with_responses(db, q, n=120, seed=7, title="Test round", segments=None):
     """A round with n synthetic responses stored through the real store functions."""
     from toolkit.core.synthetic import generate_responses
-    from toolkit.data import store
     from toolkit.data.db import transaction
+    from toolkit.data.responses import insert_response
+    from toolkit.data.rounds import create_round
 
-    round_id = store.create_round(db, q, title)
+    round_id = create_round(db, q, title)
     answers, labels, contexts = generate_responses(q, n, segments=segments, seed=seed)
     with transaction(db):
         for rid in sorted(answers):
-            store.insert_response(db, q, round_id, answers[rid], external_id=rid, context=contexts.get(rid))
+            insert_response(db, q, round_id, answers[rid], external_id=rid, context=contexts.get(rid))
     return round_id, answers, labels
 
 

@@ -17,8 +17,9 @@ PASSWORD = "correct-horse-1"
 def build_world(db, q, *, teams=None, title_prefix="Round") -> dict:
     """Users of every role, two derived rounds (A granted to the change manager and trainer, B not),
     a queued job and one participant in each."""
-    from toolkit.data import store
-    from toolkit.data.accounts import create_user, grant_round
+    from toolkit.data.access import grant_round
+    from toolkit.data.accounts import create_user
+    from toolkit.data.persona_sets import current_persona_set
     from toolkit.jobs import runner as jobs
     from toolkit.services import programmes
     from toolkit.services.pipeline import derive_round
@@ -36,7 +37,7 @@ def build_world(db, q, *, teams=None, title_prefix="Round") -> dict:
         # two bootstrap resamples say little about stability: present both personas regardless
         db.execute("UPDATE personas SET presented = 1 WHERE set_id IN (SELECT id FROM persona_sets WHERE round_id = ?)",
                    [round_id])
-        personas = store.current_persona_set(db, round_id)["personas"]
+        personas = current_persona_set(db, round_id)["personas"]
         job_id = jobs.create(db, "derive", round_id, {}, None)
         db.execute("INSERT INTO participants (round_id, email, name, team) VALUES (?, ?, 'P', 'T')",
                    [round_id, f"p-{name}@test.example"])
@@ -46,7 +47,7 @@ def build_world(db, q, *, teams=None, title_prefix="Round") -> dict:
         rounds[name] = {"round_id": round_id, "persona_id": personas[0]["id"], "job_id": job_id,
                         "participant_id": participant_id, "persona_ids": [p["id"] for p in personas],
                         "programme_id": programme_id,
-                        "set_id": store.current_persona_set(db, round_id)["id"]}
+                        "set_id": current_persona_set(db, round_id)["id"]}
     for role in ("change_manager", "trainer"):
         grant_round(db, rounds["granted"]["round_id"], users[role][0])
     grant_round(db, rounds["granted"]["round_id"], spare)

@@ -195,7 +195,7 @@ def test_a_change_manager_sees_only_granted_rounds_in_the_list(client, world):
 
 
 def test_revoking_access_takes_effect_at_once(app, world, database):
-    from toolkit.data.accounts import revoke_round
+    from toolkit.data.access import revoke_round
 
     client = app.test_client()
     login(client, world["users"]["trainer"][1])

@@ -1,6 +1,6 @@
 """The demo instance looks like a real organisation's: dated rounds filling up over days."""
 
-from toolkit.data import store
+from toolkit.data.rounds import list_rounds
 from toolkit.services.demo import _arrival_days, build_demo
 
 
@@ -13,7 +13,7 @@ def test_arrival_days_cover_every_respondent_once():
 def test_demo_rounds_have_a_period_a_works_council_record_and_answers_over_many_days(database, tmp_path):
     summary = build_demo(database, respondents=60, briefs_dir=tmp_path / "briefs", bootstrap=5)
     assert "password 'persona-demo'" in summary
-    for round_ in store.list_rounds(database):
+    for round_ in list_rounds(database):
         assert round_["opens_at"] and round_["closes_at"] and round_["works_council_ref"]
         days = {d for (d,) in database.execute(
             "SELECT DISTINCT submitted_on FROM responses WHERE round_id = ?", [round_["id"]])}

@@ -9,8 +9,9 @@ import io
 import openpyxl
 import pytest
 
-from toolkit.data import store
 from toolkit.data.db import transaction
+from toolkit.data.responses import insert_response
+from toolkit.data.rounds import create_round, get_round
 from toolkit.services import exports
 from toolkit.services.participants import import_participants
 
@@ -22,7 +23,7 @@ def test_escape_cell_prefixes_formula_starts_and_leaves_numbers():
 
 @pytest.fixture
 def identified_round(database, default_q):
-    round_id = store.create_round(database, default_q, "Identified", mode="identified")
+    round_id = create_round(database, default_q, "Identified", mode="identified")
     import_participants(database, round_id, [
         {"row": n + 2, "email": f"p{n}@example.org", "name": "=HYPERLINK(\"http://x\",\"click\")", "team": "IT",
          "language": "nl", "attributes": {"site": "@risk"}} for n in range(2)], "k")
@@ -30,9 +31,9 @@ def identified_round(database, default_q):
     text_item = next(i.id for i in default_q.items.values() if i.type == "text")
     with transaction(database):
         for pid in ids:
-            store.insert_response(database, default_q, round_id, {"mot_int_1": 4, text_item: "=cmd|' /C calc'!A0"},
+            insert_response(database, default_q, round_id, {"mot_int_1": 4, text_item: "=cmd|' /C calc'!A0"},
                                   participant_id=pid)
-    return store.get_round(database, round_id), text_item
+    return get_round(database, round_id), text_item
 
 
 def test_identified_export_has_participant_columns_and_escaped_text(database, default_q, identified_round):
@@ -57,15 +58,15 @@ def test_xlsx_export_contains_no_formulas(database, default_q, identified_round)
 
 
 def test_anonymous_export_has_no_participant_columns_and_needs_the_minimum_group(database, default_q):
-    round_id = store.create_round(database, default_q, "Anon")
+    round_id = create_round(database, default_q, "Anon")
     with transaction(database):
         for _ in range(4):
-            store.insert_response(database, default_q, round_id, {"mot_int_1": 2}, external_id="EMP-1")
-    round_ = store.get_round(database, round_id)
+            insert_response(database, default_q, round_id, {"mot_int_1": 2}, external_id="EMP-1")
+    round_ = get_round(database, round_id)
     with pytest.raises(exports.ExportRefused, match="4 responses"):
         exports.answer_table(database, round_, default_q)
     with transaction(database):
-        store.insert_response(database, default_q, round_id, {"mot_int_1": 2})
+        insert_response(database, default_q, round_id, {"mot_int_1": 2})
     headers, rows = exports.answer_table(database, round_, default_q)
     assert headers[:3] == ["response_id", "submitted_on", "mot_int_1"]
     assert len(rows) == 5 and "EMP-1" not in str(rows)

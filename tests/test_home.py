@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import login, make_users
 
-from toolkit.data import store
+from toolkit.data.persona_sets import save_persona_set
+from toolkit.data.rounds import create_round
 
 FIXTURE = Path(__file__).parent / "fixtures" / "persona_set_example.json"
 
@@ -26,7 +27,7 @@ def world(database, default_q):
     ids = {}
     for title, status in (("Open pulse", "open"), ("Draft baseline", "draft"), ("Closed survey", "closed"),
                           ("Derived round", "closed")):
-        ids[title] = store.create_round(database, default_q, title)
+        ids[title] = create_round(database, default_q, title)
         database.execute("UPDATE rounds SET status = ? WHERE id = ?", [status, ids[title]])
     database.conn.executemany(
         "INSERT INTO participants (round_id, email, responded) VALUES (?, ?, ?)",
@@ -34,7 +35,7 @@ def world(database, default_q):
     for title in ("Open pulse", "Closed survey"):
         database.execute("INSERT INTO responses (id, round_id, submitted_on) VALUES (?, ?, '2026-03-02')",
                          [f"resp-{title}", ids[title]])
-    store.save_persona_set(database, ids["Derived round"], persona_set_without_members())
+    save_persona_set(database, ids["Derived round"], persona_set_without_members())
     database.conn.commit()
     return users, ids
 

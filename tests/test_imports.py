@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 from toolkit.core.intake import ImportProblem, parse_responses, read_table
-from toolkit.data import store
+from toolkit.data.rounds import response_count
 
 HEADER = ["respondent_id", "rdy_app_1", "rdy_app_2", "rdy_app_3", "com_channels", "open_worry"]
 
@@ -103,7 +103,7 @@ def test_cli_import_is_all_or_nothing(cli, database, tmp_path):
     result = cli("responses", "import", bad, "--round", round_id, expect_ok=False)
     assert result.exit_code == 1
     assert "row 4, column 'rdy_app_1': value '9' out of range" in result.output
-    assert store.response_count(database, round_id) == 0
+    assert response_count(database, round_id) == 0
     assert database.execute("SELECT count(*) FROM answers").fetchone()[0] == 0
     good = tmp_path / "good.csv"
     good.write_bytes(csv_bytes([HEADER[:2], ["r1", "3"], ["r2", "4"]], delimiter=";"))
@@ -111,4 +111,4 @@ def test_cli_import_is_all_or_nothing(cli, database, tmp_path):
     # importing the same respondents again is refused as a whole
     again = cli("responses", "import", good, "--round", round_id, expect_ok=False)
     assert "already imported" in again.output
-    assert store.response_count(database, round_id) == 2
+    assert response_count(database, round_id) == 2

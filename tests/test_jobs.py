@@ -1,6 +1,6 @@
 """Background jobs: progress and result recorded, failures shown in words a person can use."""
 
-from toolkit.data import store
+from toolkit.data.rounds import create_round
 from toolkit.jobs import runner as jobs
 
 
@@ -10,7 +10,7 @@ def _finished(database, instance, job_id, work):
 
 
 def test_a_job_records_progress_and_its_result(database, instance, default_q):
-    round_id = store.create_round(database, default_q, "R")
+    round_id = create_round(database, default_q, "R")
     job_id = jobs.create(database, "test", round_id, {"x": 2}, None)
 
     def work(db, job, params, progress):
@@ -22,7 +22,7 @@ def test_a_job_records_progress_and_its_result(database, instance, default_q):
 
 
 def test_a_failed_derive_says_why_and_other_errors_only_their_kind(database, instance, default_q):
-    round_id = store.create_round(database, default_q, "Empty")
+    round_id = create_round(database, default_q, "Empty")
     job_id = jobs.create(database, "derive", round_id, {}, None)
     jobs.start_derive(str(instance / "toolkit.db"), job_id).join(timeout=60)
     job = jobs.get(database, job_id)

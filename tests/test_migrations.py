@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from toolkit.core.questionnaire import get_questionnaire
-from toolkit.data import migrations, store
+from toolkit.data import migrations
 from toolkit.data.db import connect, transaction
+from toolkit.data.rounds import create_round
 
 
 def test_answers_and_scores_survive_the_move_to_keyed_tables(tmp_path):
@@ -17,7 +18,7 @@ def test_answers_and_scores_survive_the_move_to_keyed_tables(tmp_path):
             step(db)
             db.execute("INSERT INTO _migrations VALUES (?, 'then')", [step.__name__])
     q = get_questionnaire("pulse")
-    round_id = store.create_round(db, q, "Before")
+    round_id = create_round(db, q, "Before")
     db.execute("INSERT INTO responses (id, round_id, submitted_on) VALUES ('r1', ?, '2026-01-05')", [round_id])
     db.execute("INSERT INTO answers (response_id, item_id, value) VALUES ('r1', 'a', '4'), ('r1', 'b', '[\"x\"]')")
     db.execute("INSERT INTO scores (response_id, construct, value) VALUES ('r1', 'c', 3.25), ('r1', 'd', NULL)")

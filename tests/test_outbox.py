@@ -8,8 +8,8 @@ import threading
 import pytest
 from test_mail import SmtpSink, settings_for
 
-from toolkit.data import store
 from toolkit.data.db import connect
+from toolkit.data.rounds import create_round
 from toolkit.mail import outbox
 from toolkit.web.rounds.views import mail_failure_reason
 
@@ -19,7 +19,7 @@ T0 = dt.datetime(2026, 5, 4, 7, 0, tzinfo=dt.UTC)
 def make_round(db, q, *, participants=(), opens_at=T0, closes_at=T0 + dt.timedelta(days=10), works_council=True,
                language="nl", reminder_days=(3, 5), created_by=None) -> int:
     """A round with participants (email, language) inserted as the participant import stores them."""
-    round_id = store.create_round(db, q, "Nieuwe werkwijze <IT>", opens_at=opens_at, closes_at=closes_at,
+    round_id = create_round(db, q, "Nieuwe werkwijze <IT>", opens_at=opens_at, closes_at=closes_at,
                                   language=language, reminder_days=reminder_days, created_by=created_by)
     if works_council:
         db.execute("UPDATE rounds SET works_council_date = '2026-04-01', works_council_ref = 'OR-2026-07' "

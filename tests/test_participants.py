@@ -9,7 +9,7 @@ import pytest
 
 from toolkit.core.intake import ImportProblem
 from toolkit.core.tokens import participant_token, personal_link, token_hash
-from toolkit.data import store
+from toolkit.data.rounds import create_round
 from toolkit.services.participants import find_by_token, import_participants, read_participants
 
 SECRET = "test-secret"
@@ -17,7 +17,7 @@ SECRET = "test-secret"
 
 @pytest.fixture
 def round_id(database, default_q):
-    return store.create_round(database, default_q, "Import round")
+    return create_round(database, default_q, "Import round")
 
 
 def _count(db, round_id):

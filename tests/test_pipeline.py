@@ -3,7 +3,7 @@
 from conftest import make_round_with_responses
 from docx import Document
 
-from toolkit.data import store
+from toolkit.data.persona_sets import current_persona_set, load_persona_set
 from toolkit.services import programmes
 from toolkit.services.pipeline import briefs_for_round, derive_round
 
@@ -35,6 +35,6 @@ def test_derive_stores_a_current_set_and_keeps_the_earlier_one(database, default
     round_id, _answers, _labels = make_round_with_responses(database, default_q, n=80, seed=5)
     first = derive_round(database, round_id, bootstrap=5)
     second = derive_round(database, round_id, bootstrap=5, k=2)
-    assert store.current_persona_set(database, round_id)["id"] == second
-    assert not store.load_persona_set(database, first)["current"]
-    assert store.load_persona_set(database, second)["k"] == 2
+    assert current_persona_set(database, round_id)["id"] == second
+    assert not load_persona_set(database, first)["current"]
+    assert load_persona_set(database, second)["k"] == 2

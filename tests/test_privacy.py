@@ -154,16 +154,17 @@ def test_briefs_leave_out_a_team_that_the_rest_of_the_persona_would_reveal(clien
 def _round_with_context(database, q, contexts: list[tuple[str, str]], title="Exported", texts=None) -> int:
     """An anonymous round where response i has role/age contexts[i] and open answer texts[i]."""
     from toolkit.core.synthetic import generate_responses
-    from toolkit.data import store
     from toolkit.data.db import transaction
+    from toolkit.data.responses import insert_response
+    from toolkit.data.rounds import create_round
 
-    round_id = store.create_round(database, q, title)
+    round_id = create_round(database, q, title)
     answers, _labels, _contexts = generate_responses(q, len(contexts), seed=3)
     with transaction(database):
         for i, (rid, (role, age)) in enumerate(zip(sorted(answers), contexts, strict=True)):
             a = dict(answers[rid], ctx_role=role, ctx_age=age)
             a["open_worry"] = (texts or {}).get(i, f"worry text {i}")
-            store.insert_response(database, q, round_id, a, external_id=rid)
+            insert_response(database, q, round_id, a, external_id=rid)
     return round_id
 
 

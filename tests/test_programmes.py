@@ -12,7 +12,15 @@ from conftest import login, make_round_with_responses, make_users
 
 from toolkit.core.questionnaire import get_questionnaire, load_questionnaire
 from toolkit.core.synthetic import SEGMENT_SHAPES
-from toolkit.data import store
+from toolkit.data.db import utcnow
+from toolkit.data.persona_sets import (
+    current_persona_set,
+    edit_persona,
+    get_persona,
+    load_persona_set,
+)
+from toolkit.data.responses import answers_by_response
+from toolkit.data.rounds import create_round, get_round, round_questionnaire
 from toolkit.services import demo, programmes
 from toolkit.services.pipeline import derive_round
 
@@ -85,8 +93,8 @@ def test_names_of_persisting_personas_are_written_into_the_later_set(database, t
     pid, (_b, base_set), (_f, follow_set) = two_round_programme
     result = programmes.compare_programme(database, pid)
     changes = result["comparisons"][0]["comparison"]["changes"]
-    earlier = {p["key"]: p["name"] for p in store.load_persona_set(database, base_set)["personas"]}
-    later = {p["key"]: p["name"] for p in store.load_persona_set(database, follow_set)["personas"]}
+    earlier = {p["key"]: p["name"] for p in load_persona_set(database, base_set)["personas"]}
+    later = {p["key"]: p["name"] for p in load_persona_set(database, follow_set)["personas"]}
     for ch in changes:
         if ch["kind"] in ("persist", "grow", "shrink"):
             assert later[ch["after"][0]["key"]] == earlier[ch["before"][0]["key"]]
@@ -95,11 +103,11 @@ def test_names_of_persisting_personas_are_written_into_the_later_set(database, t
 
 def test_hand_edited_name_in_later_round_is_kept(database, two_round_programme, default_q):
     pid, (_b, base_set), (_f, follow_set) = two_round_programme
-    persona = store.load_persona_set(database, follow_set)["personas"][0]
+    persona = load_persona_set(database, follow_set)["personas"][0]
     users = make_users(database)
-    store.edit_persona(database, persona["id"], name="Our own name", narrative="", user_id=users["hr"][0])
+    edit_persona(database, persona["id"], name="Our own name", narrative="", user_id=users["hr"][0])
     programmes.sync_names(database, pid)
-    assert store.get_persona(database, persona["id"])[0]["name"] == "Our own name"
+    assert get_persona(database, persona["id"])[0]["name"] == "Our own name"
 
 
 def test_pulse_round_joins_and_is_compared_on_readiness_only(cli, database, default_q, rounds):
@@ -165,18 +173,18 @@ text.en = "I like to get started."
 
 def test_round_with_an_incompatible_questionnaire_is_refused_with_the_reason(cli, database, rounds, tmp_path):
     base, _ = rounds["base"]
-    other = store.create_round(database, _write_questionnaire(tmp_path, ENGAGEMENT), "Engagement survey")
+    other = create_round(database, _write_questionnaire(tmp_path, ENGAGEMENT), "Engagement survey")
     pid = programmes.create_programme(database, "P")
     programmes.add_round(database, pid, base, "baseline")
     result = cli("programme", "add-round", "--programme", pid, "--round", other, expect_ok=False)
     assert result.exit_code == 1
     assert f"round {other} cannot join programme {pid}" in result.output
     assert "shares no persona constructs" in result.output and "Traceback" not in result.output
-    assert store.get_round(database, other)["programme_id"] is None
+    assert get_round(database, other)["programme_id"] is None
 
 
 def test_unknown_kind_and_missing_programme_are_clear_errors(cli, database, default_q):
-    round_id = store.create_round(database, default_q, "R")
+    round_id = create_round(database, default_q, "R")
     assert "not one of baseline, pulse, follow-up" in str(pytest.raises(
         programmes.ProgrammeError, programmes.add_round, database, 1, round_id, "final").value)
     result = cli("programme", "add-round", "--programme", 99, "--round", round_id, expect_ok=False)
@@ -195,9 +203,9 @@ def test_old_round_still_reads_after_its_questionnaire_file_changes(database, tm
     (folder / "default.toml").write_text(changed, encoding="utf-8")
     assert get_questionnaire("default", folder).items["rdy_eff_1"].text["en"] != old_text
 
-    q_read = store.round_questionnaire(database, store.get_round(database, round_id))
+    q_read = round_questionnaire(database, get_round(database, round_id))
     assert q_read.version == q_old.version and q_read.items["rdy_eff_1"].text["en"] == old_text
-    stored = store.answers_by_response(database, round_id, q_read)
+    stored = answers_by_response(database, round_id, q_read)
     assert sorted(map(sorted, stored.values())) == sorted(map(sorted, answers.values()))
     assert derive_round(database, round_id, bootstrap=0)
 
@@ -207,11 +215,11 @@ def test_review_records_who_what_and_why_and_moves_the_due_date(cli, database, t
     make_users(database)
     output = cli("review", "record", "--round", base, "--by", "hr@test.example", "--kept", "All four personas",
                  "--why", "Pulse shows the same groups").output
-    due = (store.utcnow().date() + dt.timedelta(days=365)).isoformat()
+    due = (utcnow().date() + dt.timedelta(days=365)).isoformat()
     assert f"next review due {due}" in output
     [review] = programmes.reviews_for_set(database, base_set)
     assert (review["reviewer"], review["kept"], review["why"]) == ("Hr", "All four personas", "Pulse shows the same groups")
-    assert store.load_persona_set(database, base_set)["review_due"] == due
+    assert load_persona_set(database, base_set)["review_due"] == due
 
 
 def test_review_without_reason_or_content_is_refused(cli, database, two_round_programme):
@@ -228,11 +236,11 @@ def test_review_without_reason_or_content_is_refused(cli, database, two_round_pr
 
 def test_major_change_brings_reviews_forward_and_overdue_ones_are_listed(cli, database, two_round_programme):
     pid, (_b, base_set), (_f, follow_set) = two_round_programme
-    today = store.utcnow().date()
+    today = utcnow().date()
     assert programmes.overdue_reviews(database, today) == []
     due = programmes.register_major_change(database, pid, "Reorganisation announced", today=today)
     assert due == (today + dt.timedelta(days=30)).isoformat()
-    assert store.current_persona_set(database, _f)["review_due"] == due
+    assert current_persona_set(database, _f)["review_due"] == due
     assert programmes.overdue_reviews(database, today + dt.timedelta(days=30)) == []
     overdue = programmes.overdue_reviews(database, today + dt.timedelta(days=31))
     assert [row["set_id"] for row in overdue] == [base_set, follow_set]
@@ -321,17 +329,17 @@ def test_review_form_records_review_and_empty_reason_is_refused(client, database
 def test_hr_creates_programme_adds_rounds_and_sees_why_a_round_is_refused(client, database, rounds, tmp_path):
     users = make_users(database)
     base, _ = rounds["base"]
-    other = store.create_round(database, _write_questionnaire(tmp_path, ENGAGEMENT), "Engagement survey")
+    other = create_round(database, _write_questionnaire(tmp_path, ENGAGEMENT), "Engagement survey")
     login(client, users["hr"][1])
     created = client.post("/programmes/?lang=en", data={"name": "Hybrid work", "description": "2026-2027"})
     assert created.status_code == 302
     pid = int(created.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     client.post(f"/programmes/{pid}/rounds", data={"round_id": base, "kind": "baseline"})
-    assert store.get_round(database, base)["programme_id"] == pid
+    assert get_round(database, base)["programme_id"] == pid
     refused = client.post(f"/programmes/{pid}/rounds?lang=en", data={"round_id": other, "kind": "follow-up"},
                           follow_redirects=True)
     assert "shares no persona constructs" in refused.get_data(as_text=True)
-    assert store.get_round(database, other)["programme_id"] is None
+    assert get_round(database, other)["programme_id"] is None
     blank = client.post("/programmes/?lang=en", data={"name": ""})
     assert blank.status_code == 200 and "Hybrid work" in blank.get_data(as_text=True)
 
@@ -345,7 +353,7 @@ def test_overdue_reviews_are_listed_for_the_user(client, database, two_round_pro
     assert "Persona reviews overdue" in html and "due 2020-01-01" in html
     from toolkit.web.programmes import overdue_reviews
 
-    assert [row["set_id"] for row in overdue_reviews(database, store.utcnow().date())] == [base_set]
+    assert [row["set_id"] for row in overdue_reviews(database, utcnow().date())] == [base_set]
 
 
 @pytest.mark.browser

@@ -8,8 +8,9 @@ import json
 
 from conftest import login, make_round_with_responses, make_users
 
-from toolkit.data import store
-from toolkit.data.db import transaction
+from toolkit.data.db import iso, transaction
+from toolkit.data.persona_sets import save_persona_set
+from toolkit.data.rounds import create_round, get_round
 from toolkit.services import retention
 
 NOW = dt.datetime(2027, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -18,7 +19,7 @@ NOW = dt.datetime(2027, 6, 1, 12, 0, tzinfo=dt.UTC)
 def _fill(db, q, *, closed_days_ago: int | None, retention_days: int = 730, mode="anonymous", n=12) -> int:
     """A round with responses, participants, a draft, an outbox message and a quote in a persona."""
     round_id, _answers, _labels = make_round_with_responses(db, q, n=n, title=f"closed {closed_days_ago}")
-    closes = store.iso(NOW - dt.timedelta(days=closed_days_ago)) if closed_days_ago is not None else None
+    closes = iso(NOW - dt.timedelta(days=closed_days_ago)) if closed_days_ago is not None else None
     db.execute("UPDATE rounds SET closes_at = ?, retention_days = ?, status = 'closed', mode = ? WHERE id = ?",
                [closes, retention_days, mode, round_id])
     response_ids = [r for (r,) in db.execute("SELECT id FROM responses WHERE round_id = ? ORDER BY id", [round_id])]
@@ -29,14 +30,14 @@ def _fill(db, q, *, closed_days_ago: int | None, retention_days: int = 730, mode
             if mode == "identified":
                 db.execute("UPDATE responses SET participant_id = ? WHERE id = ?", [cur.lastrowid, response_ids[i]])
             db.execute("INSERT INTO outbox (round_id, participant_id, recipient, kind, due_at) VALUES (?, ?, ?, ?, ?)",
-                       [round_id, cur.lastrowid, f"p{i}-{round_id}@test.example", "invitation", store.iso(NOW)])
+                       [round_id, cur.lastrowid, f"p{i}-{round_id}@test.example", "invitation", iso(NOW)])
         db.execute("INSERT INTO drafts (key, round_id, answers, updated_on) VALUES (?, ?, '{}', '2027-01-01')",
                    [f"draft-{round_id}", round_id])
     persona_set = {"method": "test", "k": 1, "personas": [{
         "key": "p1", "name": "All", "label": {"nl": "Allen", "en": "All"}, "size": n, "presented": True,
         "profile": {}, "members": response_ids,
         "description": {"quotes": ["A QUOTE"], "situations": ["A SITUATION"], "context": {}}}]}
-    store.save_persona_set(db, round_id, persona_set)
+    save_persona_set(db, round_id, persona_set)
     return round_id
 
 
@@ -128,26 +129,26 @@ def test_anonymous_round_export_of_a_participant_holds_no_answers(client, databa
 
 def test_a_round_opens_only_after_the_works_council_approval_is_recorded(client, database, default_q):
     users = make_users(database)
-    round_id = store.create_round(database, default_q, "Needs approval")
+    round_id = create_round(database, default_q, "Needs approval")
     login(client, users["hr"][1])
     client.post(f"/rounds/{round_id}/open")
-    assert store.get_round(database, round_id)["status"] == "draft"
+    assert get_round(database, round_id)["status"] == "draft"
     page = client.get(f"/admin/rounds/{round_id}/privacy").get_data(as_text=True)
     assert "No works-council approval is recorded" in page
     saved = client.post(f"/admin/rounds/{round_id}/privacy", data={
         "works_council_date": "2027-03-01", "works_council_ref": "OR-2027-14", "retention_days": "365"})
     assert saved.status_code == 302
-    round_ = store.get_round(database, round_id)
+    round_ = get_round(database, round_id)
     assert (round_["works_council_date"], round_["works_council_ref"], round_["retention_days"]) == (
         "2027-03-01", "OR-2027-14", 365)
     client.post(f"/rounds/{round_id}/open")
-    assert store.get_round(database, round_id)["status"] == "open"
+    assert get_round(database, round_id)["status"] == "open"
 
 
 def test_retention_outside_one_to_3650_days_is_refused_with_a_message(client, database, default_q):
     users = make_users(database)
-    round_id = store.create_round(database, default_q, "Retention")
+    round_id = create_round(database, default_q, "Retention")
     login(client, users["hr"][1])
     response = client.post(f"/admin/rounds/{round_id}/privacy?lang=en", data={"retention_days": "0"})
     assert response.status_code == 200 and "Number must be between 1 and 3650" in response.get_data(as_text=True)
-    assert store.get_round(database, round_id)["retention_days"] == 730
+    assert get_round(database, round_id)["retention_days"] == 730

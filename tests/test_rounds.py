@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from conftest import login, make_users
 
-from toolkit.data import store
+from toolkit.data.rounds import create_round, get_round
 from toolkit.services.participants import import_participants
 
 
@@ -24,7 +24,7 @@ def hr(client, database):
 
 @pytest.fixture
 def round_id(database, default_q):
-    return store.create_round(database, default_q, "Spring round")
+    return create_round(database, default_q, "Spring round")
 
 
 def test_create_round_stores_amsterdam_times_as_utc_and_all_settings(client, database, hr):
@@ -58,15 +58,15 @@ def test_create_round_defaults_to_anonymous_and_refuses_close_before_open(client
 
 def test_round_opens_only_with_a_works_council_record_then_closes_and_reopens(client, database, hr, round_id):
     client.post(f"/rounds/{round_id}/open")
-    assert store.get_round(database, round_id)["status"] == "draft"
+    assert get_round(database, round_id)["status"] == "draft"
     database.execute("UPDATE rounds SET works_council_date = '2030-01-10', works_council_ref = 'OR-7' WHERE id = ?",
                      [round_id])
     client.post(f"/rounds/{round_id}/open")
-    assert store.get_round(database, round_id)["status"] == "open"
+    assert get_round(database, round_id)["status"] == "open"
     client.post(f"/rounds/{round_id}/close")
-    assert store.get_round(database, round_id)["status"] == "closed"
+    assert get_round(database, round_id)["status"] == "closed"
     client.post(f"/rounds/{round_id}/reopen")
-    assert store.get_round(database, round_id)["status"] == "open"
+    assert get_round(database, round_id)["status"] == "open"
     assert "OR-7" in client.get(f"/rounds/{round_id}").get_data(as_text=True)
 
 
@@ -75,7 +75,7 @@ def test_status_changes_need_hr(client, database, round_id):
     login(client, users["change_manager"][1])
     database.execute("INSERT INTO round_access (round_id, user_id) VALUES (?, ?)", [round_id, users["change_manager"][0]])
     assert client.post(f"/rounds/{round_id}/close").status_code == 403
-    assert store.get_round(database, round_id)["status"] == "draft"
+    assert get_round(database, round_id)["status"] == "draft"
 
 
 def test_response_rate_per_team_hides_teams_under_the_minimum(client, database, hr, round_id):
@@ -155,7 +155,7 @@ def test_close_now_tells_the_change_managers_like_the_scheduled_close(client, da
                      "WHERE id = ?", [round_id])
     database.execute("INSERT INTO round_access (round_id, user_id) VALUES (?, ?)", [round_id, users["change_manager"][0]])
     client.post(f"/rounds/{round_id}/close")
-    assert store.get_round(database, round_id)["status"] == "closed"
+    assert get_round(database, round_id)["status"] == "closed"
     messages = list(database.query("SELECT kind, recipient FROM outbox WHERE round_id = ?", [round_id]))
     assert messages == [{"kind": "personas_ready", "recipient": users["change_manager"][1]}]
     client.post(f"/rounds/{round_id}/reopen")

@@ -13,7 +13,7 @@ import pytest
 from test_mail import SmtpSink, settings_for
 from test_outbox import make_round, people
 
-from toolkit.data import store
+from toolkit.data.rounds import get_round
 from toolkit.jobs import scheduler
 from toolkit.jobs.scheduler import dispatch, local_to_utc
 from toolkit.mail import outbox
@@ -49,7 +49,7 @@ def test_invitations_reach_every_participant_once_when_the_round_opens(database,
         for later in (T0 + MINUTE, T0 + 2 * MINUTE, T0 + DAY / 2):
             dispatch(database, config, later)
     assert sink.recipients() == [e for e, _ in people(6)]
-    assert store.get_round(database, round_id)["status"] == "open"
+    assert get_round(database, round_id)["status"] == "open"
     assert database.execute("SELECT count(*) FROM participants WHERE invited_at IS NULL").fetchone()[0] == 0
 
 
@@ -68,7 +68,7 @@ def test_round_without_works_council_record_stays_draft_and_says_why(database, d
     with SmtpSink() as sink:
         report = dispatch(database, settings_for(sink), T0)
         assert round_id in report.not_opened
-        round_ = store.get_round(database, round_id)
+        round_ = get_round(database, round_id)
         assert round_["status"] == "draft"
         assert "works council record" in round_["schedule_note"]
         assert sink.messages == []
@@ -76,7 +76,7 @@ def test_round_without_works_council_record_stays_draft_and_says_why(database, d
                          [round_id])
         report = dispatch(database, settings_for(sink), T0 + 5 * MINUTE)
     assert report.opened == [round_id]
-    assert store.get_round(database, round_id)["schedule_note"] is None
+    assert get_round(database, round_id)["schedule_note"] is None
     assert len(sink.messages) == 2
 
 
@@ -103,7 +103,7 @@ def test_reminders_reach_only_non_responders_and_stop_at_close(database, default
     assert sent(database, "personas_ready") == ["cm@example.org"]  # the trainer is not a change manager
     [(_, ready)] = [(r, m) for r, m in sink.messages if r == ["cm@example.org"]]
     assert ready["Subject"].startswith("Round closed")  # the manager's own language
-    assert store.get_round(database, round_id)["status"] == "closed"
+    assert get_round(database, round_id)["status"] == "closed"
 
 
 def test_reminder_days_never_fire_at_or_after_close(database, default_q):
@@ -113,7 +113,7 @@ def test_reminder_days_never_fire_at_or_after_close(database, default_q):
             dispatch(database, settings_for(sink), moment)
     assert sent(database, "reminder:5") == []
     assert len(sent(database, "reminder:3")) == 2
-    assert store.get_round(database, round_id)["status"] == "closed"
+    assert get_round(database, round_id)["status"] == "closed"
 
 
 def test_after_downtime_a_stale_reminder_is_skipped_when_a_later_one_is_due(database, default_q):
@@ -138,8 +138,8 @@ def test_a_round_whose_close_passed_before_it_could_open_stays_draft(database, d
     round_id = make_round(database, default_q, participants=people(1), closes_at=T0 + DAY)
     with SmtpSink() as sink:
         dispatch(database, settings_for(sink), T0 + 2 * DAY)
-    assert store.get_round(database, round_id)["status"] == "draft"
-    assert "close time passed" in store.get_round(database, round_id)["schedule_note"]
+    assert get_round(database, round_id)["status"] == "draft"
+    assert "close time passed" in get_round(database, round_id)["schedule_note"]
     assert sink.messages == []
 
 

@@ -185,10 +185,10 @@ def test_errors_show_a_friendly_page_never_a_traceback(database, tmp_path):
 def open_round_with_link(database, default_q):
     """An open round with one invited participant; returns that participant's link token."""
     from toolkit.core import tokens
-    from toolkit.data import store
+    from toolkit.data.rounds import create_round
     from toolkit.services import participants
 
-    round_id = store.create_round(database, default_q, "Open round")
+    round_id = create_round(database, default_q, "Open round")
     database.execute("UPDATE rounds SET status = 'open', works_council_date = '2026-01-05', "
                      "works_council_ref = 'OR-2026-01' WHERE id = ?", [round_id])
     participants.import_participants(database, round_id, [{"row": 2, "email": "anna@test.example", "name": "Anna"}],

@@ -9,7 +9,8 @@ import pytest
 
 from toolkit.core.questionnaire import get_questionnaire
 from toolkit.core.tokens import participant_token
-from toolkit.data import store
+from toolkit.data.responses import AlreadyCompleted, complete_web_response, response_entry
+from toolkit.data.rounds import create_round, response_count
 from toolkit.services.participants import import_participants
 
 SECRET = "survey-test-secret"
@@ -29,7 +30,7 @@ def pulse():
 
 
 def open_round(db, q, *, mode="anonymous", language="nl", people=6, team="Finance"):
-    round_id = store.create_round(db, q, f"{mode} round", mode=mode, language=language)
+    round_id = create_round(db, q, f"{mode} round", mode=mode, language=language)
     db.execute("UPDATE rounds SET status = 'open' WHERE id = ?", [round_id])
     rows = [{"row": i + 2, "email": f"p{i}@example.org", "name": f"P{i}", "team": team, "language": "en",
              "attributes": {"site": "Utrecht"}} for i in range(people)]
@@ -225,7 +226,7 @@ def test_completed_link_gets_a_friendly_page_and_no_second_response(client, data
         client.post("/survey", data={**page_fields(html), **answer_page(pulse, page_no), "action": "next"})
     again = client.get(f"/s/{tokens[0]}")
     assert again.status_code == 200 and b"/survey" not in again.data
-    assert store.response_count(database, round_id) == 1
+    assert response_count(database, round_id) == 1
 
 
 def test_a_link_completes_once_even_when_two_tabs_finish_together(database, pulse):
@@ -233,11 +234,11 @@ def test_a_link_completes_once_even_when_two_tabs_finish_together(database, puls
     round_id, _tokens = open_round(database, pulse)
     participant = database.execute("SELECT min(id) FROM participants").fetchone()[0]
     answers = {iid: 3 for iid in pulse.items if pulse.items[iid].type == "likert"}
-    first, second = (store.response_entry(pulse, round_id, answers, random_order=True) for _ in range(2))
+    first, second = (response_entry(pulse, round_id, answers, random_order=True) for _ in range(2))
     database.execute("INSERT INTO drafts (key, round_id, updated_on) VALUES ('tab', ?, '2026-11-23')", [round_id])
-    store.complete_web_response(database, first, participant_id=participant, draft_key="tab")
-    with pytest.raises(store.AlreadyCompleted):
-        store.complete_web_response(database, second, participant_id=participant, draft_key="tab")
+    complete_web_response(database, first, participant_id=participant, draft_key="tab")
+    with pytest.raises(AlreadyCompleted):
+        complete_web_response(database, second, participant_id=participant, draft_key="tab")
     assert [r[0] for r in database.execute("SELECT id FROM responses")] == [first["id"]]
     assert database.execute("SELECT count(*) FROM answers WHERE response_id = ?", [second["id"]]).fetchone()[0] == 0
     assert database.execute("SELECT count(*) FROM drafts").fetchone()[0] == 0
@@ -288,7 +289,7 @@ def test_finishing_with_a_required_question_still_open_returns_to_it_and_keeps_t
     # The last page posted straight away (an old tab, a crafted request): page 1 of 2 is still open.
     response = client.post("/survey", data={**page_fields(html), "page": "1", **answer_page(q, 1, 3), "action": "next"})
     assert response.status_code == 303 and response.headers["Location"] == "/survey"
-    assert store.response_count(database, round_id) == 0
+    assert response_count(database, round_id) == 0
     answers, page = database.execute("SELECT answers, page FROM drafts").fetchone()
     assert page == 0 and json.loads(answers) == {iid: 3 for iid in q.blocks[1].items}
 

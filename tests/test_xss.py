@@ -43,9 +43,9 @@ def world_template(tmp_path_factory):
     db.execute("UPDATE users SET name = ? WHERE email = 'admin@test.example'", [PAYLOADS["user"]])
     derive_round(db, round_id, k=1, bootstrap=2)  # one persona: everyone, so quotes and team are shown
     db.execute("UPDATE personas SET presented = 1")
-    from toolkit.data import store
+    from toolkit.data.persona_sets import current_persona_set
 
-    world["xss_persona"] = store.current_persona_set(db, round_id)["personas"][0]["id"]
+    world["xss_persona"] = current_persona_set(db, round_id)["personas"][0]["id"]
     return db, world
 
 

@@ -148,9 +148,9 @@ def run_concurrently(jobs: list, work) -> tuple[float, list]:
 def measure(name: str) -> tuple[float, int, int]:
     """(median ratio, lost submissions, baseline failures) for one questionnaire."""
     from toolkit.core.questionnaire import get_questionnaire
-    from toolkit.data import store
     from toolkit.data.db import connect
     from toolkit.data.migrations import migrate
+    from toolkit.data.rounds import create_round
     from toolkit.services.participants import import_participants, participant_token
 
     folder = Path(tempfile.mkdtemp(prefix="bench-submit-"))
@@ -160,7 +160,7 @@ def measure(name: str) -> tuple[float, int, int]:
     migrate(db)
     q = get_questionnaire(name)
     people = max(1, POSTS // len(q.blocks))  # respondents per turn
-    round_id = store.create_round(db, q, "Benchmark")
+    round_id = create_round(db, q, "Benchmark")
     db.execute("UPDATE rounds SET status = 'open' WHERE id = ?", [round_id])
     everyone = people * REPEATS
     import_participants(db, round_id, [{"row": n, "email": f"p{n}@bench.example", "name": "", "team": f"T{n % 10}",

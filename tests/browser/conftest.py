@@ -75,7 +75,8 @@ def ui_world(database):
     from conftest import make_round_with_responses, make_users
 
     from toolkit.core.questionnaire import get_questionnaire
-    from toolkit.data import store
+    from toolkit.data.persona_sets import save_persona_set
+    from toolkit.data.rounds import create_round
 
     q = get_questionnaire("default")
     users = make_users(database)
@@ -85,15 +86,15 @@ def ui_world(database):
                              .read_text(encoding="utf-8"))
     for persona in persona_set["personas"]:
         persona["members"] = []
-    store.save_persona_set(database, derived, persona_set, user_id=users["hr"][0])
+    save_persona_set(database, derived, persona_set, user_id=users["hr"][0])
     database.execute("UPDATE rounds SET status = 'closed' WHERE id = ?", [derived])
-    opened = store.create_round(database, q, "Pulse voorjaar")
+    opened = create_round(database, q, "Pulse voorjaar")
     database.execute("UPDATE rounds SET status = 'open', works_council_date = '2026-01-10', "
                      "works_council_ref = 'OR-2026-03' WHERE id = ?", [opened])
     database.conn.executemany(
         "INSERT INTO participants (round_id, email, team, responded) VALUES (?, ?, ?, ?)",
         [(opened, f"p{i}@example.org", "Inkoop" if i % 2 else "Sales", int(i % 3 == 0)) for i in range(30)])
-    draft = store.create_round(database, q, "Nulmeting 2027")
+    draft = create_round(database, q, "Nulmeting 2027")
     for role in ("change_manager", "trainer"):
         database.execute("INSERT INTO round_access (round_id, user_id) VALUES (?, ?)", [derived, users[role][0]])
     database.conn.commit()

@@ -9,7 +9,7 @@ import pytest
 
 from toolkit.core.questionnaire import get_questionnaire
 from toolkit.core.tokens import participant_token, personal_link
-from toolkit.data import store
+from toolkit.data.rounds import create_round
 from toolkit.services.participants import import_participants
 
 pytestmark = pytest.mark.browser
@@ -32,7 +32,7 @@ def progress(page) -> str:
 def test_respondent_answers_half_closes_browser_resumes_and_finishes(live_app, launch_browser, screens, database):
     app, base_url = live_app
     q = get_questionnaire("default")
-    round_id = store.create_round(database, q, "Verandering 2030", language="nl")
+    round_id = create_round(database, q, "Verandering 2030", language="nl")
     database.execute("UPDATE rounds SET status = 'open' WHERE id = ?", [round_id])
     import_participants(database, round_id, [
         {"row": n + 2, "email": f"medewerker{n}@example.org", "name": f"M{n}", "team": "Inkoop", "language": "nl",

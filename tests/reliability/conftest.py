@@ -111,9 +111,9 @@ def make_live_round(instance: Path, people: int, *, questionnaire: str = "defaul
     from toolkit.core.questionnaire import get_questionnaire
     from toolkit.core.synthetic import generate_responses
     from toolkit.core.tokens import participant_token
-    from toolkit.data import store
     from toolkit.data.db import connect
     from toolkit.data.migrations import migrate
+    from toolkit.data.rounds import create_round
     from toolkit.services.participants import import_participants
 
     instance.mkdir(parents=True, exist_ok=True)
@@ -124,7 +124,7 @@ def make_live_round(instance: Path, people: int, *, questionnaire: str = "defaul
     try:
         migrate(db)
         # Identified, so that each stored response can be traced to its respondent and counted.
-        round_id = store.create_round(db, q, "Reliability", mode="identified", language="en")
+        round_id = create_round(db, q, "Reliability", mode="identified", language="en")
         db.execute("UPDATE rounds SET status = 'open' WHERE id = ?", [round_id])
         import_participants(db, round_id, [
             {"row": n + 2, "email": f"p{n}@load.example", "name": f"P{n}", "team": f"T{n % 8}", "language": "en",

@@ -110,15 +110,16 @@ def test_scheduler_killed_while_sending_reminders_sends_none_twice(database, def
 @pytest.fixture
 def round_with_briefs(cli, database, default_q, tmp_path):
     from toolkit.core.synthetic import generate_responses
-    from toolkit.data import store
     from toolkit.data.db import transaction
+    from toolkit.data.responses import insert_response
+    from toolkit.data.rounds import create_round
     from toolkit.services.pipeline import derive_round
 
-    round_id = store.create_round(database, default_q, "Briefs under pressure")
+    round_id = create_round(database, default_q, "Briefs under pressure")
     answers, _labels, contexts = generate_responses(default_q, 120, seed=3)
     with transaction(database):
         for rid in sorted(answers):
-            store.insert_response(database, default_q, round_id, answers[rid], external_id=rid,
+            insert_response(database, default_q, round_id, answers[rid], external_id=rid,
                                   context=contexts.get(rid))
     derive_round(database, round_id, bootstrap=10)  # four clear, stable personas: nine briefs
     out = tmp_path / "briefs"

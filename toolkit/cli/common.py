@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from toolkit.data import store
-from toolkit.data.db import DatabaseUnavailable, connect
+from toolkit.data.db import DatabaseUnavailable, NotFound, connect
 from toolkit.data.migrations import migrate
+from toolkit.data.rounds import get_round
 from toolkit.web.app import create_app
 
 
@@ -35,8 +35,8 @@ def open_db():
 def get_round_or_fail(database, round_id: int) -> dict:
     """The round row, or a click error "round N does not exist"."""
     try:
-        return store.get_round(database, round_id)
-    except store.NotFound as exc:
+        return get_round(database, round_id)
+    except NotFound as exc:
         raise click.ClickException(str(exc)) from exc
 
 

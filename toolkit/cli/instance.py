@@ -9,8 +9,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from toolkit.cli.common import init_database, open_db
-from toolkit.data.db import DatabaseUnavailable
-from toolkit.data.store import audit, utcnow
+from toolkit.data.audit import audit
+from toolkit.data.db import DatabaseUnavailable, utcnow
 from toolkit.services.health import MIN_FREE_MB, check_instance
 from toolkit.services.maintenance import (
     BackupProblem,

@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 
 from toolkit.cli.common import get_round_or_fail, open_db
 from toolkit.core.privacy import exportable_persona_set
-from toolkit.data import store
+from toolkit.data.persona_sets import current_persona_set, load_persona_set
 from toolkit.services.pipeline import derive_round
 
 
@@ -33,7 +33,7 @@ def personas_derive(round_id, k, seed, bootstrap):
         set_id = derive_round(database, round_id, k=k, seed=seed, bootstrap=bootstrap)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    persona_set = store.load_persona_set(database, set_id)
+    persona_set = load_persona_set(database, set_id)
     if persona_set.get("no_distinct_personas"):
         click.echo(f"Round {round_id}: no distinct personas in this round (one overall profile).")
     else:
@@ -51,7 +51,7 @@ def personas_export(round_id, fmt):
     """Print the round's current personas (json) or each response's persona (csv)."""
     database = open_db()
     round_ = get_round_or_fail(database, round_id)
-    persona_set = store.current_persona_set(database, round_id, members=True)
+    persona_set = current_persona_set(database, round_id, members=True)
     if persona_set is None:
         raise click.ClickException(f"round {round_id} has no personas yet: run 'persona-toolkit personas derive --round {round_id}'")
     persona_set = exportable_persona_set(persona_set, round_["min_group"])

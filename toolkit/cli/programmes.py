@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from toolkit.cli.common import open_db
-from toolkit.data import store
+from toolkit.data.db import NotFound
 from toolkit.services import programmes
 
 
@@ -72,7 +72,7 @@ def programme_add_round(programme_id, round_id, kind):
     """Add a round to a programme; its questionnaire must be compatible with the baseline."""
     try:
         programmes.add_round(open_db(), programme_id, round_id, kind)
-    except (programmes.ProgrammeError, store.NotFound) as exc:
+    except (programmes.ProgrammeError, NotFound) as exc:
         _fail(exc)
     click.echo(f"Round {round_id} is now the {kind} of programme {programme_id}.")
 
@@ -88,7 +88,7 @@ def programme_compare(programme_id, fmt, lang):
     try:
         programmes.sync_names(database, programme_id)
         result = programmes.compare_programme(database, programme_id)
-    except store.NotFound as exc:
+    except NotFound as exc:
         _fail(exc)
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True))
@@ -104,7 +104,7 @@ def programme_major_change(programme_id, note, within_days):
     """Register a major change: the programme's persona reviews become due within a month."""
     try:
         due = programmes.register_major_change(open_db(), programme_id, note, within_days=within_days)
-    except (programmes.ProgrammeError, store.NotFound) as exc:
+    except (programmes.ProgrammeError, NotFound) as exc:
         _fail(exc)
     click.echo(f"Reviews of programme {programme_id} are now due by {due}.")
 

@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from toolkit.cli.common import open_db
-from toolkit.data import store
+from toolkit.data.db import NotFound
 from toolkit.services import programmes
 
 
@@ -41,7 +41,7 @@ def review_record(round_id, set_id, email, kept, changed, why):
         set_id = row[0]
     try:
         programmes.record_review(database, set_id, user_id=user[0], why=why, kept=kept, changed=changed)
-    except (programmes.ProgrammeError, store.NotFound) as exc:
+    except (programmes.ProgrammeError, NotFound) as exc:
         _fail(exc)
     due = database.execute("SELECT review_due FROM persona_sets WHERE id = ?", [set_id]).fetchone()[0]
     click.echo(f"Review of persona set {set_id} recorded; next review due {due}.")

@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 
 from toolkit.cli.common import open_db
 from toolkit.core.questionnaire import QuestionnaireError, get_questionnaire
-from toolkit.data import store
+from toolkit.data.rounds import create_round, list_rounds
 
 
 @click.group("round")
@@ -27,7 +27,7 @@ def round_create(qid, title, anonymous, language, min_group):
     """Create a round; prints the new round's id alone on stdout."""
     try:
         q = get_questionnaire(qid)
-        round_id = store.create_round(open_db(), q, title, mode="anonymous" if anonymous else "identified",
+        round_id = create_round(open_db(), q, title, mode="anonymous" if anonymous else "identified",
                                       language=language, min_group=min_group)
     except (LookupError, QuestionnaireError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
@@ -38,7 +38,7 @@ def round_create(qid, title, anonymous, language, min_group):
 @with_appcontext
 def round_list():
     """List rounds with their status and number of responses."""
-    for r in store.list_rounds(open_db()):
+    for r in list_rounds(open_db()):
         click.echo(f"{r['id']}\t{r['status']}\t{r['mode']}\t{r['responses']} responses\t{r['title']}")
 
 

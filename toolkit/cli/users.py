@@ -8,8 +8,8 @@ import click
 from flask.cli import with_appcontext
 
 from toolkit.cli.common import open_db
-from toolkit.data import store
 from toolkit.data.accounts import ROLES, create_user, get_user_by_email, set_password, set_role
+from toolkit.data.audit import audit
 
 
 @click.group()
@@ -36,7 +36,7 @@ def users_create(email, name, role, language, password):
         user_id = create_user(database, email=email, name=name, role=role, password=password, language=language)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    store.audit(database, None, "create", f"user {user_id}", f"{role} (command line)")
+    audit(database, None, "create", f"user {user_id}", f"{role} (command line)")
     click.echo(f"Created {role} {email}" + (f" with password {password}" if generated else ""))
 
 
@@ -62,7 +62,7 @@ def users_set_role(email, role):
         set_role(database, user["id"], role)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    store.audit(database, None, "edit", f"user {user['id']}", f"role {user['role']} -> {role} (command line)")
+    audit(database, None, "edit", f"user {user['id']}", f"role {user['role']} -> {role} (command line)")
     click.echo(f"{user['email']} is now {role}")
 
 
@@ -81,7 +81,7 @@ def users_reset_password(email, password):
         set_password(database, user["email"], password_)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    store.audit(database, None, "edit", f"user {user['id']}", "password reset (command line)")
+    audit(database, None, "edit", f"user {user['id']}", "password reset (command line)")
     click.echo(f"New password for {user['email']}" + (f": {password_}" if password is None else " set"))
 
 

@@ -11,7 +11,9 @@ import re
 import sqlite_utils
 from werkzeug.security import check_password_hash, generate_password_hash
 
-ROLES = ("admin", "hr", "change_manager", "trainer")
+from toolkit.core.roles import ROLE_IDS
+
+ROLES = ROLE_IDS
 MIN_PASSWORD = 10
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -90,33 +92,3 @@ def _refuse_removing_last_admin(db: sqlite_utils.Database, user_id: int, role: s
         ).fetchone()[0]
         if others == 0:
             raise ValueError("this is the last active admin account; make another admin first")
-
-
-# --- per-round access for change managers and trainers ----------------------------------------
-
-
-def granted_users(db: sqlite_utils.Database, round_id: int) -> list[dict]:
-    return list(db.query(
-        "SELECT u.id, u.email, u.name, u.role FROM round_access a JOIN users u ON u.id = a.user_id "
-        "WHERE a.round_id = ? ORDER BY u.name", [round_id]))
-
-
-def grant_round(db: sqlite_utils.Database, round_id: int, user_id: int) -> None:
-    row = db.execute("SELECT role FROM users WHERE id = ?", [user_id]).fetchone()
-    if row is None:
-        raise ValueError(f"no account with id {user_id}")
-    if row[0] not in ("change_manager", "trainer"):
-        raise ValueError("only change managers and trainers are granted rounds; admin and HR see every round")
-    db.execute("INSERT OR IGNORE INTO round_access (round_id, user_id) VALUES (?, ?)", [round_id, user_id])
-
-
-def revoke_round(db: sqlite_utils.Database, round_id: int, user_id: int) -> None:
-    db.execute("DELETE FROM round_access WHERE round_id = ? AND user_id = ?", [round_id, user_id])
-
-
-def has_round_access(db: sqlite_utils.Database, user, round_id: int) -> bool:
-    if user.role in ("admin", "hr"):
-        return True
-    return db.execute(
-        "SELECT 1 FROM round_access WHERE round_id = ? AND user_id = ?", [round_id, user.id]
-    ).fetchone() is not None

@@ -12,6 +12,7 @@ dropped after a database error or when the file at the path is no longer the sam
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
 import threading
@@ -158,3 +159,17 @@ def drop_thread_connection() -> None:
     _per_thread.cached = None
     if cached is not None:
         cached[1].conn.close()
+
+
+class NotFound(LookupError):
+    """The thing asked for does not exist (shown as 'not found', never a traceback)."""
+
+
+def utcnow() -> dt.datetime:
+    """Now in UTC, to the second (what every stored time is)."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def iso(moment: dt.datetime | None) -> str | None:
+    """``moment`` as stored: ISO 8601 in UTC to the second; None stays None."""
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds") if moment else None

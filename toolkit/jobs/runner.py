@@ -12,14 +12,13 @@ import traceback
 
 import sqlite_utils
 
-from toolkit.data import store
-from toolkit.data.db import connect
+from toolkit.data.db import connect, iso, utcnow
 
 
 def create(db: sqlite_utils.Database, kind: str, round_id: int, params: dict, user_id: int | None) -> int:
     cur = db.execute(
         "INSERT INTO jobs (kind, round_id, params, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
-        [kind, round_id, json.dumps(params), user_id, store.iso(store.utcnow())],
+        [kind, round_id, json.dumps(params), user_id, iso(utcnow())],
     )
     return cur.lastrowid
 
@@ -46,14 +45,14 @@ def _run(database_path: str, job_id: int, work) -> None:
         result = work(db, job, json.loads(job["params"]), progress)
         db.execute(
             "UPDATE jobs SET status = 'done', progress = 1, result = ?, finished_at = ? WHERE id = ?",
-            [json.dumps(result), store.iso(store.utcnow()), job_id],
+            [json.dumps(result), iso(utcnow()), job_id],
         )
     except Exception as exc:  # a failed job is reported on its page, never lost silently
         message = str(exc) if isinstance(exc, ValueError) else exc.__class__.__name__
         try:
             db.execute(
                 "UPDATE jobs SET status = 'failed', message = ?, result = ?, finished_at = ? WHERE id = ?",
-                [message, traceback.format_exc()[-4000:], store.iso(store.utcnow()), job_id],
+                [message, traceback.format_exc()[-4000:], iso(utcnow()), job_id],
             )
         except Exception:  # noqa: S110 - the database itself is gone (a test's folder removed)
             pass

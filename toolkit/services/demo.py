@@ -16,9 +16,11 @@ import sqlite_utils
 
 from toolkit.core.questionnaire import get_questionnaire
 from toolkit.core.synthetic import SEGMENT_SHAPES, Segment, generate_responses
-from toolkit.data import store
 from toolkit.data.accounts import create_user
 from toolkit.data.db import transaction
+from toolkit.data.persona_sets import load_persona_set
+from toolkit.data.responses import insert_response
+from toolkit.data.rounds import create_round
 from toolkit.services import programmes
 from toolkit.services.pipeline import briefs_for_round, derive_round
 
@@ -50,7 +52,7 @@ def add_synthetic_round(
     """
     q = get_questionnaire("default")
     opens_at = dt.datetime.combine(opens_on, dt.time(7, 0), dt.UTC) if opens_on else None
-    round_id = store.create_round(db, q, title, mode="anonymous", created_by=user_ids["hr"], opens_at=opens_at,
+    round_id = create_round(db, q, title, mode="anonymous", created_by=user_ids["hr"], opens_at=opens_at,
                                   closes_at=opens_at + dt.timedelta(days=14) if opens_at else None)
     if opens_on:
         db.execute("UPDATE rounds SET works_council_date = ?, works_council_ref = 'OR-DEMO-1' WHERE id = ?",
@@ -70,7 +72,7 @@ def add_synthetic_round(
         days = _arrival_days(len(answers)) if opens_on else [0] * len(answers)
         for rid, offset in zip(sorted(answers), days, strict=True):
             day = opens_on + dt.timedelta(days=offset) if opens_on else None
-            store.insert_response(db, q, round_id, answers[rid], context=contexts.get(rid), source="demo", day=day)
+            insert_response(db, q, round_id, answers[rid], context=contexts.get(rid), source="demo", day=day)
         db.execute("UPDATE rounds SET status = 'closed' WHERE id = ?", [round_id])
         for role in ("change_manager", "trainer"):
             db.execute("INSERT INTO round_access (round_id, user_id) VALUES (?, ?)", [round_id, user_ids[role]])
@@ -97,7 +99,7 @@ def build_demo(db: sqlite_utils.Database, *, respondents: int = 240, briefs_dir:
                                    opens_on=dt.date(2026, 9, 7),
                                    seed=2026, user_ids=user_ids)
     set_id = derive_round(db, round_id, bootstrap=bootstrap, user_id=user_ids["hr"])
-    persona_set = store.load_persona_set(db, set_id)
+    persona_set = load_persona_set(db, set_id)
     lines = [f"Demo round {round_id}: {respondents} responses, {persona_set['k']} personas."]
     for p in persona_set["personas"]:
         stability = "not assessed" if p.get("stability") is None else f"{p['stability']:.2f}"

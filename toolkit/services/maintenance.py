@@ -83,7 +83,7 @@ def restore_database(live_path: Path, backup: Path, keep_dir: Path) -> Path:
         finally:
             source.close()
         migrations.migrate(live)  # an older backup is brought up to the current schema
-        from toolkit.data.store import audit
+        from toolkit.data.audit import audit
 
         audit(live, None, "restore", "database", f"from {backup}; previous database kept as {kept}")
     finally:

@@ -12,7 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from toolkit.core.intake import ImportProblem, Table, read_table
 from toolkit.core.tokens import new_salt, participant_token, token_hash
-from toolkit.data import store
+from toolkit.data.audit import audit
 from toolkit.data.db import transaction
 
 LANGUAGES = ("nl", "en")
@@ -154,7 +154,7 @@ def import_participants(db: sqlite_utils.Database, round_id: int, rows: list[dic
             participant = {"round_id": round_id, "id": cur.lastrowid, "token_salt": salt}
             db.execute("UPDATE participants SET token_hash = ? WHERE id = ?",
                        [token_hash(participant_token(secret_key, participant)), cur.lastrowid])
-        store.audit(db, user_id, "import", f"round {round_id}", f"{len(rows)} participants")
+        audit(db, user_id, "import", f"round {round_id}", f"{len(rows)} participants")
     return len(rows)
 
 

@@ -11,14 +11,16 @@ from pathlib import Path
 import sqlite_utils
 
 from toolkit.core.scoring import score_matrix
-from toolkit.data import store
+from toolkit.data.persona_sets import current_persona_set, save_persona_set
+from toolkit.data.responses import answers_by_response, contexts_by_response
+from toolkit.data.rounds import get_round, round_info, round_questionnaire
 
 MIN_QUOTE_GROUP = 10
 
 
 def round_info_with_drift(db: sqlite_utils.Database, round_: dict, q, persona_set: dict | None) -> dict:
     """Round facts for the briefs, plus what changed since the previous round of its programme."""
-    info = store.round_info(db, round_, q, persona_set)
+    info = round_info(db, round_, q, persona_set)
     if round_.get("programme_id"):
         from toolkit.core.compare import drift_summary
         from toolkit.services.programmes import compare_programme
@@ -43,9 +45,9 @@ def derive_round(
     """Score, cluster, describe and store the personas of a round; return the set id."""
     from toolkit.core.personas import derive_personas, describe_personas
 
-    round_ = store.get_round(db, round_id)
-    q = store.round_questionnaire(db, round_)
-    answers = store.answers_by_response(db, round_id, q)
+    round_ = get_round(db, round_id)
+    q = round_questionnaire(db, round_)
+    answers = answers_by_response(db, round_id, q)
     if len(answers) < round_["min_group"]:
         raise ValueError(
             f"round {round_id} has {len(answers)} responses; at least {round_['min_group']} are needed "
@@ -57,10 +59,10 @@ def derive_round(
         min_size=max(5, round_["min_group"]), progress=progress,
     )
     persona_set = describe_personas(
-        persona_set, q, answers, store.contexts_by_response(db, round_id),
+        persona_set, q, answers, contexts_by_response(db, round_id),
         min_group=round_["min_group"], min_quote_group=max(MIN_QUOTE_GROUP, round_["min_group"]),
     )
-    return store.save_persona_set(db, round_id, persona_set, user_id=user_id)
+    return save_persona_set(db, round_id, persona_set, user_id=user_id)
 
 
 def briefs_for_round(
@@ -79,11 +81,11 @@ def briefs_for_round(
 
     from toolkit.briefs.documents import write_round_briefs
 
-    round_ = store.get_round(db, round_id)
-    persona_set = store.current_persona_set(db, round_id)
+    round_ = get_round(db, round_id)
+    persona_set = current_persona_set(db, round_id)
     if persona_set is None:
         raise ValueError(f"round {round_id} has no personas yet: run 'persona-toolkit personas derive --round {round_id}'")
-    q = store.round_questionnaire(db, round_)
+    q = round_questionnaire(db, round_)
     info = round_info_with_drift(db, round_, q, persona_set)
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".writing-briefs-", dir=out_dir))  # same volume: rename is atomic
@@ -135,9 +137,9 @@ def brief_bytes(db: sqlite_utils.Database, round_: dict, persona_set: dict, pers
     from toolkit.briefs import documents as briefs
     from toolkit.core.guidance import default_guidance as load_rules
 
-    q = store.round_questionnaire(db, round_)
+    q = round_questionnaire(db, round_)
     # Only the overview reports drift; comparing the programme for every persona brief was wasted.
-    info = (round_info_with_drift if kind == "overview" else store.round_info)(db, round_, q, persona_set)
+    info = (round_info_with_drift if kind == "overview" else round_info)(db, round_, q, persona_set)
     rules = load_rules()
     if kind == "overview":
         document = briefs.overview_brief(persona_set, info, q, lang, rules)

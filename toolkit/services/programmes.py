@@ -16,11 +16,13 @@ import sqlite_utils
 from toolkit.core.compare import carry_over_names, compare_persona_sets, drift_summary
 from toolkit.core.privacy import exportable_persona_set
 from toolkit.core.questionnaire import Questionnaire
-from toolkit.data import store
-from toolkit.data.db import transaction
+from toolkit.data.audit import audit
+from toolkit.data.db import NotFound, iso, transaction, utcnow
+from toolkit.data.persona_sets import DEFAULT_REVIEW_DAYS, current_persona_set
+from toolkit.data.rounds import get_round, round_questionnaire
 
 ROUND_KINDS = ("baseline", "pulse", "follow-up")
-REVIEW_DAYS = store.DEFAULT_REVIEW_DAYS
+REVIEW_DAYS = DEFAULT_REVIEW_DAYS
 MAJOR_CHANGE_REVIEW_DAYS = 30
 MAX_TEXT = 4000
 
@@ -30,7 +32,7 @@ class ProgrammeError(ValueError):
 
 
 def _today() -> dt.date:
-    return store.utcnow().date()
+    return utcnow().date()
 
 
 # --- programmes and their rounds --------------------------------------------------------
@@ -45,15 +47,15 @@ def create_programme(db: sqlite_utils.Database, name: str, description: str = ""
         raise ProgrammeError("a programme name can have at most 200 characters")
     with transaction(db):
         cur = db.execute("INSERT INTO programmes (name, description, created_at) VALUES (?, ?, ?)",
-                         [name, (description or "").strip(), store.iso(store.utcnow())])
-        store.audit(db, user_id, "create", f"programme {cur.lastrowid}", name)
+                         [name, (description or "").strip(), iso(utcnow())])
+        audit(db, user_id, "create", f"programme {cur.lastrowid}", name)
     return cur.lastrowid
 
 
 def get_programme(db: sqlite_utils.Database, programme_id: int) -> dict:
     rows = list(db.query("SELECT * FROM programmes WHERE id = ?", [programme_id]))
     if not rows:
-        raise store.NotFound(f"programme {programme_id} does not exist")
+        raise NotFound(f"programme {programme_id} does not exist")
     return rows[0]
 
 
@@ -103,18 +105,18 @@ def add_round(db: sqlite_utils.Database, programme_id: int, round_id: int, kind:
     if kind not in ROUND_KINDS:
         raise ProgrammeError(f"round kind '{kind}' is not one of {', '.join(ROUND_KINDS)}")
     get_programme(db, programme_id)
-    round_ = store.get_round(db, round_id)
+    round_ = get_round(db, round_id)
     if round_["programme_id"] not in (None, programme_id):
         raise ProgrammeError(f"round {round_id} already belongs to programme {round_['programme_id']}")
     others = [r for r in programme_rounds(db, programme_id) if r["id"] != round_id]
     if others:
         base = next((r for r in others if r["round_kind"] == "baseline"), others[0])
-        problems = compatibility_problems(store.round_questionnaire(db, base), store.round_questionnaire(db, round_))
+        problems = compatibility_problems(round_questionnaire(db, base), round_questionnaire(db, round_))
         if problems:
             raise ProgrammeError(f"round {round_id} cannot join programme {programme_id}: " + "; ".join(problems))
     with transaction(db):
         db.execute("UPDATE rounds SET programme_id = ?, round_kind = ? WHERE id = ?", [programme_id, kind, round_id])
-        store.audit(db, user_id, "add-round", f"programme {programme_id}", f"round {round_id} ({kind})")
+        audit(db, user_id, "add-round", f"programme {programme_id}", f"round {round_id} ({kind})")
     sync_names(db, programme_id)
 
 
@@ -133,7 +135,7 @@ def _negative_rule_ids() -> set[str]:
 def comparable_set(db: sqlite_utils.Database, round_: dict, negative_rules: set[str] | None = None) -> dict | None:
     """The round's current persona set as compare() reads it: only presentable personas,
     each marked `negative` when a negative label rule named it."""
-    persona_set = store.current_persona_set(db, round_["id"])
+    persona_set = current_persona_set(db, round_["id"])
     if persona_set is None:
         return None
     persona_set = exportable_persona_set(persona_set, round_["min_group"])
@@ -159,7 +161,7 @@ def compare_programme(db: sqlite_utils.Database, programme_id: int) -> dict:
     negative = _negative_rule_ids()
     sets, questionnaires = {}, {}
     for r in rounds:
-        questionnaires[r["id"]] = store.round_questionnaire(db, r)
+        questionnaires[r["id"]] = round_questionnaire(db, r)
         sets[r["id"]] = comparable_set(db, r, negative)
     with_sets = [r for r in rounds if sets[r["id"]] is not None]
     comparisons = []
@@ -233,7 +235,7 @@ def sync_names(db: sqlite_utils.Database, programme_id: int) -> int:
                 with transaction(db):
                     db.conn.executemany(
                         "UPDATE personas SET name = ? WHERE set_id = ? AND key = ? AND edited_name IS NULL", updates)
-                    store.audit(db, None, "carry-names", f"persona set {r['set_id']}",
+                    audit(db, None, "carry-names", f"persona set {r['set_id']}",
                                 ", ".join(f"{k}: {n}" for n, _s, k in updates))
                 changed += len(updates)
             current = renamed
@@ -256,7 +258,7 @@ def record_review(db: sqlite_utils.Database, set_id: int, *, user_id: int | None
         if len(text) > MAX_TEXT:
             raise ProgrammeError(f"'{label}' can have at most {MAX_TEXT} characters (got {len(text)})")
     if not db.execute("SELECT 1 FROM persona_sets WHERE id = ?", [set_id]).fetchone():
-        raise store.NotFound(f"persona set {set_id} does not exist")
+        raise NotFound(f"persona set {set_id} does not exist")
     today = today or _today()
     due = (today + dt.timedelta(days=next_days)).isoformat()
     with transaction(db):
@@ -264,7 +266,7 @@ def record_review(db: sqlite_utils.Database, set_id: int, *, user_id: int | None
             "INSERT INTO reviews (set_id, reviewed_by, reviewed_at, kept, changed, why, next_review_due) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)", [set_id, user_id, today.isoformat(), kept, changed, why, due])
         db.execute("UPDATE persona_sets SET review_due = ? WHERE id = ?", [due, set_id])
-        store.audit(db, user_id, "review", f"persona set {set_id}", why[:200])
+        audit(db, user_id, "review", f"persona set {set_id}", why[:200])
     return cur.lastrowid
 
 
@@ -288,7 +290,7 @@ def register_major_change(db: sqlite_utils.Database, programme_id: int, note: st
                    "VALUES (?, ?, ?, ?, ?)", [programme_id, today.isoformat(), user_id, note, due])
         db.execute("UPDATE persona_sets SET review_due = ? WHERE current = 1 AND review_due > ? AND round_id IN "
                    "(SELECT id FROM rounds WHERE programme_id = ?)", [due, due, programme_id])
-        store.audit(db, user_id, "major-change", f"programme {programme_id}", note[:200])
+        audit(db, user_id, "major-change", f"programme {programme_id}", note[:200])
     return due
 
 

@@ -12,8 +12,9 @@ import json
 
 import sqlite_utils
 
-from toolkit.data import store
-from toolkit.data.db import transaction
+from toolkit.data.audit import audit
+from toolkit.data.db import NotFound, transaction, utcnow
+from toolkit.data.rounds import get_round
 
 
 def _moment(value: str) -> dt.datetime:
@@ -76,13 +77,13 @@ def purge_round(db: sqlite_utils.Database, round_id: int, *, user_id: int | None
                 db.execute("UPDATE personas SET evidence = ? WHERE id = ?",
                            [json.dumps(evidence, ensure_ascii=False), persona_id])
         detail = ", ".join(f"{n} {what}" for what, n in held.items() if n)
-        store.audit(db, user_id, "delete", f"round {round_id}", f"{reason}: {detail}" if reason else detail)
+        audit(db, user_id, "delete", f"round {round_id}", f"{reason}: {detail}" if reason else detail)
     return held
 
 
 def purge_expired(db: sqlite_utils.Database, now: dt.datetime | None = None) -> dict[int, dict[str, int]]:
     """Purge every round whose retention period after closing has passed; return what went, per round."""
-    now = now or store.utcnow()
+    now = now or utcnow()
     purged = {}
     for round_ in db.query("SELECT id, closes_at, retention_days FROM rounds WHERE closes_at IS NOT NULL ORDER BY id"):
         due = purge_due(round_)
@@ -100,9 +101,9 @@ def participant_data(db: sqlite_utils.Database, round_id: int, participant_id: i
     """Everything the toolkit holds about one participant of a round, as plain data."""
     rows = list(db.query("SELECT * FROM participants WHERE id = ? AND round_id = ?", [participant_id, round_id]))
     if not rows:
-        raise store.NotFound(f"participant {participant_id} is not in round {round_id}")
+        raise NotFound(f"participant {participant_id} is not in round {round_id}")
     p = rows[0]
-    round_ = store.get_round(db, round_id)
+    round_ = get_round(db, round_id)
     data = {
         "round": {"id": round_id, "title": round_["title"], "mode": round_["mode"]},
         "participant": {
@@ -136,7 +137,7 @@ def delete_participant(db: sqlite_utils.Database, round_id: int, participant_id:
     with transaction(db):
         row = db.execute("SELECT id FROM participants WHERE id = ? AND round_id = ?", [participant_id, round_id]).fetchone()
         if row is None:
-            raise store.NotFound(f"participant {participant_id} is not in round {round_id}")
+            raise NotFound(f"participant {participant_id} is not in round {round_id}")
         responses = [r for (r,) in db.execute("SELECT id FROM responses WHERE participant_id = ?", [participant_id])]
         for rid in responses:
             for table in ("answers", "scores", "assignments"):
@@ -145,6 +146,6 @@ def delete_participant(db: sqlite_utils.Database, round_id: int, participant_id:
         messages = db.execute("DELETE FROM outbox WHERE participant_id = ?", [participant_id]).rowcount
         db.execute("DELETE FROM participants WHERE id = ?", [participant_id])
         done = {"responses": len(responses), "messages": messages}
-        store.audit(db, user_id, "delete", f"participant {participant_id} of round {round_id}",
+        audit(db, user_id, "delete", f"participant {participant_id} of round {round_id}",
                     f"{done['responses']} responses, {done['messages']} messages")
     return done

@@ -10,7 +10,7 @@ from toolkit import paths
 from toolkit.web import audit, database, errors, extensions, i18n, security
 from toolkit.web.admin.views import bp as admin_bp
 from toolkit.web.auth.views import bp as auth_bp
-from toolkit.web.authz import can
+from toolkit.web.authz import can, role_label
 from toolkit.web.personas.views import bp as personas_bp
 from toolkit.web.programmes.views import bp as programmes_bp
 from toolkit.web.rounds.views import bp as rounds_bp
@@ -68,7 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     audit.init_app(app)
     errors.init_app(app)
-    app.jinja_env.globals.update(can=can)
+    app.jinja_env.globals.update(can=can, role_label=role_label)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     return app

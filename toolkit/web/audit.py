@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, request
 from flask_login import current_user
 
-from toolkit.data import store
+from toolkit.data.audit import audit
 from toolkit.web.database import get_db
 
 AUDITED_OBJECTS = ("participant_id", "persona_id", "round_id", "user_id")
@@ -39,7 +39,7 @@ def audit_views(response):
     own = db.execute("SELECT 1 FROM audit WHERE id > ? AND user_id = ?", [mark, current_user.id]).fetchone()
     if not own:
         attachment = "attachment" in response.headers.get("Content-Disposition", "")
-        store.audit(db, current_user.id, "export" if attachment else "view", _audited_object(),
+        audit(db, current_user.id, "export" if attachment else "view", _audited_object(),
                     f"{request.endpoint} {request.path}")
     return response
 

@@ -1,9 +1,9 @@
 """Who may do what: the role table, the view decorator and the per-round check.
 
-Per-round grants come on top of the role table (see `round_for`): admin and HR see every round
+The role table is `toolkit.core.roles`; per-round grants come on top of it (see `round_for`): admin and HR see every round
 (HR owns rounds); change managers and trainers only rounds granted to them, and trainers only
 personas and training briefs. tests/test_authz.py walks every route against this table, so a new
-route needs a rule here.
+route needs a permission there.
 """
 
 from __future__ import annotations
@@ -11,28 +11,15 @@ from __future__ import annotations
 import functools
 
 from flask import abort
+from flask_babel import gettext
 from flask_login import current_user
 
-from toolkit.data import store
+from toolkit.core.roles import PERMISSIONS, ROLES
+from toolkit.data.access import may_see_round, visible_round_ids
+from toolkit.data.db import NotFound
+from toolkit.data.rounds import get_round, list_rounds
 from toolkit.web.database import get_db
 from toolkit.web.extensions import login_manager
-
-PERMISSIONS = {
-    "rounds.list": ("admin", "hr", "change_manager", "trainer"),
-    "rounds.manage": ("admin", "hr"),
-    "rounds.grant": ("admin", "hr"),
-    "rounds.privacy": ("admin", "hr"),
-    "participants.data": ("admin", "hr"),
-    "admin.users": ("admin",),
-    "admin.audit": ("admin",),
-    "rounds.view": ("admin", "hr", "change_manager"),
-    "personas.view": ("admin", "hr", "change_manager", "trainer"),
-    "personas.derive": ("admin", "hr", "change_manager"),
-    "personas.edit": ("admin", "hr", "change_manager"),
-    "briefs.communication": ("admin", "hr", "change_manager"),
-    "briefs.training": ("admin", "hr", "change_manager", "trainer"),
-    "briefs.overview": ("admin", "hr", "change_manager"),
-}
 
 
 def requires(permission: str):
@@ -66,13 +53,26 @@ def can(permission: str) -> bool:
 def round_for(round_id: int) -> dict:
     """The round row if the current user may see it; aborts 404 when it does not exist, 403 when not granted."""
     try:
-        round_ = store.get_round(get_db(), round_id)
-    except store.NotFound:
+        round_ = get_round(get_db(), round_id)
+    except NotFound:
         abort(404)
-    if current_user.role not in ("admin", "hr"):
-        granted = get_db().execute(
-            "SELECT 1 FROM round_access WHERE round_id = ? AND user_id = ?", [round_id, current_user.id]
-        ).fetchone()
-        if not granted:
-            abort(403)
+    if not may_see_round(get_db(), current_user.id, current_user.role, round_id):
+        abort(403)
     return round_
+
+
+def current_visible_round_ids() -> set[int] | None:
+    """Round ids the current user may see, or None when they see every round (admin, HR)."""
+    return visible_round_ids(get_db(), current_user.id, current_user.role)
+
+
+def visible_rounds() -> list[dict]:
+    """The rounds the current user may see, newest first, with response and invitation counts."""
+    rounds = list_rounds(get_db())
+    visible = current_visible_round_ids()
+    return rounds if visible is None else [r for r in rounds if r["id"] in visible]
+
+
+def role_label(role: str) -> str:
+    """The role's name in the reader's language ("wijzigingsmanager"); the id for an unknown role."""
+    return gettext(ROLES[role].label) if role in ROLES else role

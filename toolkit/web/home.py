@@ -16,23 +16,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from toolkit.core.privacy import presentable_personas, works_council_problem
-from toolkit.data import store
-from toolkit.web.authz import can
+from toolkit.data.db import utcnow
+from toolkit.data.persona_sets import current_persona_set
+from toolkit.web.authz import can, visible_rounds
 from toolkit.web.database import get_db
 
 NEW_FOR_DAYS = 14  # persona sets derived this recently are marked "new"
-
-
-def _granted_round_ids(db) -> set[int] | None:
-    if current_user.role in ("admin", "hr"):
-        return None
-    return {r[0] for r in db.execute("SELECT round_id FROM round_access WHERE user_id = ?", [current_user.id])}
-
-
-def _rounds(db) -> list[dict]:
-    rows = store.list_rounds(db)
-    granted = _granted_round_ids(db)
-    return rows if granted is None else [r for r in rows if r["id"] in granted]
 
 
 def setup_steps(round_: dict) -> list[str]:
@@ -68,7 +57,7 @@ def persona_rounds(db, rounds: list[dict], today: dt.date) -> list[dict]:
     """Granted rounds with a current persona set, newest set first, and their shown personas."""
     result = []
     for r in rounds:
-        persona_set = store.current_persona_set(db, r["id"])
+        persona_set = current_persona_set(db, r["id"])
         if not persona_set:
             continue
         created = dt.datetime.fromisoformat(persona_set["created_at"]).date()
@@ -82,11 +71,11 @@ def persona_rounds(db, rounds: list[dict], today: dt.date) -> list[dict]:
 
 def render_home():
     db = get_db()
-    rounds = _rounds(db)
-    today = store.utcnow().date()
+    rounds = visible_rounds()
+    today = utcnow().date()
     context = {"rounds": rounds, "role": current_user.role, "overdue": [],
                "format_date": format_date, "format_percent": format_percent}
-    if current_user.role in ("admin", "hr"):
+    if can("rounds.manage"):
         context.update(hr_overview(db, rounds))
     context["persona_rounds"] = persona_rounds(db, rounds, today)
     context["waiting"] = [r for r in rounds if r["id"] not in {p["round"]["id"] for p in context["persona_rounds"]}]

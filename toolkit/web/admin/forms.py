@@ -4,12 +4,9 @@ from wtforms import DateField, EmailField, IntegerField, SelectField, StringFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-ROLE_LABELS = [
-    SelectChoice("admin", _l("admin")),
-    SelectChoice("hr", _l("HR")),
-    SelectChoice("change_manager", _l("change manager")),
-    SelectChoice("trainer", _l("trainer")),
-]
+from toolkit.core.roles import ROLES
+
+ROLE_LABELS = [SelectChoice(role.id, _l(role.label)) for role in ROLES.values()]
 
 
 class UserForm(FlaskForm):

@@ -12,7 +12,11 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from toolkit.core.privacy import works_council_problem
-from toolkit.data import accounts, store
+from toolkit.core.roles import GRANTABLE_ROLES
+from toolkit.data import access as round_access
+from toolkit.data import accounts
+from toolkit.data.audit import audit as record_audit
+from toolkit.data.db import NotFound
 from toolkit.services import retention
 from toolkit.web.admin.forms import (
     AuditFilterForm,
@@ -22,7 +26,7 @@ from toolkit.web.admin.forms import (
     RoleForm,
     UserForm,
 )
-from toolkit.web.authz import requires, round_for
+from toolkit.web.authz import requires, role_label, round_for
 from toolkit.web.database import get_db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -52,7 +56,7 @@ def users():
         except ValueError as exc:
             form.email.errors.append(str(exc))
         else:
-            store.audit(db, current_user.id, "create", f"user {user_id}", form.role.data)
+            record_audit(db, current_user.id, "create", f"user {user_id}", form.role.data)
             return render_template("admin/password.html", email=form.email.data.strip().lower(), password=password)
     return render_template("admin/users.html", users=accounts.list_users(db), form=form,
                            role_form=RoleForm(), button=ButtonForm())
@@ -71,8 +75,8 @@ def set_role(user_id):
     except ValueError as exc:
         flash(_("Role not changed: %(reason)s", reason=str(exc)), "error")
     else:
-        store.audit(db, current_user.id, "edit", f"user {user_id}", f"role {user['role']} -> {form.role.data}")
-        flash(_("%(email)s now has the role %(role)s.", email=user["email"], role=form.role.data), "info")
+        record_audit(db, current_user.id, "edit", f"user {user_id}", f"role {user['role']} -> {form.role.data}")
+        flash(_("%(email)s now has the role %(role)s.", email=user["email"], role=role_label(form.role.data)), "info")
     return redirect(url_for(".users"))
 
 
@@ -88,7 +92,7 @@ def toggle_active(user_id):
     except ValueError as exc:
         flash(_("Not changed: %(reason)s", reason=str(exc)), "error")
     else:
-        store.audit(db, current_user.id, "edit", f"user {user_id}", "enabled" if not user["active"] else "disabled")
+        record_audit(db, current_user.id, "edit", f"user {user_id}", "enabled" if not user["active"] else "disabled")
     return redirect(url_for(".users"))
 
 
@@ -101,7 +105,7 @@ def reset_password(user_id):
     password = secrets.token_urlsafe(12)
     db = get_db()
     accounts.set_password(db, user["email"], password)
-    store.audit(db, current_user.id, "edit", f"user {user_id}", "password reset")
+    record_audit(db, current_user.id, "edit", f"user {user_id}", "password reset")
     return render_template("admin/password.html", email=user["email"], password=password)
 
 
@@ -139,19 +143,19 @@ def audit():
 def access(round_id):
     round_ = round_for(round_id)
     db = get_db()
-    granted = accounts.granted_users(db, round_id)
+    granted = round_access.granted_users(db, round_id)
     form = GrantForm()
     form.user_id.choices = [
-        SelectChoice(u["id"], f"{u['name']} ({u['email']}, {u['role']})") for u in accounts.list_users(db)
-        if u["role"] in ("change_manager", "trainer") and u["active"] and u["id"] not in {g["id"] for g in granted}
+        SelectChoice(u["id"], f"{u['name']} ({u['email']}, {role_label(u['role'])})") for u in accounts.list_users(db)
+        if u["role"] in GRANTABLE_ROLES and u["active"] and u["id"] not in {g["id"] for g in granted}
     ]
     if form.validate_on_submit():
         try:
-            accounts.grant_round(db, round_id, form.user_id.data)
+            round_access.grant_round(db, round_id, form.user_id.data)
         except ValueError as exc:
             flash(str(exc), "error")
         else:
-            store.audit(db, current_user.id, "grant", f"round {round_id}", f"user {form.user_id.data}")
+            record_audit(db, current_user.id, "grant", f"round {round_id}", f"user {form.user_id.data}")
             flash(_("Access given."), "info")
         return redirect(url_for(".access", round_id=round_id))
     return render_template("admin/access.html", round=round_, granted=granted, form=form, button=ButtonForm())
@@ -164,8 +168,8 @@ def revoke(round_id, user_id):
     if not ButtonForm().validate_on_submit():
         abort(400)
     db = get_db()
-    accounts.revoke_round(db, round_id, user_id)
-    store.audit(db, current_user.id, "revoke", f"round {round_id}", f"user {user_id}")
+    round_access.revoke_round(db, round_id, user_id)
+    record_audit(db, current_user.id, "revoke", f"round {round_id}", f"user {user_id}")
     flash(_("Access removed."), "info")
     return redirect(url_for(".access", round_id=round_id))
 
@@ -185,7 +189,7 @@ def privacy(round_id):
         ref = (form.works_council_ref.data or "").strip() or None
         db.execute("UPDATE rounds SET works_council_date = ?, works_council_ref = ?, retention_days = ? WHERE id = ?",
                    [date, ref, form.retention_days.data, round_id])
-        store.audit(db, current_user.id, "edit", f"round {round_id}",
+        record_audit(db, current_user.id, "edit", f"round {round_id}",
                     f"works council {date or '-'} {ref or '-'}, retention {form.retention_days.data} days")
         flash(_("Saved."), "info")
         return redirect(url_for(".privacy", round_id=round_id))
@@ -227,9 +231,9 @@ def participant_export(round_id, participant_id):
     round_for(round_id)
     try:
         data = retention.participant_data(get_db(), round_id, participant_id)
-    except store.NotFound:
+    except NotFound:
         abort(404)
-    store.audit(get_db(), current_user.id, "export", f"participant {participant_id} of round {round_id}",
+    record_audit(get_db(), current_user.id, "export", f"participant {participant_id} of round {round_id}",
                 "data subject export")
     return Response(json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json", headers={
         "Content-Disposition": f"attachment; filename=round-{round_id}-participant-{participant_id}.json"})
@@ -243,7 +247,7 @@ def participant_delete(round_id, participant_id):
         abort(400)
     try:
         done = retention.delete_participant(get_db(), round_id, participant_id, user_id=current_user.id)
-    except store.NotFound:
+    except NotFound:
         abort(404)
     flash(_("Deleted the participant, %(r)d responses and %(m)d messages.", r=done["responses"], m=done["messages"]),
           "info")

@@ -8,8 +8,9 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from toolkit.data import ratelimit, store
+from toolkit.data import ratelimit
 from toolkit.data.accounts import authenticate
+from toolkit.data.audit import audit
 from toolkit.web.auth.forms import LoginForm
 from toolkit.web.database import get_db
 from toolkit.web.users import user_from_row
@@ -59,7 +60,7 @@ def login():
         if lang:
             session["lang"] = lang
         login_user(user)
-        store.audit(db, user.id, "login", f"user {user.id}")
+        audit(db, user.id, "login", f"user {user.id}")
         return redirect(safe_next(request.args.get("next")) or url_for("auth.home"))
     return render_template("auth/login.html", form=form)
 
@@ -67,7 +68,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    store.audit(get_db(), current_user.id, "logout", f"user {current_user.id}")
+    audit(get_db(), current_user.id, "logout", f"user {current_user.id}")
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")

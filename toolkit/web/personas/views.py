@@ -26,7 +26,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from toolkit.core.privacy import presentable_personas
-from toolkit.data import store
+from toolkit.data.audit import audit
+from toolkit.data.db import NotFound
+from toolkit.data.persona_sets import current_persona_set, edit_persona, get_persona
+from toolkit.data.rounds import get_round, round_questionnaire
 from toolkit.jobs import runner as jobs
 from toolkit.services.pipeline import brief_bytes, brief_filename
 from toolkit.web.authz import can, requires, round_for
@@ -50,8 +53,8 @@ def _lang() -> str:
 def overview(round_id):
     round_ = round_for(round_id)
     db = get_db()
-    persona_set = store.current_persona_set(db, round_id)
-    q = store.round_questionnaire(db, round_)
+    persona_set = current_persona_set(db, round_id)
+    q = round_questionnaire(db, round_)
     return render_template(
         "personas/overview.html", round=round_, persona_set=persona_set, q=q,
         personas=presentable_personas(persona_set, round_["min_group"]) if persona_set else [],
@@ -61,8 +64,8 @@ def overview(round_id):
 def _persona_for(persona_id: int) -> tuple[dict, dict, dict]:
     db = get_db()
     try:
-        persona, persona_set = store.get_persona(db, persona_id)
-    except store.NotFound:
+        persona, persona_set = get_persona(db, persona_id)
+    except NotFound:
         abort(404)
     round_ = round_for(persona_set["round_id"])
     if persona not in presentable_personas(persona_set, round_["min_group"]):
@@ -74,7 +77,7 @@ def _persona_for(persona_id: int) -> tuple[dict, dict, dict]:
 @requires("personas.view")
 def detail(persona_id):
     persona, persona_set, round_ = _persona_for(persona_id)
-    q = store.round_questionnaire(get_db(), round_)
+    q = round_questionnaire(get_db(), round_)
     form = PersonaEditForm(name=persona["name"], narrative=persona["narrative"] or "")
     lang = g.get("lang") or "nl"
     option_labels = {  # role -> option value -> label, so the page shows words, not codes
@@ -91,7 +94,7 @@ def edit(persona_id):
     _persona_for(persona_id)
     form = PersonaEditForm()
     if form.validate_on_submit():
-        store.edit_persona(get_db(), persona_id, name=form.name.data or "", narrative=form.narrative.data or "",
+        edit_persona(get_db(), persona_id, name=form.name.data or "", narrative=form.narrative.data or "",
                            user_id=current_user.id)
         flash(_("Saved."), "info")
     else:
@@ -109,7 +112,7 @@ def brief(persona_id, kind):
     persona, persona_set, round_ = _persona_for(persona_id)
     lang = _lang()
     data = brief_bytes(get_db(), round_, persona_set, persona, kind, lang)
-    store.audit(get_db(), current_user.id, "download", f"persona {persona_id}", f"{kind} brief {lang}")
+    audit(get_db(), current_user.id, "download", f"persona {persona_id}", f"{kind} brief {lang}")
     return send_file(io.BytesIO(data), mimetype=DOCX, as_attachment=True,
                      download_name=brief_filename(round_, persona, kind, lang))
 
@@ -118,12 +121,12 @@ def brief(persona_id, kind):
 @requires("briefs.overview")
 def overview_brief(round_id):
     round_ = round_for(round_id)
-    persona_set = store.current_persona_set(get_db(), round_id)
+    persona_set = current_persona_set(get_db(), round_id)
     if persona_set is None:
         abort(404)
     lang = _lang()
     data = brief_bytes(get_db(), round_, persona_set, None, "overview", lang)
-    store.audit(get_db(), current_user.id, "download", f"round {round_id}", f"overview brief {lang}")
+    audit(get_db(), current_user.id, "download", f"round {round_id}", f"overview brief {lang}")
     return send_file(io.BytesIO(data), mimetype=DOCX, as_attachment=True,
                      download_name=brief_filename(round_, None, "overview", lang))
 
@@ -145,8 +148,8 @@ def build_briefs_zip(out_path: str):
     """The job's work: every allowed brief of the round's current personas into one zip."""
 
     def work(db, job: dict, params: dict, progress) -> dict:
-        round_ = store.get_round(db, job["round_id"])
-        persona_set = store.current_persona_set(db, job["round_id"])
+        round_ = get_round(db, job["round_id"])
+        persona_set = current_persona_set(db, job["round_id"])
         if persona_set is None:
             raise ValueError("this round has no personas yet")
         todo = [(None, "overview")] if params["overview"] else []
@@ -169,7 +172,7 @@ def start_briefs_zip(round_id):
     round_for(round_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    if store.current_persona_set(get_db(), round_id) is None:
+    if current_persona_set(get_db(), round_id) is None:
         flash(_("There are no personas yet, so there are no briefs to download."), "error")
         return redirect(url_for(".overview", round_id=round_id))
     lang = _lang()
@@ -212,6 +215,6 @@ def zip_download(round_id, job_id):
     if job["status"] != "done" or not path.exists():
         abort(404)
     lang = json.loads(job["params"]).get("lang", "nl")
-    store.audit(get_db(), current_user.id, "download", f"round {round_id}", f"briefs zip {lang} (job {job_id})")
+    audit(get_db(), current_user.id, "download", f"round {round_id}", f"briefs zip {lang} (job {job_id})")
     return send_file(path, mimetype="application/zip", as_attachment=True,
                      download_name=f"round-{round_id}-briefs-{lang}.zip")

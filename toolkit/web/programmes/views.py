@@ -6,21 +6,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from toolkit.data import store
+from toolkit.data.db import NotFound, utcnow
 from toolkit.services import programmes
-from toolkit.web.authz import can, requires
+from toolkit.web.authz import can, current_visible_round_ids, requires
 from toolkit.web.database import get_db
 from toolkit.web.programmes.forms import AddRoundForm, MajorChangeForm, ProgrammeForm, ReviewForm
 from toolkit.web.programmes.trend import chart
 
 bp = Blueprint("programmes", __name__, url_prefix="/programmes")
-
-
-def visible_round_ids() -> set[int] | None:
-    """None when the user sees every round (admin, HR), else the rounds granted to them."""
-    if current_user.role in ("admin", "hr"):
-        return None
-    return {r[0] for r in get_db().execute("SELECT round_id FROM round_access WHERE user_id = ?", [current_user.id])}
 
 
 def _visible(programme_id: int, visible: set[int] | None) -> bool:
@@ -34,16 +27,16 @@ def _programme_for(programme_id: int) -> dict:
     """404 when the programme does not exist, 403 when one of its rounds is not granted."""
     try:
         programme = programmes.get_programme(get_db(), programme_id)
-    except store.NotFound:
+    except NotFound:
         abort(404)
-    if not _visible(programme_id, visible_round_ids()):
+    if not _visible(programme_id, current_visible_round_ids()):
         abort(403)
     return programme
 
 
 def overdue_for_current_user(today=None) -> list[dict]:
     """Overdue reviews the logged-in user may see (for the home page)."""
-    return programmes.overdue_reviews(get_db(), today, round_ids=visible_round_ids())
+    return programmes.overdue_reviews(get_db(), today, round_ids=current_visible_round_ids())
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -61,7 +54,7 @@ def index():
         else:
             flash(_("Programme created. Add its baseline round next."), "info")
             return redirect(url_for(".detail", programme_id=programme_id))
-    visible = visible_round_ids()
+    visible = current_visible_round_ids()
     rows = [p for p in programmes.list_programmes(get_db()) if _visible(p["id"], visible)]
     return render_template("programmes/index.html", programmes=rows, form=form,
                            overdue=overdue_for_current_user())
@@ -87,7 +80,7 @@ def detail(programme_id):
     reviews = {r["set_id"]: programmes.reviews_for_set(db, r["set_id"]) for r in rounds if r["set_id"]}
     return render_template(
         "programmes/detail.html", programme=programme, result=result, charts=charts, rounds=rounds,
-        latest=latest_set, reviews=reviews, today=store.utcnow().date().isoformat(),
+        latest=latest_set, reviews=reviews, today=utcnow().date().isoformat(),
         changes=programmes.major_changes(db, programme_id),
         review_form=ReviewForm(), change_form=MajorChangeForm(), add_form=_add_round_form(),
     )

@@ -30,12 +30,15 @@ from toolkit.core import dashboard
 from toolkit.core.intake import ImportProblem, parse_responses, read_table
 from toolkit.core.privacy import presentable_personas, suppress_groups, works_council_problem
 from toolkit.core.questionnaire import available_questionnaires, get_questionnaire
-from toolkit.data import store
-from toolkit.data.db import transaction
+from toolkit.data.audit import audit
+from toolkit.data.db import iso, transaction, utcnow
+from toolkit.data.persona_sets import current_persona_set
+from toolkit.data.responses import import_responses
+from toolkit.data.rounds import create_round, response_count, round_questionnaire
 from toolkit.jobs import runner as jobs
 from toolkit.mail import outbox
 from toolkit.services import exports, participants
-from toolkit.web.authz import requires, round_for
+from toolkit.web.authz import can, requires, round_for, visible_rounds
 from toolkit.web.database import get_db
 from toolkit.web.rounds.forms import (
     ButtonForm,
@@ -48,14 +51,6 @@ from toolkit.web.rounds.forms import (
 UPLOAD_MAX_AGE = dt.timedelta(hours=24)
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
-
-
-def visible_rounds() -> list[dict]:
-    rounds = store.list_rounds(get_db())
-    if current_user.role in ("admin", "hr"):
-        return rounds
-    granted = {r[0] for r in get_db().execute("SELECT round_id FROM round_access WHERE user_id = ?", [current_user.id])}
-    return [r for r in rounds if r["id"] in granted]
 
 
 def mail_failure_reason(category: str) -> str:
@@ -82,7 +77,7 @@ def new():
     if form.validate_on_submit():
         q = get_questionnaire(form.questionnaire.data)
         db = get_db()
-        round_id = store.create_round(
+        round_id = create_round(
             db, q, form.title.data, mode=form.mode.data, language=form.language.data,
             min_group=form.min_group.data, created_by=current_user.id,
             opens_at=to_utc(form.opens_at.data), closes_at=to_utc(form.closes_at.data),
@@ -123,17 +118,17 @@ def response_rates(db, round_: dict) -> dict:
 @requires("personas.view")
 def detail(round_id):
     round_ = round_for(round_id)
-    if current_user.role == "trainer":
+    if not can("rounds.view"):  # trainers: the personas are their view of a round
         return redirect(url_for("personas.overview", round_id=round_id))
     db = get_db()
-    persona_set = store.current_persona_set(db, round_id)
+    persona_set = current_persona_set(db, round_id)
     running = list(db.query(
         "SELECT * FROM jobs WHERE round_id = ? AND status IN ('queued', 'running') ORDER BY id DESC LIMIT 1", [round_id]
     ))
     return render_template(
         "rounds/detail.html",
         round=round_,
-        responses=store.response_count(db, round_id),
+        responses=response_count(db, round_id),
         invited=db.execute("SELECT count(*) FROM participants WHERE round_id = ?", [round_id]).fetchone()[0],
         rates=response_rates(db, round_),
         reminder_days=json.loads(round_["reminder_days"] or "[]"),
@@ -156,7 +151,7 @@ def detail(round_id):
 def dashboard_figures(db, round_: dict) -> dict:
     """Everything the dashboard shows, from the database through the pure dashboard module."""
     round_id, min_group = round_["id"], round_["min_group"]
-    q = store.round_questionnaire(db, round_)
+    q = round_questionnaire(db, round_)
     lang = g.get("lang") or "nl"
     constructs = [c.id for c in q.constructs.values()]
     points = {}
@@ -170,7 +165,7 @@ def dashboard_figures(db, round_: dict) -> dict:
     invited = db.execute("SELECT count(*) FROM participants WHERE round_id = ?", [round_id]).fetchone()[0]
     until = None
     if round_["status"] == "open":
-        until = store.utcnow().date()
+        until = utcnow().date()
     timeline = dashboard.response_timeline(days, invited or None, until=until)
 
     scores: dict[str, dict[str, float | None]] = {}
@@ -187,7 +182,7 @@ def dashboard_figures(db, round_: dict) -> dict:
                                          unbanded=unbanded)
     heatmap = dashboard.team_heatmap(scores, teams, constructs, min_group=min_group, points=points,
                                      unbanded=unbanded)
-    persona_set = store.current_persona_set(db, round_id)
+    persona_set = current_persona_set(db, round_id)
     distribution, rest = ([], None)
     if persona_set:
         distribution, rest = dashboard.persona_distribution(
@@ -242,11 +237,11 @@ def upload_responses(round_id):
         flash(_("Choose a CSV or XLSX file to import."), "error")
         return redirect(url_for(".detail", round_id=round_id))
     db = get_db()
-    q = store.round_questionnaire(db, round_)
+    q = round_questionnaire(db, round_)
     upload = form.file.data
     try:
         parsed = parse_responses(q, read_table(upload.read(), upload.filename or "upload"))
-        count = store.import_responses(db, round_, q, parsed, user_id=current_user.id)
+        count = import_responses(db, round_, q, parsed, user_id=current_user.id)
     except (ImportProblem, ValueError) as exc:
         problems = getattr(exc, "problems", [str(exc)])
         return render_template("rounds/import_failed.html", round=round_, filename=upload.filename,
@@ -306,10 +301,10 @@ def _change_status(round_id: int, allowed_from: tuple[str, ...], to: str, messag
     db = get_db()
     with transaction(db):
         db.execute("UPDATE rounds SET status = ? WHERE id = ?", [to, round_id])
-        if to == "open" and round_["closes_at"] and dt.datetime.fromisoformat(round_["closes_at"]) <= store.utcnow():
+        if to == "open" and round_["closes_at"] and dt.datetime.fromisoformat(round_["closes_at"]) <= utcnow():
             # Reopening after the close date: keep it open until HR closes it.
             db.execute("UPDATE rounds SET closes_at = NULL WHERE id = ?", [round_id])
-        store.audit(db, current_user.id, to, f"round {round_id}", f"was {round_['status']}")
+        audit(db, current_user.id, to, f"round {round_id}", f"was {round_['status']}")
     flash(message, "info")
     return redirect(url_for(".detail", round_id=round_id))
 
@@ -334,7 +329,7 @@ def close(round_id):
         abort(400)
     from toolkit.jobs.scheduler import close_round
 
-    close_round(get_db(), round_id, store.utcnow(), user_id=current_user.id, detail="closed now by HR")
+    close_round(get_db(), round_id, utcnow(), user_id=current_user.id, detail="closed now by HR")
     flash(_("The round is closed: no more answers are accepted."), "info")
     return redirect(url_for(".detail", round_id=round_id))
 
@@ -356,7 +351,7 @@ def retry_mail(round_id, message_id):
     row = db.execute("SELECT round_id FROM outbox WHERE id = ?", [message_id]).fetchone()
     if row is None or row[0] != round_id:
         abort(404)
-    if outbox.retry_failed(db, message_id, store.utcnow(), current_user.id):
+    if outbox.retry_failed(db, message_id, utcnow(), current_user.id):
         flash(_("The message will be sent again within a minute."), "info")
     else:
         flash(_("This message is no longer marked as failed."), "info")
@@ -385,12 +380,12 @@ def upload_participants(round_id):
                                problems=exc.problems), 422
     upload_id = secrets.token_urlsafe(16)
     with transaction(db):
-        cutoff = store.iso(store.utcnow() - UPLOAD_MAX_AGE)
+        cutoff = iso(utcnow() - UPLOAD_MAX_AGE)
         db.execute("DELETE FROM participant_uploads WHERE created_at < ?", [cutoff])
         db.execute(
             "INSERT INTO participant_uploads (id, round_id, user_id, filename, rows, created_at) VALUES (?, ?, ?, ?, ?, ?)",
             [upload_id, round_id, current_user.id, filename, json.dumps(rows, ensure_ascii=False),
-             store.iso(store.utcnow())],
+             iso(utcnow())],
         )
     return redirect(url_for(".participants_preview", round_id=round_id, upload_id=upload_id))
 
@@ -457,7 +452,7 @@ def export(round_id, fmt):
         abort(404)
     round_ = round_for(round_id)
     db = get_db()
-    q = store.round_questionnaire(db, round_)
+    q = round_questionnaire(db, round_)
     try:
         headers, rows = exports.answer_table(db, round_, q)
     except exports.ExportRefused:
@@ -469,6 +464,6 @@ def export(round_id, fmt):
     else:
         body = exports.to_xlsx(headers, rows)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    store.audit(db, current_user.id, "export", f"round {round_id}", f"answers.{fmt}, {len(rows)} rows")
+    audit(db, current_user.id, "export", f"round {round_id}", f"answers.{fmt}, {len(rows)} rows")
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f"attachment; filename=round-{round_id}-answers.{fmt}"})

@@ -32,8 +32,9 @@ from wtforms.validators import ValidationError
 
 from toolkit.core import tokens
 from toolkit.core.privacy import may_show
-from toolkit.data import store
-from toolkit.data.db import write
+from toolkit.data.db import utcnow, write
+from toolkit.data.responses import AlreadyCompleted, complete_web_response, response_entry
+from toolkit.data.rounds import get_round, round_questionnaire
 from toolkit.services import participants
 from toolkit.web.database import get_db
 from toolkit.web.extensions import csrf
@@ -90,7 +91,7 @@ def _load(db, who: dict) -> tuple[dict, dict, dict]:
 
 def round_state(round_: dict, now: dt.datetime | None = None) -> str:
     """'open', 'not_open' or 'closed' for respondents."""
-    now = now or store.utcnow()
+    now = now or utcnow()
     closes = dt.datetime.fromisoformat(round_["closes_at"]) if round_["closes_at"] else None
     opens = dt.datetime.fromisoformat(round_["opens_at"]) if round_["opens_at"] else None
     if round_["status"] == "closed" or (closes and now >= closes):
@@ -125,7 +126,7 @@ def exchange(token):
     if participant is None:
         # The same page as any unknown URL; web.py counts misses per address and slows guessing.
         abort(404)
-    round_ = store.get_round(db, participant["round_id"])
+    round_ = get_round(db, participant["round_id"])
     who = {"p": participant["id"], "d": tokens.draft_key(token)}
     blocked = _gate(participant, round_)
     if blocked:
@@ -138,7 +139,7 @@ def exchange(token):
     write(
         db,
         "INSERT OR IGNORE INTO drafts (key, round_id, answers, page, language, updated_on) VALUES (?, ?, '{}', 0, ?, ?)",
-        [who["d"], round_["id"], lang, store.utcnow().date().isoformat()],
+        [who["d"], round_["id"], lang, utcnow().date().isoformat()],
     )
     return redirect(url_for(".page"), 303)
 
@@ -160,7 +161,7 @@ def _save_draft(db, who: dict, round_id: int, page_answers: dict, cleared: set[s
         "ON CONFLICT(key) DO UPDATE SET answers = json_patch(drafts.answers, :patch), page = excluded.page, "
         "language = excluded.language, updated_on = excluded.updated_on",
         {"key": who["d"], "round": round_id, "patch": patch, "page": page, "lang": g.lang,
-         "day": store.utcnow().date().isoformat()},
+         "day": utcnow().date().isoformat()},
     )
 
 
@@ -196,7 +197,7 @@ def page():
     blocked = _gate(participant, round_)
     if blocked:
         return blocked
-    q = store.round_questionnaire(db, round_)
+    q = round_questionnaire(db, round_)
     page_no = min(max(draft["page"], 0), len(q.blocks) - 1)
     block = q.blocks[page_no]
     form = page_form_class(q, block.id, _lang(q))(formdata=None, data=form_data(q, block.id, draft["answers"]))
@@ -213,7 +214,7 @@ def save():
     blocked = _gate(participant, round_)
     if blocked:
         return blocked
-    q = store.round_questionnaire(db, round_)
+    q = round_questionnaire(db, round_)
     try:
         page_no = min(max(int(request.form.get("page", "0")), 0), len(q.blocks) - 1)
     except ValueError:
@@ -250,7 +251,7 @@ def save():
         return redirect(url_for(".page"), 303)
     try:
         complete(db, q, round_, participant, who["d"], answers)
-    except store.AlreadyCompleted:
+    except AlreadyCompleted:
         return _notice("completed")
     session.pop("survey", None)
     return redirect(url_for(".thanks"), 303)
@@ -287,7 +288,7 @@ def complete(db, q, round_: dict, participant: dict, draft_key: str, answers: di
     lock and is done first; the writes are one INSERT (see migration m007).
     """
     anonymous = round_["mode"] != "identified"
-    entry = store.response_entry(
+    entry = response_entry(
         q, round_["id"], answers,
         participant_id=None if anonymous else participant["id"],
         language=None if anonymous else g.lang,
@@ -295,4 +296,4 @@ def complete(db, q, round_: dict, participant: dict, draft_key: str, answers: di
         # Row order would reveal the order of submission; give the rows random positions.
         random_order=anonymous,
     )
-    return store.complete_web_response(db, entry, participant_id=participant["id"], draft_key=draft_key)
+    return complete_web_response(db, entry, participant_id=participant["id"], draft_key=draft_key)

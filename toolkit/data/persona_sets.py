@@ -1,0 +1,118 @@
+"""Persona sets: each derivation of a round's personas, with its personas and their members."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import sqlite_utils
+
+from toolkit.data.audit import audit
+from toolkit.data.db import NotFound, iso, transaction, utcnow
+
+DEFAULT_REVIEW_DAYS = 365
+
+
+def save_persona_set(
+    db: sqlite_utils.Database, round_id: int, persona_set: dict, *, user_id: int | None = None,
+    review_days: int = DEFAULT_REVIEW_DAYS,
+) -> int:
+    """Store a derived set as the round's current one; earlier sets stay for comparison."""
+    review_due = (utcnow().date() + dt.timedelta(days=review_days)).isoformat()
+    data = {k: v for k, v in persona_set.items() if k != "personas"}
+    params = {"k_requested": persona_set.get("k_requested"), "seed": persona_set.get("seed")}
+    with transaction(db):
+        db.execute("UPDATE persona_sets SET current = 0 WHERE round_id = ?", [round_id])
+        cur = db.execute(
+            "INSERT INTO persona_sets (round_id, method, k, params, quality, data, current, review_due, "
+            "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+            [round_id, persona_set.get("method", ""), persona_set["k"], json.dumps(params),
+             json.dumps(persona_set.get("quality", {})), json.dumps(data), review_due, user_id, iso(utcnow())],
+        )
+        set_id = cur.lastrowid
+        for persona in persona_set["personas"]:
+            evidence = {k: v for k, v in persona.items()
+                        if k not in ("key", "name", "label", "size", "profile", "members", "presented")}
+            db.execute(
+                "INSERT INTO personas (set_id, key, name, label, size, presented, profile, evidence) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [set_id, persona["key"], persona["name"], json.dumps(persona["label"], ensure_ascii=False),
+                 persona["size"], int(bool(persona.get("presented", True))), json.dumps(persona["profile"]),
+                 json.dumps(evidence, ensure_ascii=False)],
+            )
+            db.conn.executemany(
+                "INSERT INTO assignments (set_id, response_id, persona_key) VALUES (?, ?, ?)",
+                [(set_id, rid, persona["key"]) for rid in persona.get("members", [])],
+            )
+        audit(db, user_id, "derive", f"round {round_id}", f"persona set {set_id}, k={persona_set['k']}")
+    return set_id
+
+
+def _persona_from_row(row: dict) -> dict:
+    persona = {
+        "id": row["id"],
+        "key": row["key"],
+        "name": row["edited_name"] or row["name"],
+        "derived_name": row["name"],
+        "label": json.loads(row["label"]),
+        "size": row["size"],
+        "presented": bool(row["presented"]),
+        "profile": json.loads(row["profile"]),
+        "narrative": row["narrative"],
+        "edited_by": row.get("editor"),
+        "edited_at": row["edited_at"],
+    }
+    persona.update(json.loads(row["evidence"]))
+    return persona
+
+
+def load_persona_set(db: sqlite_utils.Database, set_id: int, *, members: bool = False) -> dict:
+    rows = list(db.query("SELECT * FROM persona_sets WHERE id = ?", [set_id]))
+    if not rows:
+        raise NotFound(f"persona set {set_id} does not exist")
+    row = rows[0]
+    persona_set = json.loads(row["data"])
+    persona_set.update(id=row["id"], round_id=row["round_id"], review_due=row["review_due"],
+                       created_at=row["created_at"], current=bool(row["current"]))
+    persona_set["personas"] = [
+        _persona_from_row(p)
+        for p in db.query(
+            "SELECT p.*, u.name AS editor FROM personas p LEFT JOIN users u ON u.id = p.edited_by "
+            "WHERE set_id = ? ORDER BY p.size DESC, p.key", [set_id]
+        )
+    ]
+    if members:
+        by_key: dict[str, list[str]] = {}
+        for rid, key in db.execute(
+            "SELECT response_id, persona_key FROM assignments WHERE set_id = ? ORDER BY response_id", [set_id]
+        ):
+            by_key.setdefault(key, []).append(rid)
+        for persona in persona_set["personas"]:
+            persona["members"] = by_key.get(persona["key"], [])
+    return persona_set
+
+
+def current_persona_set(db: sqlite_utils.Database, round_id: int, *, members: bool = False) -> dict | None:
+    row = db.execute(
+        "SELECT id FROM persona_sets WHERE round_id = ? AND current = 1 ORDER BY id DESC LIMIT 1", [round_id]
+    ).fetchone()
+    return load_persona_set(db, row[0], members=members) if row else None
+
+
+def get_persona(db: sqlite_utils.Database, persona_id: int) -> tuple[dict, dict]:
+    """(persona, its set) for a persona id."""
+    row = db.execute("SELECT set_id FROM personas WHERE id = ?", [persona_id]).fetchone()
+    if not row:
+        raise NotFound(f"persona {persona_id} does not exist")
+    persona_set = load_persona_set(db, row[0])
+    persona = next(p for p in persona_set["personas"] if p["id"] == persona_id)
+    return persona, persona_set
+
+
+def edit_persona(db: sqlite_utils.Database, persona_id: int, *, name: str, narrative: str, user_id: int) -> None:
+    with transaction(db):
+        db.execute(
+            "UPDATE personas SET edited_name = ?, narrative = ?, edited_by = ?, edited_at = ? WHERE id = ?",
+            [name.strip() or None, narrative.strip() or None, user_id, iso(utcnow()), persona_id],
+        )
+        audit(db, user_id, "edit", f"persona {persona_id}", name)
