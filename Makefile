@@ -46,6 +46,7 @@ demo: demo-data
 
 lint: install
 	$(BIN)/ruff check toolkit tests
+	$(BIN)/lint-imports --no-cache
 
 test: install system-deps lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider
