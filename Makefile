@@ -61,4 +61,4 @@ stress: install
 	STRESS=1 $(BIN)/python -m pytest -q tests/reliability
 
 clean:
-	rm -rf $(VENV) build *.egg-info tests/output
+	rm -rf $(VENV) build dist *.egg-info tests/output
