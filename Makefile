@@ -34,7 +34,7 @@ translations: $(STAMP)
 
 # Re-extract the strings and merge them into the nl/en catalogues (then translate the new ones).
 i18n-update: $(STAMP)
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k N_ -o toolkit/translations/messages.pot --no-location --omit-header .
+	$(BIN)/pybabel -q extract -F pyproject.toml -k _l -k N_ -o toolkit/translations/messages.pot --no-location --omit-header .
 	$(BIN)/pybabel -q update -i toolkit/translations/messages.pot -d toolkit/translations --no-fuzzy-matching
 
 demo-data: install
