@@ -11,6 +11,7 @@ import pytest
 from conftest import make_users
 
 PASSWORD = "correct-horse-1"
+LONG_SECRET = "test-secret-of-at-least-32-characters"
 
 
 def _csrf_app(**config):
@@ -164,13 +165,13 @@ def test_login_attempts_are_rate_limited_even_with_the_right_password_afterwards
 def test_errors_show_a_friendly_page_never_a_traceback(database, tmp_path):
     from toolkit import create_app
 
-    app = create_app({"SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
+    app = create_app({"SECRET_KEY": LONG_SECRET, "WTF_CSRF_ENABLED": False,
                       "DATABASE": str(tmp_path / "missing-folder" / "toolkit.db")})
     response = app.test_client().post("/login", data={"email": "a@b.example", "password": "whatever-123"})
     body = response.get_data(as_text=True)
     assert response.status_code == 503 and "Traceback" not in body and "missing-folder" not in body
 
-    app = create_app({"SECRET_KEY": "test-secret"})
+    app = create_app({"SECRET_KEY": LONG_SECRET})
     app.add_url_rule("/boom", "boom", lambda: 1 / 0)
     response = app.test_client().get("/boom")
     body = response.get_data(as_text=True)

@@ -20,7 +20,7 @@ def live_app(database, instance):
 
     from toolkit import create_app
 
-    app = create_app({"SECRET_KEY": "browser-test-secret"})
+    app = create_app({"SECRET_KEY": "browser-test-secret-" + "x" * 32})
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4, ident="persona-toolkit-test")
     base_url = f"http://127.0.0.1:{server.effective_port}"
     app.config["PUBLIC_BASE_URL"] = base_url

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
+from toolkit.core.settings import SettingsError
 from toolkit.data.db import DatabaseUnavailable, NotFound, connect
 from toolkit.data.migrations import migrate
 from toolkit.data.rounds import get_round
@@ -15,13 +16,20 @@ from toolkit.web.app import create_app
 
 
 def cli_app(*_args, **_kwargs):
-    """The app for a command: commands need no session secret; only `serve` insists on a real one."""
+    """The app for a command: commands need no session secret; only `serve` insists on a real one.
+
+    A setting with a value the toolkit cannot run with stops every command with a click error
+    naming the setting and the values allowed (never a traceback).
+    """
     try:
-        return create_app()
-    except RuntimeError:
-        app = create_app({"SECRET_KEY": secrets.token_hex(32)})
-        app.config["CLI_EPHEMERAL_SECRET"] = True
-        return app
+        try:
+            return create_app()
+        except RuntimeError:  # no SECRET_KEY yet: fine for every command but `serve`
+            app = create_app({"SECRET_KEY": secrets.token_hex(32)})
+            app.config["CLI_EPHEMERAL_SECRET"] = True
+            return app
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def open_db():
