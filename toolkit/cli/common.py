@@ -9,7 +9,7 @@ import click
 from flask import current_app
 
 from toolkit.core.settings import SettingsError
-from toolkit.data.db import DatabaseUnavailable, NotFound, connect
+from toolkit.data.db import DatabaseUnavailable, NotFound, connect, explain_folder
 from toolkit.data.migrations import migrate
 from toolkit.data.rounds import get_round
 from toolkit.web.app import create_app
@@ -75,8 +75,16 @@ def ensure_instance(folder: Path) -> None:
 
 
 def init_database() -> list[str]:
-    """Create the instance folder and database, apply pending migrations; returns their names."""
-    ensure_instance(Path(current_app.instance_path))
+    """Create the instance folder and database, apply pending migrations; returns their names.
+
+    A folder that cannot be written (read-only disk or permissions) is a click error saying
+    which folder and what access is needed, not a traceback.
+    """
+    folder = Path(current_app.instance_path)
+    try:
+        ensure_instance(folder)
+    except OSError as exc:
+        raise click.ClickException(explain_folder(folder, exc)) from exc
     database = open_db()
     try:
         return migrate(database)
