@@ -14,8 +14,9 @@ SCREENS = Path(__file__).resolve().parent.parent / "output" / "screens"
 
 
 @pytest.fixture
-def live_app(database, instance):
-    """(app, base_url) with the app served by waitress in a thread, stopped after the test."""
+def live_app(database, instance, job_consumer):
+    """(app, base_url) with the app served by waitress in a thread, stopped after the test, and
+    the scheduler's job consumer running beside it (derive and zip jobs run as in production)."""
     import waitress
 
     from toolkit import create_app
