@@ -41,8 +41,12 @@ demo-data: install
 	rm -rf $(DEMO_INSTANCE)
 	PERSONA_TOOLKIT_INSTANCE=$(DEMO_INSTANCE) $(BIN)/persona-toolkit demo
 
+# The web app and, beside it, the scheduler process that runs timed work and the background jobs
+# (deriving personas, zips of briefs); Ctrl+C stops both.
 demo: demo-data
-	PERSONA_TOOLKIT_INSTANCE=$(DEMO_INSTANCE) $(BIN)/persona-toolkit serve --host $(HOST) --port $(PORT)
+	PERSONA_TOOLKIT_INSTANCE=$(DEMO_INSTANCE) sh -c '$(BIN)/persona-toolkit scheduler & \
+	  trap "kill $$! 2>/dev/null" EXIT; \
+	  $(BIN)/persona-toolkit serve --host $(HOST) --port $(PORT)'
 
 lint: install
 	$(BIN)/ruff check toolkit tests

@@ -8,20 +8,28 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from toolkit.data.db import DatabaseUnavailable, NotFound, connect
+from toolkit.core.settings import SettingsError
+from toolkit.data.db import DatabaseUnavailable, NotFound, connect, explain_folder
 from toolkit.data.migrations import migrate
 from toolkit.data.rounds import get_round
 from toolkit.web.app import create_app
 
 
 def cli_app(*_args, **_kwargs):
-    """The app for a command: commands need no session secret; only `serve` insists on a real one."""
+    """The app for a command: commands need no session secret; only `serve` insists on a real one.
+
+    A setting with a value the toolkit cannot run with stops every command with a click error
+    naming the setting and the values allowed (never a traceback).
+    """
     try:
-        return create_app()
-    except RuntimeError:
-        app = create_app({"SECRET_KEY": secrets.token_hex(32)})
-        app.config["CLI_EPHEMERAL_SECRET"] = True
-        return app
+        try:
+            return create_app()
+        except RuntimeError:  # no SECRET_KEY yet: fine for every command but `serve`
+            app = create_app({"SECRET_KEY": secrets.token_hex(32)})
+            app.config["CLI_EPHEMERAL_SECRET"] = True
+            return app
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def open_db():
@@ -67,8 +75,16 @@ def ensure_instance(folder: Path) -> None:
 
 
 def init_database() -> list[str]:
-    """Create the instance folder and database, apply pending migrations; returns their names."""
-    ensure_instance(Path(current_app.instance_path))
+    """Create the instance folder and database, apply pending migrations; returns their names.
+
+    A folder that cannot be written (read-only disk or permissions) is a click error saying
+    which folder and what access is needed, not a traceback.
+    """
+    folder = Path(current_app.instance_path)
+    try:
+        ensure_instance(folder)
+    except OSError as exc:
+        raise click.ClickException(explain_folder(folder, exc)) from exc
     database = open_db()
     try:
         return migrate(database)

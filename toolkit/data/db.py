@@ -13,6 +13,7 @@ dropped after a database error or when the file at the path is no longer the sam
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import sqlite3
 import threading
@@ -45,6 +46,16 @@ def explain(path: str | Path, exc: BaseException) -> str:
         return (f"cannot open database {path} ({text}); check that the folder {Path(path).parent} exists "
                 "and the account running the toolkit may write in it")
     return f"cannot use database {path}: {text}"
+
+
+def explain_folder(folder: str | Path, exc: OSError) -> str:
+    """A sentence an administrator can act on when the instance ``folder`` itself cannot be written."""
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (f"instance folder {folder} is read-only ({exc.strerror}); the account running the toolkit needs "
+                "write access to that folder (it holds the database, its -wal and -shm files, and config.py)")
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return f"no room to write in instance folder {folder} ({exc.strerror}); free disk space on that volume"
+    return f"cannot use instance folder {folder}: {exc.strerror or exc}"
 
 
 def connect(path: str | Path, *, readonly_ok: bool = False) -> sqlite_utils.Database:
