@@ -46,6 +46,7 @@ demo: demo-data
 
 lint: install
 	$(BIN)/ruff check toolkit tests
+	$(BIN)/ruff check toolkit/core --select D100,D101,D102,D103,D104,D107
 
 test: install system-deps lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider
