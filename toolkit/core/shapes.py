@@ -13,8 +13,8 @@ Keys marked NotRequired are added by a later step (``describe_personas``, the da
 only in some cases.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: TypedDict reads NotRequired at run time
+# only from real annotations, and tests check the shapes against what core produces.
 from typing import NotRequired, TypedDict
 
 
