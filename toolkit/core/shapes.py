@@ -87,6 +87,25 @@ class LevelDefinition(TypedDict):
     text: str
 
 
+class NearMiss(TypedDict):
+    """A group the set does not show but the next larger k would (``Quality.near_miss``).
+
+    ``k``: the k to try (``--k``); ``size``/``share``: the group's respondents and their share
+    of the included ones; ``stability``: its mean bootstrap Jaccard at that k (3 decimals,
+    never rounded across a band); ``stability_band``: "indicative" or "stable"; ``overlap``:
+    its best Jaccard overlap with a persona of the set (low = a new group); ``distinguishing``:
+    the constructs it stands out on (:class:`Distinguishing`). Never presented as a persona.
+    """
+
+    k: int
+    size: int
+    share: float | None
+    stability: float | None
+    stability_band: str
+    overlap: float | None
+    distinguishing: list[Distinguishing]
+
+
 class Quality(TypedDict):
     """How the persona set was made and how sure it is (``PersonaSet.quality``).
 
@@ -101,9 +120,11 @@ class Quality(TypedDict):
     ``k_suggested`` (the criterion's k; None without respondents); ``k_fitted`` (the k
     fitted: requested or suggested); ``min_persona_size`` (merging floor, respondents);
     ``merged_sizes`` (sizes of clusters merged away, in merge order); ``converged`` (bool,
-    None without respondents). Result: ``labels`` (persona key -> "rule:<id>", "fallback:..."
-    or "overall": where the label came from); ``negative_personas`` (keys labelled by a rule
-    marked negative). ``stability_note`` is present only when k = 1.
+    None without respondents); ``data_seed`` (the seed every random step used: a hash of the
+    included rows and ``seed``; None without respondents). Result: ``labels`` (persona key ->
+    "rule:<id>", "fallback:..." or "overall", "#2" appended when a number made the label
+    distinct); ``negative_personas`` (keys labelled by a rule marked negative); ``near_miss``
+    (:class:`NearMiss` or None). ``stability_note`` is present only when k = 1.
     """
 
     bootstrap: int
@@ -126,6 +147,8 @@ class Quality(TypedDict):
     converged: bool | None
     labels: dict[str, str]
     negative_personas: list[str]
+    data_seed: int | None
+    near_miss: NearMiss | None
 
 
 class ChoiceShare(TypedDict):

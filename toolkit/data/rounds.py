@@ -107,6 +107,20 @@ def response_count(db: sqlite_utils.Database, round_id: int) -> int:
     return db.execute("SELECT count(*) FROM responses WHERE round_id = ?", [round_id]).fetchone()[0]
 
 
+def participant_first_names(db: sqlite_utils.Database, round_id: int) -> set[str]:
+    """The first names of the round's participants, casefolded (for names personas must not get).
+
+    The first word of each participant's name; in anonymous rounds too, since the list has
+    names even when nothing links them to answers.
+    """
+    names = set()
+    for (name,) in db.execute("SELECT name FROM participants WHERE round_id = ?", [round_id]):
+        words = (name or "").split()
+        if words:
+            names.add(words[0].casefold())
+    return names
+
+
 def round_info(db: sqlite_utils.Database, round_: dict, q: Questionnaire, persona_set: dict | None) -> dict:
     """What the briefs need to know about a round."""
     invited = db.execute("SELECT count(*) FROM participants WHERE round_id = ?", [round_["id"]]).fetchone()[0]

@@ -13,7 +13,7 @@ import sqlite_utils
 from toolkit.core.scoring import score_matrix
 from toolkit.data.persona_sets import current_persona_set, save_persona_set
 from toolkit.data.responses import answers_by_response, contexts_by_response
-from toolkit.data.rounds import get_round, round_info, round_questionnaire
+from toolkit.data.rounds import get_round, participant_first_names, round_info, round_questionnaire
 
 MIN_QUOTE_GROUP = 10
 
@@ -42,7 +42,12 @@ def derive_round(
     user_id: int | None = None,
     progress=None,
 ) -> int:
-    """Score, cluster, describe and store the personas of a round; return the set id."""
+    """Score, cluster, describe and store the personas of a round; return the set id.
+
+    The same answers give the same persona set whatever their import order, round or response
+    ids; persona names are never a first name of one of the round's participants. Raises
+    ValueError when the round has fewer responses than its minimum group.
+    """
     from toolkit.core.personas import derive_personas, describe_personas
 
     round_ = get_round(db, round_id)
@@ -57,6 +62,7 @@ def derive_round(
     persona_set = derive_personas(
         matrix, q, k=k, seed=seed, bootstrap=bootstrap,
         min_size=max(5, round_["min_group"]), progress=progress,
+        avoid_names=participant_first_names(db, round_id),
     )
     persona_set = describe_personas(
         persona_set, q, answers, contexts_by_response(db, round_id),
