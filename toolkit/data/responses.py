@@ -12,8 +12,10 @@ import sqlite_utils
 from toolkit.core.intake import ImportedResponse, decode_value, encode_value
 from toolkit.core.questionnaire import Questionnaire
 from toolkit.core.scoring import construct_scores
+from toolkit.core.variables import Variable
 from toolkit.data.audit import audit
 from toolkit.data.db import transaction, utcnow, write
+from toolkit.data.variables import declare_round_variables, store_values
 
 # Random row positions lie in 1 .. 9e18: a clash is as unlikely as guessing a 62-bit number.
 RANDOM_ROWS = 9_000_000_000_000_000_000
@@ -89,9 +91,14 @@ def complete_web_response(db: sqlite_utils.Database, entry: dict, *, participant
 
 def import_responses(
     db: sqlite_utils.Database, round_: dict, q: Questionnaire, responses: list[ImportedResponse],
-    user_id: int | None = None,
+    user_id: int | None = None, variables: list[Variable] | tuple[Variable, ...] = (),
 ) -> int:
-    """Store validated responses all together, or none of them."""
+    """Store validated responses all together, or none of them; returns how many.
+
+    Each response's outcome values (``ImportedResponse.values``) are stored with it;
+    ``variables`` declared at this import are recorded for the round. Raises ValueError when a
+    respondent_id was imported before or a variable was declared before with another type.
+    """
     with transaction(db):
         clash = db.execute(
             f"SELECT external_id FROM responses WHERE round_id = ? AND external_id IN "
@@ -102,9 +109,11 @@ def import_responses(
             raise ValueError(
                 f"respondent_id {clash[0][0]} was already imported into round {round_['id']}; nothing was imported"
             )
+        declare_round_variables(db, round_["id"], variables)
         for r in responses:
-            insert_response(db, q, round_["id"], r.answers, external_id=r.external_id,
-                            context=r.context, source="import")
+            rid = insert_response(db, q, round_["id"], r.answers, external_id=r.external_id,
+                                  context=r.context, source="import")
+            store_values(db, rid, r.values)
         audit(db, user_id, "import", f"round {round_['id']}", f"{len(responses)} responses")
     return len(responses)
 
@@ -120,6 +129,14 @@ def answers_by_response(db: sqlite_utils.Database, round_id: int, q: Questionnai
     for (rid,) in db.execute("SELECT id FROM responses WHERE round_id = ?", [round_id]):
         result.setdefault(rid, {})
     return result
+
+
+def participants_by_response(db: sqlite_utils.Database, round_id: int) -> dict[str, int]:
+    """response id -> participant id, for the round's responses given through a personal link
+    of an identified round (anonymous responses have no participant)."""
+    return dict(db.execute(
+        "SELECT id, participant_id FROM responses WHERE round_id = ? AND participant_id IS NOT NULL", [round_id]
+    ).fetchall())
 
 
 def contexts_by_response(db: sqlite_utils.Database, round_id: int) -> dict[str, dict]:

@@ -12,8 +12,13 @@ import sqlite_utils
 
 from toolkit.core.scoring import score_matrix
 from toolkit.data.persona_sets import current_persona_set, save_persona_set
-from toolkit.data.responses import answers_by_response, contexts_by_response
+from toolkit.data.responses import (
+    answers_by_response,
+    contexts_by_response,
+    participants_by_response,
+)
 from toolkit.data.rounds import get_round, participant_first_names, round_info, round_questionnaire
+from toolkit.data.variables import participant_values, round_variables, values_by_response
 
 MIN_QUOTE_GROUP = 10
 
@@ -45,8 +50,9 @@ def derive_round(
     """Score, cluster, describe and store the personas of a round; return the set id.
 
     The same answers give the same persona set whatever their import order, round or response
-    ids; persona names are never a first name of one of the round's participants. Raises
-    ValueError when the round has fewer responses than its minimum group.
+    ids. Outcome variables are profiled per persona (never clustered on); persona names are
+    never a first name of one of the round's participants. Raises ValueError when the round
+    has fewer responses than its minimum group.
     """
     from toolkit.core.personas import derive_personas, describe_personas
 
@@ -64,11 +70,25 @@ def derive_round(
         min_size=max(5, round_["min_group"]), progress=progress,
         avoid_names=participant_first_names(db, round_id),
     )
+    variables = round_variables(db, round_id, q)
     persona_set = describe_personas(
         persona_set, q, answers, contexts_by_response(db, round_id),
         min_group=round_["min_group"], min_quote_group=max(MIN_QUOTE_GROUP, round_["min_group"]),
+        variables=variables, values_by_response=round_values(db, round_, answers, variables),
     )
     return save_persona_set(db, round_id, persona_set, user_id=user_id)
+
+
+def round_values(db: sqlite_utils.Database, round_: dict, answers: dict, variables: list) -> dict:
+    """response id -> variable id -> value for the responses in ``answers``: the values stored
+    with each response, and in identified rounds the participant list's column of the same id
+    where the response has none."""
+    values = values_by_response(db, answers, variables)
+    if round_["mode"] == "identified" and variables:
+        linked = {rid: pid for rid, pid in participants_by_response(db, round_["id"]).items() if rid in answers}
+        for rid, from_list in participant_values(db, round_["id"], linked, variables).items():
+            values[rid] = {**from_list, **values.get(rid, {})}
+    return values
 
 
 def briefs_for_round(

@@ -14,7 +14,9 @@ The package in reading order:
 - ``profiles.py``: profile, distinguishing constructs and level, against the organisation;
 - ``config.py``: questionnaires/personas.toml (name pools, level definition, label rules);
 - ``naming.py``: labels from the rules and names from the pools;
-- ``describe.py``: :func:`describe_personas` (preferences, ADKAR, context, open answers).
+- ``describe.py``: :func:`describe_personas` (preferences, ADKAR, context, open answers), using
+  what the instrument covers (:func:`toolkit.core.coverage.instrument_coverage`);
+- ``outcomes.py``: outcome variables per persona against the rest, with effect sizes.
 
 The result is plain JSON data; its shape is :class:`toolkit.core.shapes.PersonaSet`. No
 Flask, no database. Everything callers used from the former ``personas`` module is
@@ -64,6 +66,7 @@ from toolkit.core.personas.method import (
 )
 from toolkit.core.personas.method import NAME as METHOD
 from toolkit.core.personas.near_miss import find_near_miss
+from toolkit.core.personas.outcomes import profile_outcomes
 from toolkit.core.personas.profiles import DECIMALS, DISTINGUISHING_TOP, DISTINGUISHING_Z
 from toolkit.core.personas.stability import (
     INDICATIVE_FROM,
@@ -117,6 +120,7 @@ __all__ = [
     "instrument_summary",
     "load_persona_config",
     "merge_small_clusters",
+    "profile_outcomes",
     "rank_by_size",
     "shown_stability",
     "stability_band",
