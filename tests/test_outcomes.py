@@ -158,3 +158,29 @@ def test_identified_rounds_take_outcomes_from_the_participant_list(cli, database
             assert (category["value"], category["n"]) == ("yes", yes)
             shown += 1
     assert shown >= 1
+
+
+def test_the_web_import_takes_outcome_columns_and_the_page_tells_a_possible_split(client, cli, database, tmp_path):
+    import io
+
+    cli("questionnaire", "add", INSTRUMENT)
+    round_id = cli("round", "create", "--questionnaire", "exit-survey", "--title", "Web import").output.strip()
+    login(client, make_users(database)["hr"][1])
+    data = write_csv(tmp_path / "export.csv", exit_rows(300, seed=17, strength=0.5)).read_bytes()
+    refused = client.post(f"/rounds/{round_id}/responses", data={"file": (io.BytesIO(data), "export.csv")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 422 and "unknown column" in refused.get_data(as_text=True)  # rehire: not declared
+    page = client.post(f"/rounds/{round_id}/responses", follow_redirects=True, content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(data), "export.csv"), "outcomes": "rehire:yes_no, absence_days:numeric"})
+    assert "Imported 300 responses." in page.get_data(as_text=True)
+    assert database.execute("SELECT count(*) FROM response_values WHERE variable = 'rehire'").fetchone()[0] == 300
+
+    from toolkit.services.pipeline import derive_round
+
+    derive_round(database, int(round_id), bootstrap=30)
+    near = current_persona_set(database, int(round_id))["quality"]["near_miss"]
+    overview = client.get(f"/rounds/{round_id}/personas?lang=en").get_data(as_text=True)
+    assert "A possible split" in overview and f"a group of {near['size']} people" in overview
+    assert "lower Manager" in overview and "try k = 2" in overview
+    dutch = client.get(f"/rounds/{round_id}/personas?lang=nl").get_data(as_text=True)
+    assert "Een mogelijke splitsing" in dutch and "probeer k = 2" in dutch
