@@ -94,6 +94,12 @@ def to_csv(headers: list[str], rows: list[list]) -> bytes:
 
 
 def to_xlsx(headers: list[str], rows: list[list], title: str = "answers") -> bytes:
+    """An Excel workbook (.xlsx bytes) with one sheet: a header row, then `rows`.
+
+    Every text goes in as text, never a formula, and escaped as in CSV; numbers stay numbers.
+    The sheet is named `title` cut to Excel's 31 characters ("answers" when empty); openpyxl
+    raises ValueError for a title with a character Excel refuses (such as / or ?).
+    """
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
 
