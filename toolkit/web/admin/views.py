@@ -1,5 +1,9 @@
 """Accounts and roles (admin), round access and privacy records (HR, admin), the audit log,
-and one participant's data on request (export, delete)."""
+and one participant's data on request (export, delete).
+
+Every view sends anonymous visitors to the login page and refuses a logged-in user whose role
+lacks the view's permission with 403 (`toolkit.web.authz.requires`).
+"""
 
 from __future__ import annotations
 
@@ -50,8 +54,8 @@ def users():
 
     A valid POST creates the account with a random password, records it in the audit log and
     renders admin/password.html, which shows that password once. A refused address (not an
-    e-mail address, or already taken) goes back to the form with the reason under the e-mail field;
-    anything else renders admin/users.html.
+    e-mail address, or already taken) goes back to the form with the reason under the e-mail
+    field; anything else renders admin/users.html.
     """
     db = get_db()
     form = UserForm()
@@ -120,8 +124,8 @@ def toggle_active(user_id):
 def reset_password(user_id):
     """POST /admin/users/<user_id>/password, admins only: give the account a new random password.
 
-    Renders admin/password.html, which shows it once, and records the reset in the audit log
-    (without the password). Refuses with 404 for an unknown account, 400 without a valid CSRF
+    Renders admin/password.html, which shows it once, ends the account's sessions and records
+    the reset in the audit log (without the password). Refuses with 404 for an unknown account, 400 without a valid CSRF
     token.
     """
     user = _user_or_404(user_id)
@@ -263,7 +267,7 @@ def participants(round_id):
     """GET /admin/rounds/<round_id>/participants?q=..., admin and HR: find one participant.
 
     `q` is matched (as plain text, no wildcards) against e-mail addresses and names; at most 50
-    matches, by e-mail address. Renders admin/participants.html, from which a participant's data
+    matches, ordered by e-mail address. Renders admin/participants.html, from which a participant's data
     can be exported or deleted. Refuses with 404 for an unknown round.
     """
     round_ = round_for(round_id)

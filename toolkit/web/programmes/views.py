@@ -1,4 +1,8 @@
-"""Programme list and page: comparison table, drift report, trend charts, reviews."""
+"""Programme list and page: comparison table, drift report, trend charts, reviews.
+
+Every view sends anonymous visitors to the login page and refuses a logged-in user whose role
+lacks the view's permission with 403 (`toolkit.web.authz.requires`).
+"""
 
 from __future__ import annotations
 
