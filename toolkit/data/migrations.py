@@ -249,3 +249,13 @@ def m007_single_statement_writes(db: sqlite_utils.Database) -> None:
         DELETE FROM drafts WHERE key = NEW.draft_key;
     END""")
 
+
+
+def m013_change_facts(db: sqlite_utils.Database) -> None:
+    """The change facts HR enters once per round (issue 18): what changes, why, when, and what
+    stays the same. The overview brief drafts its key-message house and each persona card's key
+    sentence from them. One row per round; an empty text means "not entered yet"."""
+    db.execute("""CREATE TABLE change_facts (
+        round_id INTEGER PRIMARY KEY REFERENCES rounds(id) ON DELETE CASCADE,
+        what TEXT NOT NULL DEFAULT '', why TEXT NOT NULL DEFAULT '', timing TEXT NOT NULL DEFAULT '',
+        unchanged TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL, updated_by INTEGER REFERENCES users(id))""")
