@@ -20,7 +20,7 @@ from toolkit.core.guidance import Advice
 
 FIGURE_WIDTH_CM = 16.0
 TEXT_WIDTH_CM = 16.6  # A4 less the template's margins (2 × 2.2 cm)
-KEEP_TOGETHER_ROWS = 12  # tables with at most this many body rows are kept on one page
+KEEP_TOGETHER_ROWS = 6  # tables with at most this many body rows are kept on one page
 
 # A table cell: plain text, or a list of (text, paragraph style name) pairs, one paragraph each.
 Cell = str | list[tuple[str, str]]
