@@ -73,7 +73,8 @@ def test_card_holds_everything_a_consultant_needs_on_page_one(q):
     assert "“" in rows["In their own words"]  # 29 people: quotes allowed from 10
     assert "because" in rows["Do"] and "because" in rows["Don't"]  # every advice with its reason
     text = text_of(doc)
-    assert "Key sentence: We only promise what we will keep. What stays the same for you: " + FACTS["unchanged"] in text
+    assert ("Key sentence: We only promise what we will keep. What stays the same for you: "
+            + FACTS["unchanged"] + " You hear every next step first from a colleague you know.") in text
 
 
 def test_card_states_a_tie_between_channels(q):
@@ -109,7 +110,7 @@ def test_controlled_motivation_is_neither_a_driver_nor_a_brake(q):
     care = text.split("Handle with care")[1].split("Key messages")[0]
     assert "little driven by pay" not in text
     assert "guilt" not in drives and "guilt" not in holds
-    assert "driven by inner pressure, guilt or pride" in care and "never pressure or guilt" in care
+    assert "Driven by inner pressure, guilt or pride" in care and "never pressure or guilt" in care
 
 
 # --- the overview for the steering group -------------------------------------------------------
@@ -129,7 +130,9 @@ def test_overview_names_core_personas_by_size_times_stability_and_states_the_rul
     text = text_of(overview_brief(ps, ROUND_INFO, q, "en"))
     assert "Rule: personas are ranked by size × stability" in text
     assert "Decisions asked of the steering group" in text
-    assert "Decide who in the leadership brings the story to Youssef" in text
+    # Youssef needs trust first and chose a colleague as messenger: the decision says so
+    assert ("Decide how the story reaches Youssef: through a colleague or change champion they "
+            "know, the messenger they chose most") in text
     assert "Make time for training in working hours: on average" in text
 
 
@@ -159,7 +162,8 @@ def test_calendar_has_every_phase_for_every_persona(q):
     assert [p.split(" (")[0] for p in phases] == ["Announce", "Prepare", "Go-live", "Embed"]
     assert {r[1] for r in rows} == {"Hannah", "Sem", "Roos", "Youssef"}
     youssef = [r for r in rows if r[1] == "Youssef"]
-    assert youssef[0][2] == "Let their own manager bring the news in person, before any memo."
+    assert youssef[0][2] == "Let a colleague or change champion they know bring the news in person, before any memo."
+    assert [r for r in rows if r[1] == "Roos"][0][3].endswith("· My line manager")
     assert all(" · " in r[3] for r in rows)  # channel · messenger, as each persona chose
 
 

@@ -20,7 +20,7 @@ from toolkit.briefs.sanitize import clean_text
 from toolkit.briefs.styles import STYLE_NAMES as S
 from toolkit.briefs.text import N_
 from toolkit.briefs.writer import Cell, Writer
-from toolkit.core.guidance import Advice, construct_name, percent, top_advice
+from toolkit.core.guidance import Advice, construct_name, mid_sentence, percent, top_advice
 from toolkit.core.numbers import finite_float
 
 MAX_DOS, MAX_DONTS, MAX_QUOTES = 3, 2, 2
@@ -193,7 +193,8 @@ def _top_choice(ctx: BriefContext, persona: dict, where, message: str) -> str:
     if not tied:
         return ""
     base = ctx.option_base(ctx.options(persona, section, key))
-    option = ctx.join([ctx.option_text(role, e.get("value")) for e in tied])
+    labels = [ctx.option_text(role, e.get("value")) for e in tied]
+    option = ctx.join(labels[:1] + [mid_sentence(label) for label in labels[1:]])
     chosen = ctx.chosen(tied[0], base)
     if len(tied) > 1:
         chosen = ctx._("a tie: each %(chosen)s", chosen=chosen)

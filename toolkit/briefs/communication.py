@@ -187,8 +187,9 @@ def _construct_lines(ctx: BriefContext, persona: dict) -> tuple[list[str], list[
             diff = mean - float(org)
         if diff is None or abs(diff) < notable:
             continue
+        phrase = ctx.phrase(cid, diff > 0)
         line = (
-            f"{ctx.phrase(cid, diff > 0)} — {construct_name(ctx.q, cid, ctx.lang)}: "
+            f"{phrase[:1].upper()}{phrase[1:]} — {construct_name(ctx.q, cid, ctx.lang)}: "
             f"{ctx.figure(mean, org if org is not None else mean - diff, n, persona.get('size'))}"
         )
         if cid in card.CONTROLLED:

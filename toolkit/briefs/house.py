@@ -43,7 +43,7 @@ BLANKS = {
 KEY_SENTENCES = {
     "trust": N_(
         "We only promise what we will keep. What stays the same for you: %(unchanged)s You "
-        "hear every next step first from your own manager."
+        "hear every next step first from %(messenger)s."
     ),
     "why": N_(
         "Why we are doing this: %(why)s In your own team we show what it means for your work, "
@@ -72,6 +72,21 @@ THEME_NAMES = {
     "ownership": N_("room to shape it"),
     "general": N_("the general story"),
 }
+# The messenger a persona chose most (default instrument's option values), as the key
+# sentence addresses the persona ("you") and as the calendar speaks of it ("them").
+MESSENGER_YOU = {
+    "manager": N_("your own manager"),
+    "senior_leader": N_("someone from senior management"),
+    "hr": N_("HR"),
+    "colleague": N_("a colleague you know"),
+}
+MESSENGER_THEM = {
+    "manager": N_("their own manager"),
+    "senior_leader": N_("a member of senior management"),
+    "hr": N_("HR"),
+    "colleague": N_("a colleague or change champion they know"),
+}
+UNKNOWN_MESSENGER = {"you": N_("us"), "them": N_("the person they trust most")}
 PHASES = ("announce", "prepare", "go_live", "embed")
 PHASE_NAMES = {
     "announce": N_("Announce (6 to 4 weeks before the start)"),
@@ -81,7 +96,7 @@ PHASE_NAMES = {
 }
 # (theme, phase) -> what to do in that phase for a persona with that theme.
 CALENDAR = {
-    ("trust", "announce"): N_("Let their own manager bring the news in person, before any memo."),
+    ("trust", "announce"): N_("Let %(messenger)s bring the news in person, before any memo."),
     ("trust", "prepare"): N_("Name one promise and report on it; answer criticism openly."),
     ("trust", "go_live"): N_("Be present on the floor; fix the first problems visibly."),
     ("trust", "embed"): N_("Show what was done with their objections, with examples."),
@@ -129,10 +144,20 @@ def fact(ctx: BriefContext, key: str) -> str:
 
 def key_sentence(ctx: BriefContext, persona: dict) -> str:
     """The supporting message for ``persona`` (its card's key sentence), drafted from its
-    theme and the change facts."""
+    theme, the change facts and (for trust) the messenger it chose most."""
     need = persona_need(persona, ctx.overall, ctx.min_group)
     values = {key: fact(ctx, key) for key in FACTS}
-    return ctx._(KEY_SENTENCES[need.theme], **values)
+    return ctx._(KEY_SENTENCES[need.theme], messenger=messenger(ctx, persona, "you"), **values)
+
+
+def messenger(ctx: BriefContext, persona: dict, person: str) -> str:
+    """The persona's most chosen messenger as a phrase, ``person`` "you" (addressing the
+    persona) or "them" (speaking of it); a neutral phrase when the questionnaire did not ask
+    or the option is not one of the default instrument's."""
+    table = MESSENGER_YOU if person == "you" else MESSENGER_THEM
+    tied = ctx.top_options(persona, "communication", "messenger")
+    value = str(tied[0].get("value")) if tied else ""
+    return ctx._(table[value]) if value in table else ctx._(UNKNOWN_MESSENGER[person])
 
 
 def core_message(ctx: BriefContext) -> str:
@@ -195,7 +220,8 @@ def write_calendar(ctx: BriefContext, w: Writer, personas: list[dict]) -> None:
     for phase in PHASES:
         for i, p in enumerate(personas):
             theme = persona_need(p, ctx.overall, ctx.min_group).theme
-            row = [_(PHASE_NAMES[phase]) if i == 0 else "", ctx.name(p), _(CALENDAR[(theme, phase)])]
+            action = _(CALENDAR[(theme, phase)], messenger=messenger(ctx, p, "them"))
+            row = [_(PHASE_NAMES[phase]) if i == 0 else "", ctx.name(p), action]
             if via:
                 row.append(channel_and_messenger(ctx, p))
             rows.append(row)

@@ -51,8 +51,8 @@ def plain_method(ctx: BriefContext, w: Writer) -> None:
     w.para(
         _(
             "A statistical method (%(method)s) looks for groups of people who answered alike. "
-            "It tried %(low)s to %(high)s groups and kept the number that describes the answers "
-            "best without needless groups, judged by %(criterion)s: %(k)s.",
+            "It tried %(low)s to %(high)s groups and kept %(k)s: the number that describes the "
+            "answers best without needless groups, judged by %(criterion)s.",
             method=_method_name(ctx),
             low=tried[0] if tried else UNKNOWN,
             high=tried[-1] if tried else UNKNOWN,

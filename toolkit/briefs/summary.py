@@ -159,15 +159,27 @@ def decisions(ctx: BriefContext, shown: list[dict], core: list[tuple[dict, str]]
 def _trust_and_messengers(ctx: BriefContext, shown: list[dict]) -> list[str]:
     _ = ctx._
     out = []
-    trust = [ctx.name(p) for p in shown if persona_need(p, ctx.overall, ctx.min_group).theme == "trust"]
-    if trust:
-        out.append(
-            _(
-                "Decide who in the leadership brings the story to %(names)s, and which one "
-                "promise that person makes and visibly keeps.",
-                names=ctx.join(trust),
+    for p in shown:
+        if persona_need(p, ctx.overall, ctx.min_group).theme != "trust":
+            continue
+        if ctx.top_options(p, "communication", "messenger"):
+            out.append(
+                _(
+                    "Decide how the story reaches %(name)s: through %(messenger)s, the "
+                    "messenger they chose most; and which one promise the leadership makes "
+                    "and visibly keeps.",
+                    name=ctx.name(p),
+                    messenger=house.messenger(ctx, p, "them"),
+                )
             )
-        )
+        else:
+            out.append(
+                _(
+                    "Decide who brings the story to %(name)s, and which one promise the "
+                    "leadership makes and visibly keeps.",
+                    name=ctx.name(p),
+                )
+            )
     if ctx.measured.role("comm_messenger"):
         managers = [
             ctx.name(p)

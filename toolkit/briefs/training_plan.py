@@ -240,10 +240,10 @@ def group_of(ctx: BriefContext, persona: dict, module: str) -> str:
     """Group size for the module; one-to-one or alone when the preferred format is so."""
     top = _top(ctx, persona, "format")
     value = str(top.get("value")) if top else ""
+    if module in ("knowledge", "practice") and value in ONE_TO_ONE:
+        return ctx._("1 to 3")
     if module == "knowledge" and value in ALONE_FORMATS:
         return ctx._("on their own, with a joint Q&A")
-    if module == "practice" and value in ONE_TO_ONE:
-        return ctx._("1 to 3")
     return ctx._(GROUPS[module])
 
 
