@@ -269,3 +269,13 @@ def m012_sessions_and_job_heartbeats(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE jobs ADD COLUMN heartbeat_at REAL")
     db.execute("ALTER TABLE jobs ADD COLUMN failure TEXT")
     db.execute("CREATE INDEX jobs_status ON jobs(status)")
+
+
+def m013_change_facts(db: sqlite_utils.Database) -> None:
+    """The change facts HR enters once per round (issue 18): what changes, why, when, and what
+    stays the same. The overview brief drafts its key-message house and each persona card's key
+    sentence from them. One row per round; an empty text means "not entered yet"."""
+    db.execute("""CREATE TABLE change_facts (
+        round_id INTEGER PRIMARY KEY REFERENCES rounds(id) ON DELETE CASCADE,
+        what TEXT NOT NULL DEFAULT '', why TEXT NOT NULL DEFAULT '', timing TEXT NOT NULL DEFAULT '',
+        unchanged TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL, updated_by INTEGER REFERENCES users(id))""")

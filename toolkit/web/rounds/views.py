@@ -34,7 +34,13 @@ from toolkit.data.audit import audit
 from toolkit.data.db import iso, transaction, utcnow
 from toolkit.data.persona_sets import current_persona_set
 from toolkit.data.responses import import_responses
-from toolkit.data.rounds import create_round, response_count, round_questionnaire
+from toolkit.data.rounds import (
+    change_facts,
+    create_round,
+    response_count,
+    round_questionnaire,
+    save_change_facts,
+)
 from toolkit.jobs import runner as jobs
 from toolkit.mail import outbox
 from toolkit.services import exports, participants
@@ -43,6 +49,7 @@ from toolkit.web.authz import can, requires, round_for, visible_rounds
 from toolkit.web.database import get_db
 from toolkit.web.rounds.forms import (
     ButtonForm,
+    ChangeFactsForm,
     DeriveForm,
     ParticipantUploadForm,
     RoundForm,
@@ -140,6 +147,7 @@ def detail(round_id):
         personas=presentable_personas(persona_set, round_["min_group"]) if persona_set else [],
         upload_form=UploadForm(),
         derive_form=DeriveForm(),
+        facts_form=ChangeFactsForm(data=change_facts(db, round_id)),
         job=running[0] if running else None,
         mail_counts=outbox.status_counts(db, round_id),
         mail_failures=[dict(f, reason=mail_failure_reason(f["reason_kind"])) for f in outbox.failures_for_round(db, round_id)],
@@ -249,6 +257,21 @@ def upload_responses(round_id):
                                problems=problems), 422
     flash(_("Imported %(n)d responses.", n=count), "info")
     return redirect(url_for(".detail", round_id=round_id))
+
+
+@bp.post("/<int:round_id>/change-facts")
+@requires("rounds.manage")
+def save_facts(round_id):
+    """Store the round's change facts (what, why, when, what stays the same) for the briefs."""
+    round_for(round_id)
+    form = ChangeFactsForm()
+    if not form.validate_on_submit():
+        flash(_("Not saved: each change fact can have at most 600 characters."), "error")
+        return redirect(url_for(".detail", round_id=round_id, _anchor="change-facts"))
+    facts = {key: getattr(form, key).data or "" for key in ("what", "why", "when", "unchanged")}
+    save_change_facts(get_db(), round_id, facts, user_id=current_user.id)
+    flash(_("Change facts saved: the next briefs draft their key messages from them."))
+    return redirect(url_for(".detail", round_id=round_id, _anchor="change-facts"))
 
 
 @bp.post("/<int:round_id>/derive")
