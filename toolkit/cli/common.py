@@ -8,7 +8,15 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from toolkit.data.db import DatabaseUnavailable, NotFound, connect
+from toolkit.data.db import (
+    OWNER_ONLY_FOLDER,
+    DatabaseUnavailable,
+    NotFound,
+    connect,
+    create_owner_only,
+    database_files,
+    restrict_to_owner,
+)
 from toolkit.data.migrations import migrate
 from toolkit.data.rounds import get_round
 from toolkit.web.app import create_app
@@ -50,10 +58,11 @@ def require_secret_key(why: str = "") -> None:
 
 
 def ensure_instance(folder: Path) -> None:
-    """Create the instance folder and a config.py with a fresh secret key, once."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Create the instance folder (0700) and a config.py (0600) with a fresh secret key, once."""
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=OWNER_ONLY_FOLDER)
     config = folder / "config.py"
-    if not config.exists():
+    if create_owner_only(config):  # 0600 before the key is in it
         config.write_text(
             "# Persona Toolkit settings for this instance. See README.md for every setting.\n"
             f"SECRET_KEY = {secrets.token_hex(32)!r}\n"
@@ -63,14 +72,25 @@ def ensure_instance(folder: Path) -> None:
             "MAIL_DEFAULT_SENDER = 'persona-toolkit@localhost'\n",
             encoding="utf-8",
         )
-        config.chmod(0o600)
 
 
 def init_database() -> list[str]:
-    """Create the instance folder and database, apply pending migrations; returns their names."""
-    ensure_instance(Path(current_app.instance_path))
+    """Create the instance folder and database, apply pending migrations; returns their names.
+
+    Also makes the folder and the database files the owner's only (an upgrade from a version that
+    created them readable by others).
+    """
+    folder = Path(current_app.instance_path)
+    ensure_instance(folder)
     database = open_db()
     try:
-        return migrate(database)
+        ran = migrate(database)
+        try:
+            for path in database_files(current_app.config["DATABASE"]):
+                restrict_to_owner(path)
+            restrict_to_owner(folder)
+        except OSError:  # not ours to change: `persona-toolkit check` names it
+            pass
+        return ran
     finally:
         database.conn.close()
