@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
+from toolkit.data.completions import adopt_legacy_completions
 from toolkit.data.db import (
     OWNER_ONLY_FOLDER,
     DatabaseUnavailable,
@@ -77,14 +78,19 @@ def ensure_instance(folder: Path) -> None:
 def init_database() -> list[str]:
     """Create the instance folder and database, apply pending migrations; returns their names.
 
-    Also makes the folder and the database files the owner's only (an upgrade from a version that
-    created them readable by others).
+    Also what an upgrade needs once: participants' completion flags of anonymous rounds become
+    link markers (that needs SECRET_KEY), pages freed before secure_delete was on are dropped
+    (VACUUM), and the folder and database files are made the owner's only.
     """
     folder = Path(current_app.instance_path)
     ensure_instance(folder)
     database = open_db()
     try:
         ran = migrate(database)
+        if not current_app.config.get("CLI_EPHEMERAL_SECRET"):
+            adopt_legacy_completions(database, current_app.config["SECRET_KEY"])
+        if "m008_unlinkable_anonymous_rounds" in ran and "m001_initial" not in ran:
+            database.execute("VACUUM")
         try:
             for path in database_files(current_app.config["DATABASE"]):
                 restrict_to_owner(path)

@@ -33,6 +33,18 @@ def round_info_with_drift(db: sqlite_utils.Database, round_: dict, q, persona_se
     return info
 
 
+def derive_refusal(round_: dict) -> str | None:
+    """Why personas of this round may not be derived now, or None.
+
+    An anonymous round that is open has answers waiting for publication at its close; personas
+    derived now would move with every answer that comes in, so they wait for the close.
+    """
+    if round_["mode"] != "identified" and round_["status"] == "open":
+        return (f"round {round_['id']} is anonymous and open: its personas are derived once the round has closed "
+                "(its answers are published at the close)")
+    return None
+
+
 def derive_round(
     db: sqlite_utils.Database,
     round_id: int,
@@ -43,15 +55,22 @@ def derive_round(
     user_id: int | None = None,
     progress=None,
 ) -> int:
-    """Score, cluster, describe and store the personas of a round; return the set id."""
+    """Score, cluster, describe and store the personas of a round from its usable responses; return the set id.
+
+    Raises ValueError when the round may not be derived now (:func:`derive_refusal`) or has
+    fewer usable responses than its minimum group.
+    """
     from toolkit.core.personas import derive_personas, describe_personas
 
     round_ = get_round(db, round_id)
+    refusal = derive_refusal(round_)
+    if refusal:
+        raise ValueError(refusal)
     q = round_questionnaire(db, round_)
     answers = answers_by_response(db, round_id, q)
     if len(answers) < round_["min_group"]:
         raise ValueError(
-            f"round {round_id} has {len(answers)} responses; at least {round_['min_group']} are needed "
+            f"round {round_id} has {len(answers)} responses to derive from; at least {round_['min_group']} are needed "
             "before personas can be derived"
         )
     matrix = score_matrix(q, answers)
