@@ -34,15 +34,19 @@ translations: $(STAMP)
 
 # Re-extract the strings and merge them into the nl/en catalogues (then translate the new ones).
 i18n-update: $(STAMP)
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k N_ -o toolkit/translations/messages.pot --no-location --omit-header .
+	$(BIN)/pybabel -q extract -F pyproject.toml -k _l -k N_ -o toolkit/translations/messages.pot --no-location --omit-header .
 	$(BIN)/pybabel -q update -i toolkit/translations/messages.pot -d toolkit/translations --no-fuzzy-matching
 
 demo-data: install
 	rm -rf $(DEMO_INSTANCE)
 	PERSONA_TOOLKIT_INSTANCE=$(DEMO_INSTANCE) $(BIN)/persona-toolkit demo
 
+# The web app and, beside it, the scheduler process that runs timed work and the background jobs
+# (deriving personas, zips of briefs); Ctrl+C stops both.
 demo: demo-data
-	PERSONA_TOOLKIT_INSTANCE=$(DEMO_INSTANCE) $(BIN)/persona-toolkit serve --host $(HOST) --port $(PORT)
+	PERSONA_TOOLKIT_INSTANCE=$(DEMO_INSTANCE) sh -c '$(BIN)/persona-toolkit scheduler & \
+	  trap "kill $$! 2>/dev/null" EXIT; \
+	  $(BIN)/persona-toolkit serve --host $(HOST) --port $(PORT)'
 
 lint: install
 	$(BIN)/ruff check toolkit tests
@@ -61,4 +65,4 @@ stress: install
 	STRESS=1 $(BIN)/python -m pytest -q tests/reliability
 
 clean:
-	rm -rf $(VENV) build *.egg-info tests/output
+	rm -rf $(VENV) build dist *.egg-info tests/output

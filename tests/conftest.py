@@ -125,3 +125,28 @@ def answers_csv(tmp_path, default_q):
                 row.append(value)
             writer.writerow(row)
     return path
+
+
+@pytest.fixture
+def job_consumer(database, instance):
+    """The real job consumer (huey worker threads, a child process per job) on the test's instance,
+    as `persona-toolkit scheduler` runs it; stopped after the test."""
+    from toolkit.jobs.queue import JobConsumer
+
+    consumer = JobConsumer(instance / "toolkit.db", workers=1)
+    consumer.start()
+    yield consumer
+    consumer.stop()
+
+
+def wait_for_job(db, job_id: int, until=("done", "failed"), timeout: float = 90) -> dict:
+    """Poll the jobs table until job ``job_id`` has a status in ``until``; its row."""
+    import time
+
+    from toolkit.jobs import runner
+
+    deadline = time.monotonic() + timeout
+    while (job := runner.get(db, job_id))["status"] not in until:
+        assert time.monotonic() < deadline, f"job {job_id} still {job['status']} after {timeout} s"
+        time.sleep(0.05)
+    return job

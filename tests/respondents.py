@@ -14,7 +14,7 @@ from toolkit.core.tokens import participant_token
 from toolkit.data.rounds import create_round
 from toolkit.services.participants import import_participants
 
-SECRET = "anonymity-test-secret"
+SECRET = "anonymity-test-secret-long-enough-for-settings"
 
 
 def open_round(db, q, *, mode="anonymous", people=6, teams=("Finance",), min_group=5, title=None,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.briefs.documents import write_round_briefs
+from toolkit.briefs import write_round_briefs
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "tests" / "output" / "briefs"

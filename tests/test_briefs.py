@@ -14,13 +14,12 @@ from pathlib import Path
 
 import docx
 import pytest
+from babel.messages.extract import extract_from_dir
 from docx2python import docx2python
 
-from toolkit.briefs import charts
-from toolkit.briefs import documents as briefs
-from toolkit.briefs import template as brief_template
-from toolkit.briefs.documents import (
-    LABELS,
+import toolkit.briefs as briefs
+from toolkit.briefs import (
+    charts,
     clean_text,
     communication_brief,
     overview_brief,
@@ -28,6 +27,10 @@ from toolkit.briefs.documents import (
     training_brief,
     write_round_briefs,
 )
+from toolkit.briefs import template as brief_template
+from toolkit.briefs import text as brief_text
+from toolkit.briefs.context import BriefContext
+from toolkit.briefs.text import catalogue
 from toolkit.core.guidance import evaluate, load_guidance, top_advice
 
 FIXTURE = Path(__file__).parent / "fixtures" / "persona_set_example.json"
@@ -159,7 +162,7 @@ def test_every_file_opens_again_with_python_docx_and_docx2python(generated):
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_each_brief_shows_name_size_top_advice_and_its_evidence(generated, q, rules, lang):
     persona_set, paths = generated
-    people = LABELS[lang]["people"]
+    words = catalogue(lang)
     for persona in shown_personas(persona_set, make_round_info()):
         stem = f"{persona['key']}-{persona['name'].lower()}-{lang}.docx"
         for kind in ("communication", "training"):
@@ -170,7 +173,7 @@ def test_each_brief_shows_name_size_top_advice_and_its_evidence(generated, q, ru
             assert top is not None and top.evidence, (kind, persona["key"])
             for text in both_texts(by_name(paths, f"{kind}-{stem}")):
                 assert persona["name"] in text
-                assert people.format(n=persona["size"]) in text
+                assert words.gettext("%(n)s people", n=persona["size"]) in text
                 assert top.text in text, (kind, lang, top.rule_id)
                 assert top.because in text, (kind, lang, top.rule_id)
                 assert f"n = {top.evidence[0].n}" in top.because
@@ -181,27 +184,27 @@ def test_communication_brief_has_every_section_of_the_issue(generated):
     _, paths = generated
     for lang in ("nl", "en"):
         text = docx_text(by_name(paths, f"communication-p1-sanne-{lang}.docx"))
-        L = LABELS[lang]
-        for key in (
-            "h_at_a_glance",
-            "h_drives",
-            "h_key_messages",
-            "aspect_why",
-            "aspect_what",
-            "aspect_how",
-            "aspect_wiifm",
-            "h_tone",
-            "h_channels",
-            "h_frequency",
-            "h_involve",
-            "h_questions",
-            "h_avoid",
-            "h_triggers",
-            "h_watch",
-            "h_about",
+        words = catalogue(lang)
+        for message in (
+            "At a glance",
+            "What drives them and what holds them back",
+            "Key messages",
+            "Why",
+            "What",
+            "How",
+            "What is in it for me?",
+            "Tone and language",
+            "Channels and messengers",
+            "Frequency and timing",
+            "How to involve them",
+            "Questions to expect",
+            "What to avoid",
+            "When the change hits them",
+            "How to tell the communication works",
+            "About this brief",
         ):
-            assert L[key] in text, (lang, key)
-        assert L["h_who"].format(name="Sanne") in text
+            assert words.gettext(message) in text, (lang, message)
+        assert words.gettext("Who is %(name)s?", name="Sanne") in text
         # a quote is allowed for 80 people; the situations they wrote are shown too
         assert "Just tell me what I have to do differently on Monday." in text
         assert "When the new planning system goes live" in text
@@ -211,17 +214,18 @@ def test_training_brief_has_every_section_of_the_issue(generated):
     _, paths = generated
     for lang in ("nl", "en"):
         text = docx_text(by_name(paths, f"training-p1-sanne-{lang}.docx"))
-        L = LABELS[lang]
-        for key in (
-            "h_gaps",
-            "h_format",
-            "h_digital",
-            "h_support",
-            "h_sequence",
-            "h_group",
-            "h_evaluate",
+        words = catalogue(lang)
+        for message in (
+            "Readiness gaps to close first",
+            "Formats and pace",
+            "Digital confidence",
+            "Support and time",
+            "Suggested sequence of modules",
+            "Group composition",
+            "How to evaluate",
         ):
-            assert L[key] in text, (lang, key)
+            assert words.gettext(message) in text, (lang, message)
+        assert words.pgettext("brief", "Format") in text
     en = docx_text(by_name(paths, "training-p1-sanne-en.docx"))
     assert "Kick-off: why the change" in en and "Guided first steps" in en
     assert "On the job, learning by doing" in en  # format ranked from the data, with its label
@@ -231,18 +235,18 @@ def test_training_brief_has_every_section_of_the_issue(generated):
 def test_overview_has_figures_personas_method_caveats_and_review(generated):
     persona_set, paths = generated
     for lang in ("nl", "en"):
-        L = LABELS[lang]
+        words = catalogue(lang)
         path = by_name(paths, f"overview-{lang}.docx")
         for text in both_texts(path):
-            for key in (
-                "h_figures",
-                "h_side_by_side",
-                "h_method",
-                "h_left_out",
-                "h_caveats",
-                "h_review",
+            for message in (
+                "The round in figures",
+                "The personas side by side",
+                "Method and quality",
+                "Who was left out, and why",
+                "Caveats",
+                "Next review",
             ):
-                assert L[key] in text, (lang, key)
+                assert words.gettext(message) in text, (lang, message)
             assert "74%" in text  # 192 of 260 invited
             assert "Sanne" in text and "David" in text
             for persona in shown_personas(persona_set, make_round_info()):
@@ -384,12 +388,67 @@ def test_committed_templates_match_the_builder(tmp_path):
     assert [p.name for p in written] == ["brief-nl.docx", "brief-en.docx"]
 
 
-def test_labels_have_the_same_keys_in_both_languages():
-    assert set(LABELS["nl"]) == set(LABELS["en"])
-    for lang, labels in LABELS.items():
-        for key, text in labels.items():
-            assert text.strip(), (lang, key)
-    assert set(LABELS) == set(brief_template.LANGUAGES)
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def brief_messages() -> set[tuple[str | None, str]]:
+    """(context, message id) of every string toolkit/briefs marks for the catalogue."""
+    folder = Path(briefs.__file__).parent
+    found = extract_from_dir(str(folder), method_map=[("**.py", "python")])
+    return {(context, message) for _file, _line, message, _comments, context in found}
+
+
+def test_every_brief_message_has_dutch_wording_with_the_same_placeholders():
+    messages = brief_messages()
+    assert len(messages) > 140  # headings, table columns, sentences, template words
+    nl, en = catalogue("nl"), catalogue("en")
+    for context, message in messages:
+        if context:
+            dutch, english = nl.pgettext(context, message), en.pgettext(context, message)
+        else:
+            dutch, english = nl.gettext(message), en.gettext(message)
+        assert english == message, message  # English is the source text
+        assert dutch.strip(), message
+        assert set(PLACEHOLDER.findall(dutch)) == set(PLACEHOLDER.findall(message)), message
+        values = dict.fromkeys(PLACEHOLDER.findall(message), "x")
+        assert "%" not in (dutch % values if values else dutch).replace("%(", "")
+    # reviewed Dutch, including words the web pages translate differently
+    assert nl.gettext("At a glance") == "In het kort"
+    assert nl.pgettext("brief", "Format") == "Leervorm"
+    assert nl.gettext("Page %(page)s of %(pages)s", page=2, pages=9) == "Pagina 2 van 9"
+    assert set(brief_text.LANGUAGES) == set(brief_template.LANGUAGES)
+
+
+def test_dates_name_the_month_in_the_brief_language(persona_set, q, rules):
+    months = {
+        "nl": "januari februari maart april mei juni juli augustus september oktober "
+        "november december",
+        "en": "January February March April May June July August September October "
+        "November December",
+    }
+    for lang, names in months.items():
+        ctx = BriefContext(persona_set, make_round_info(), q, lang, rules)
+        for month, name in enumerate(names.split(), start=1):
+            assert ctx.date(f"2025-{month:02d}-07T10:00:00") == f"7 {name} 2025"
+        assert ctx.date(None) == "–" and ctx.date("someday") == "someday"
+
+
+def test_catalogue_is_read_from_the_po_file_when_it_was_not_compiled(tmp_path, monkeypatch):
+    source = Path(brief_text.paths.TRANSLATIONS) / "nl" / "LC_MESSAGES" / "messages.po"
+    target = tmp_path / "nl" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    (target / "messages.po").write_bytes(source.read_bytes())
+    monkeypatch.setattr(brief_text.paths, "TRANSLATIONS", tmp_path)
+    brief_text.catalogue.cache_clear()
+    try:
+        assert brief_text.catalogue("nl").gettext("At a glance") == "In het kort"
+        (target / "messages.po").unlink()
+        brief_text.catalogue.cache_clear()
+        with pytest.raises(LookupError, match="make translations"):
+            brief_text.catalogue("nl")
+        assert brief_text.catalogue("en").gettext("At a glance") == "At a glance"
+    finally:
+        brief_text.catalogue.cache_clear()
 
 
 def test_unknown_language_is_refused(persona_set, q, rules, tmp_path):

@@ -45,14 +45,17 @@ def test_detector_finds_unmarked_text():
     assert visible_words("<p>{{ _('Fine') }} {% if x %}{{ y }}{% endif %}</p>") == []
 
 
-def extracted_messages() -> set[str]:
+def extracted_messages() -> set[tuple[str | None, str]]:
+    """(context, message id) of every marked string, found the way `make i18n-update` finds them
+    (pybabel's default keywords, which include N_ and pgettext, plus _l)."""
     method_map = [("toolkit/**.py", "python"), ("templates/**.html", "jinja2"), ("templates/**.txt", "jinja2")]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None}
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
+                "N_": None, "pgettext": ((1, "c"), 2)}
     found = set()
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+    for _filename, _lineno, message, _comments, context in extract_from_dir(
         str(ROOT), method_map=method_map, keywords=keywords
     ):
-        found.update([message] if isinstance(message, str) else [m for m in message if m])
+        found.update((context, m) for m in ([message] if isinstance(message, str) else message) if m)
     return found
 
 
@@ -63,6 +66,6 @@ def test_dutch_catalogue_translates_every_message():
     for m in catalogue:  # a plural message is translated when every plural form is
         forms = [m.string] if isinstance(m.string, str) else list(m.string or ())
         if m.id and forms and all(forms) and not m.fuzzy:
-            translated.update([m.id] if isinstance(m.id, str) else m.id)
+            translated.update((m.context, i) for i in ([m.id] if isinstance(m.id, str) else m.id))
     missing = sorted(extracted_messages() - translated)
     assert not missing, f"{len(missing)} messages lack a Dutch translation (run make i18n-update), e.g. {missing[:10]}"

@@ -397,3 +397,20 @@ def test_programme_page_renders_trend_charts_in_chromium_without_csp_errors(app,
             browser.close()
     finally:
         server.close()
+
+
+def test_looking_at_and_changing_a_programme_are_in_the_audit_log(client, database, two_round_programme):
+    pid, _b, (_f, follow_set) = two_round_programme
+    users = make_users(database)
+    hr = users["hr"][0]
+    login(client, users["hr"][1])
+    assert client.get(f"/programmes/{pid}").status_code == 200
+    client.get("/programmes/")  # the list is not a look at one programme
+    client.post(f"/programmes/{pid}/major-change", data={"note": "Reorganisation announced"})
+    client.post(f"/programmes/{pid}/sets/{follow_set}/review", data={"kept": "All", "why": "Still true"})
+    client.post("/programmes/", data={"name": "Second programme", "description": ""})
+    rows = database.execute("SELECT action, object FROM audit WHERE user_id = ? AND action != 'login' ORDER BY id",
+                            [hr]).fetchall()
+    second = database.execute("SELECT id FROM programmes WHERE name = 'Second programme'").fetchone()[0]
+    assert rows[:4] == [("view", f"programme {pid}"), ("major-change", f"programme {pid}"),
+                        ("review", f"persona set {follow_set}"), ("create", f"programme {second}")], rows

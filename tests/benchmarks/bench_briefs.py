@@ -118,8 +118,7 @@ def timed(fn, repeat: int) -> float:
 
 def main() -> int:
     t0 = time.perf_counter()
-    from toolkit.briefs import charts
-    from toolkit.briefs.documents import communication_brief, write_round_briefs
+    from toolkit.briefs import charts, communication_brief, write_round_briefs
     from toolkit.core.guidance import default_guidance
     from toolkit.core.questionnaire import get_questionnaire
 

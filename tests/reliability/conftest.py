@@ -44,8 +44,9 @@ def instance_env(folder: Path) -> dict:
 class Server:
     """`persona-toolkit serve` in its own process on 127.0.0.1; start, kill -9, start again."""
 
-    def __init__(self, instance: Path):
+    def __init__(self, instance: Path, preexec_fn=None):
         self.instance = instance
+        self.preexec_fn = preexec_fn  # run in the child before exec (e.g. dropping root's override)
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
         self.starts = 0
@@ -56,7 +57,7 @@ class Server:
         self.proc = subprocess.Popen(
             toolkit_command("serve", "--host", "127.0.0.1", "--port", self.port),
             env=instance_env(self.instance), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True)  # its own process group: the server and its workers
+            start_new_session=True, preexec_fn=self.preexec_fn)  # its own process group: server and workers
         log.close()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -9,7 +9,7 @@ temp dir).
 Text in charts: matplotlib does no right-to-left shaping and has no emoji glyphs, so a
 persona name that cannot be drawn faithfully is replaced by "Persona 1", "Persona 2", … in
 the chart; the brief's caption names the persona in full. Dollar signs never switch on math
-mode.
+mode. The few words a chart carries (legend, axis) come from the catalogue (toolkit.briefs.text).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import warnings
 from collections import OrderedDict
 from pathlib import Path
 
+from toolkit.briefs.text import LANGUAGES, SOURCE_LANGUAGE, Catalogue, catalogue
 from toolkit.core.guidance import construct_name, number
 from toolkit.core.numbers import finite_float as _num
 
@@ -43,14 +44,30 @@ _glyphs: set[int] | None = None
 
 
 def profile_chart(persona: dict, overall: dict, q, lang: str) -> bytes:
-    """PNG: the persona's mean per construct (dots) against the organisation (bars).
+    """PNG bytes: the persona's mean per construct (dots) against the organisation (bars).
 
-    Constructs follow the questionnaire's dimension order, with a gap between blocks, so the
-    chart reads like the persona profile table in the brief.
+    ``persona`` and ``overall`` are persona-set dicts with a ``profile`` of {construct:
+    {"mean", "diff", "n"}} on the questionnaire's answer scale; ``lang`` picks the wording
+    ("nl" or "en"; any other language gets the English). Constructs follow the
+    questionnaire's dimension order, with a gap between blocks, so the chart reads like the
+    persona profile table in the brief. Identical input returns the cached bytes object.
     """
     profile = persona.get("profile") or {}
-    org_profile = (overall or {}).get("profile") or {}
     constructs = _ordered_constructs(list(profile), q)
+    rows = _profile_rows(profile, (overall or {}).get("profile") or {}, constructs, q, lang)
+    name = _chart_name(persona, 1)
+    key = _key("profile", lang, [(r[0], r[1], r[2], r[3]) for r in rows], name)
+    cached = _cache_get(key)
+    if cached is not None:
+        return cached
+    words = _words(lang)
+    legend = (words.gettext("Organisation"), name, words.gettext("Mean score (1–5)"))
+    scale = _scale_range(q, constructs)
+    return _cache_put(key, _render(lambda: _draw_profile(rows, legend, scale)))
+
+
+def _profile_rows(profile: dict, org_profile: dict, constructs: list[str], q, lang: str) -> list:
+    """(construct id, name, persona mean, organisation mean, block) per construct."""
     rows = []
     for cid in constructs:
         entry = profile.get(cid) or {}
@@ -59,58 +76,59 @@ def profile_chart(persona: dict, overall: dict, q, lang: str) -> bytes:
         if org is None and mean is not None and _num(entry.get("diff")) is not None:
             org = mean - _num(entry.get("diff"))
         rows.append((cid, construct_name(q, cid, lang), mean, org, _block(q, cid)))
-    key = _key("profile", lang, [(r[0], r[1], r[2], r[3]) for r in rows], _chart_name(persona, 1))
-    cached = _cache_get(key)
-    if cached is not None:
-        return cached
-    labels = _labels(lang)
-    lo, hi = _scale_range(q, constructs)
+    return rows
 
-    def draw():
-        height = max(2.2, 0.34 * len(rows) + 1.1)
-        fig, ax = _figure(height)
-        ys, previous, y = [], None, 0.0
-        for row in rows:
-            if previous is not None and row[4] != previous:
-                y += 0.6  # breathing room between blocks (motivation | readiness)
-            ys.append(y)
-            previous = row[4]
-            y += 1.0
-        org = [r[3] if r[3] is not None else float("nan") for r in rows]
-        mean = [r[2] if r[2] is not None else float("nan") for r in rows]
-        ax.barh(
-            ys,
-            [o - lo for o in org],
-            left=lo,
-            height=0.55,
-            color=ORG_COLOUR,
-            label=labels["chart_organisation"],
-            zorder=2,
-        )
-        ax.scatter(mean, ys, s=46, color=PERSONA_COLOUR, zorder=3, label=_chart_name(persona, 1))
-        pairs = [(yy, o, m) for yy, m, o in zip(ys, mean, org, strict=True) if m == m and o == o]
-        if pairs:  # one line collection, not a Line2D per construct
-            ax.hlines(*zip(*pairs, strict=True), colors=PERSONA_COLOUR, linewidth=1.2, zorder=3)
-        tick_labels = [_drawable(r[1]) or r[0] for r in rows]
-        ax.set_yticks(ys)
-        ax.set_yticklabels(tick_labels)
-        ax.invert_yaxis()
-        ax.set_xlim(lo, hi)
-        ax.set_xticks(range(int(lo), int(hi) + 1))
-        ax.set_xlabel(labels["chart_score"])
-        _style_axes(ax)
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=8)
-        _margins(fig, height, tick_labels, top_in=0.32, bottom_in=0.48)
-        return fig
 
-    return _cache_put(key, _render(draw))
+def _draw_profile(rows: list, legend: tuple[str, str, str], scale: tuple[float, float]):
+    """The profile figure: organisation bars, persona dots joined to them, blocks apart.
+    ``legend`` is (organisation label, persona name, x-axis label)."""
+    org_label, persona_name, x_label = legend
+    lo, hi = scale
+    height = max(2.2, 0.34 * len(rows) + 1.1)
+    fig, ax = _figure(height)
+    ys, previous, y = [], None, 0.0
+    for row in rows:
+        if previous is not None and row[4] != previous:
+            y += 0.6  # breathing room between blocks (motivation | readiness)
+        ys.append(y)
+        previous = row[4]
+        y += 1.0
+    org = [r[3] if r[3] is not None else float("nan") for r in rows]
+    mean = [r[2] if r[2] is not None else float("nan") for r in rows]
+    ax.barh(
+        ys,
+        [o - lo for o in org],
+        left=lo,
+        height=0.55,
+        color=ORG_COLOUR,
+        label=org_label,
+        zorder=2,
+    )
+    ax.scatter(mean, ys, s=46, color=PERSONA_COLOUR, zorder=3, label=persona_name)
+    pairs = [(yy, o, m) for yy, m, o in zip(ys, mean, org, strict=True) if m == m and o == o]
+    if pairs:  # one line collection, not a Line2D per construct
+        ax.hlines(*zip(*pairs, strict=True), colors=PERSONA_COLOUR, linewidth=1.2, zorder=3)
+    tick_labels = [_drawable(r[1]) or r[0] for r in rows]
+    ax.set_yticks(ys)
+    ax.set_yticklabels(tick_labels)
+    ax.invert_yaxis()
+    ax.set_xlim(lo, hi)
+    ax.set_xticks(range(int(lo), int(hi) + 1))
+    ax.set_xlabel(x_label)
+    _style_axes(ax)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=8)
+    _margins(fig, height, tick_labels, top_in=0.32, bottom_in=0.48)
+    return fig
 
 
 def overview_chart(persona_set: dict, q, lang: str, *, min_group: int = 5) -> bytes:
-    """PNG: a heat map of every shown persona's difference from the organisation per
-    construct, with the difference written in each cell (so it also reads in grey print).
+    """PNG bytes: a heat map of every shown persona's difference from the organisation per
+    construct (scale points), with the difference written in each cell (so it also reads in
+    grey print).
 
-    Only personas that are presented and have at least ``min_group`` members appear.
+    Only personas that are presented and have at least ``min_group`` members appear; rows
+    are the set's ``dimensions`` (else every construct in a profile), in questionnaire order.
+    Identical input returns the cached bytes object.
     """
     personas = [
         p
@@ -126,73 +144,64 @@ def overview_chart(persona_set: dict, q, lang: str, *, min_group: int = 5) -> by
     dims = _ordered_constructs(dims, q)
     names = [_chart_name(p, i + 1) for i, p in enumerate(personas)]
     org_profile = (persona_set.get("overall") or {}).get("profile") or {}
-    matrix = []
-    for cid in dims:
-        row = []
-        for p in personas:
-            entry = (p.get("profile") or {}).get(cid) or {}
-            diff = _num(entry.get("diff"))
-            if (
-                diff is None
-                and _num(entry.get("mean")) is not None
-                and _num((org_profile.get(cid) or {}).get("mean")) is not None
-            ):
-                diff = _num(entry["mean"]) - _num(org_profile[cid]["mean"])
-            row.append(diff)
-        matrix.append(row)
+    matrix = [[_difference(p, cid, org_profile) for p in personas] for cid in dims]
     row_labels = [_drawable(construct_name(q, c, lang)) or c for c in dims]
     key = _key("overview", lang, row_labels, names, matrix)
     cached = _cache_get(key)
     if cached is not None:
         return cached
+    return _cache_put(key, _render(lambda: _draw_overview(matrix, row_labels, names, lang)))
 
-    def draw():
-        import numpy as np
 
-        data = np.array(
-            [[v if v is not None else np.nan for v in row] for row in matrix], dtype=float
-        )
-        if data.size == 0:
-            data = np.zeros((max(len(dims), 1), max(len(personas), 1)))
-        height = max(2.4, 0.34 * len(dims) + 0.8)
-        fig, ax = _figure(height)
-        limit = max(1.0, float(np.nanmax(np.abs(data))) if np.isfinite(data).any() else 1.0)
-        ax.imshow(data, cmap="RdBu", vmin=-limit, vmax=limit, aspect="auto")
-        ax.set_yticks(range(len(row_labels)))
-        ax.set_yticklabels(row_labels)
-        ax.set_xticks(range(len(names)))
-        ax.set_xticklabels([textwrap.fill(n, 14) for n in names])
-        ax.xaxis.tick_top()
-        # every cell carries its value, so no colour bar is needed (and it reads in grey print)
-        for (i, j), value in np.ndenumerate(data):
-            if np.isfinite(value):
-                ax.text(
-                    j,
-                    i,
-                    _signed(value, lang),
-                    ha="center",
-                    va="center",
-                    fontsize=7.5,
-                    color="white" if abs(value) > 0.6 * limit else INK,
-                )
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        ax.tick_params(length=0, labelsize=8)
-        wrapped = max((n.count("\n") for n in (textwrap.fill(n, 14) for n in names)), default=0)
-        _margins(fig, height, row_labels, top_in=0.3 + 0.14 * wrapped, bottom_in=0.12)
-        return fig
+def _difference(persona: dict, cid: str, org_profile: dict) -> float | None:
+    """The persona's difference from the organisation on ``cid``: its ``diff``, else the
+    difference of the two means, else None."""
+    entry = (persona.get("profile") or {}).get(cid) or {}
+    diff = _num(entry.get("diff"))
+    if (
+        diff is None
+        and _num(entry.get("mean")) is not None
+        and _num((org_profile.get(cid) or {}).get("mean")) is not None
+    ):
+        diff = _num(entry["mean"]) - _num(org_profile[cid]["mean"])
+    return diff
 
-    return _cache_put(key, _render(draw))
+
+def _draw_overview(matrix: list, row_labels: list[str], names: list[str], lang: str):
+    """The heat map figure: red-blue around zero, the signed value in every cell."""
+    import numpy as np
+
+    data = np.array([[v if v is not None else np.nan for v in row] for row in matrix], dtype=float)
+    if data.size == 0:
+        data = np.zeros((max(len(row_labels), 1), max(len(names), 1)))
+    height = max(2.4, 0.34 * len(row_labels) + 0.8)
+    fig, ax = _figure(height)
+    limit = max(1.0, float(np.nanmax(np.abs(data))) if np.isfinite(data).any() else 1.0)
+    ax.imshow(data, cmap="RdBu", vmin=-limit, vmax=limit, aspect="auto")
+    ax.set_yticks(range(len(row_labels)))
+    ax.set_yticklabels(row_labels)
+    ax.set_xticks(range(len(names)))
+    ax.set_xticklabels([textwrap.fill(n, 14) for n in names])
+    ax.xaxis.tick_top()
+    # every cell carries its value, so no colour bar is needed (and it reads in grey print)
+    for (i, j), value in np.ndenumerate(data):
+        if np.isfinite(value):
+            colour = "white" if abs(value) > 0.6 * limit else INK
+            ax.text(j, i, _signed(value, lang), ha="center", va="center", fontsize=7.5, color=colour)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.tick_params(length=0, labelsize=8)
+    wrapped = max((n.count("\n") for n in (textwrap.fill(n, 14) for n in names)), default=0)
+    _margins(fig, height, row_labels, top_in=0.3 + 0.14 * wrapped, bottom_in=0.12)
+    return fig
 
 
 # ---------------------------------------------------------------------------------------------
 
 
-def _labels(lang: str) -> dict[str, str]:
-    # all wording lives in briefs.LABELS; imported here, not at module level (briefs imports us)
-    from toolkit.briefs.documents import LABELS
-
-    return LABELS.get(lang) or LABELS["en"]
+def _words(lang: str) -> Catalogue:
+    """The catalogue for the chart's wording; English for a language briefs do not know."""
+    return catalogue(lang if lang in LANGUAGES else SOURCE_LANGUAGE)
 
 
 def _matplotlib():

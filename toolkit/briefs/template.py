@@ -1,8 +1,8 @@
 """Build the styled Word templates the briefs start from (templates/briefs/brief-<lang>.docx).
 
 Why a script and not a hand-made .docx: the look of every brief lives in one reviewable
-place, the template can be rebuilt after a python-docx upgrade, and briefs.py never has to
-set a font, colour or border itself — it only names styles defined here.
+place, the template can be rebuilt after a python-docx upgrade, and the brief writer never
+has to set a font, colour or border itself — it only names styles (defined in styles.py).
 
 Run ``python -m toolkit.briefs.template`` to regenerate both templates, then commit them.
 
@@ -14,80 +14,50 @@ What a template holds:
   hyphenation follow the brief's language;
 - A4 pages, a header with the round title and "confidential", a footer with the document
   title and "page X of Y" fields; the cover page (first page) has no header or footer;
-- an empty body: briefs.py writes the cover and everything after it.
+- an empty body: the brief writer adds the cover and everything after it.
 
-The header and footer carry the tokens ``[[ROUND]]`` and ``[[DOCTITLE]]`` that briefs.py
-replaces with the (cleaned) round title and the brief's title.
+The header and footer carry the tokens ``[[ROUND]]`` and ``[[DOCTITLE]]`` that the writer
+replaces with the (cleaned) round title and the brief's title. Their words ("CONFIDENTIAL",
+"Page 1 of 3") come from the catalogue, like all brief wording.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 
 from toolkit import paths
+from toolkit.briefs.styles import (
+    BUILTIN_STYLES,
+    FONT,
+    STYLE_NAMES,
+    define_styles,
+    el,
+    ordered_insert,
+    replace_child,
+)
+from toolkit.briefs.text import LANGUAGES, catalogue
 
 TEMPLATE_DIR = paths.BRIEF_TEMPLATES
-LANGUAGES = {"nl": "nl-NL", "en": "en-GB"}
 ROUND_TOKEN = "[[ROUND]]"
 TITLE_TOKEN = "[[DOCTITLE]]"
-
-# Words the template itself shows (the rest of the brief's wording lives in briefs.LABELS).
-_TEMPLATE_WORDS = {
-    "nl": {"confidential": "VERTROUWELIJK", "page": "Pagina", "of": "van"},
-    "en": {"confidential": "CONFIDENTIAL", "page": "Page", "of": "of"},
-}
-
-# Palette: dark blue for structure, a warm accent for the persona, greys for notes.
-INK = "1F2933"
-PRIMARY = "1F4E79"
-ACCENT = "C8553D"
-MUTED = "5F6B7A"
-RULE = "B8C4D0"
-BAND = "EEF3F8"
-CALLOUT = "EAF1F8"
-FONT = "Arial"
-
-# Our own styles; briefs.py uses these names (and the restyled built-ins) and nothing else.
-STYLE_NAMES = {
-    "kicker": "Brief Kicker",
-    "cover_meta": "Brief Cover Meta",
-    "confidential": "Brief Confidential",
-    "lead": "Brief Lead",
-    "because": "Brief Because",
-    "because_char": "Brief Because Char",
-    "figure_char": "Brief Figure Char",
-    "quote": "Brief Quote",
-    "quote_rtl": "Brief Quote RTL",
-    "figure": "Brief Figure",
-    "callout": "Brief Callout",
-    "small": "Brief Small",
-    "table_heading": "Brief Table Heading",
-    "table_text": "Brief Table Text",
-    "table_note": "Brief Table Note",
-    "table": "Brief Table",
-}
-BUILTIN_STYLES = (
-    "Normal",
-    "Title",
-    "Subtitle",
-    "Heading 1",
-    "Heading 2",
-    "Heading 3",
-    "List Bullet",
-    "Caption",
-    "Header",
-    "Footer",
-)
+_FIELD = re.compile(r"%\((page|pages)\)s")
+_FIELD_CODES = {"page": "PAGE", "pages": "NUMPAGES"}
 
 
 def template_path(lang: str, directory: Path = TEMPLATE_DIR) -> Path:
+    """Where the template of ``lang`` lives: ``directory/brief-<lang>.docx`` (need not exist)."""
     return Path(directory) / f"brief-{lang}.docx"
 
 
 def build_template(lang: str):
-    """Return a python-docx Document holding the styled, empty brief template for ``lang``."""
+    """A python-docx Document holding the styled, empty brief template for ``lang``.
+
+    A4 portrait, margins in centimetres as below, fixed document dates (so a rebuild gives the
+    same bytes). Raises ``ValueError`` for a language not in ``LANGUAGES``.
+    """
     import docx
     from docx.enum.section import WD_ORIENT
     from docx.shared import Cm
@@ -99,7 +69,7 @@ def build_template(lang: str):
     doc = docx.Document()
     _drop_unused_table_styles(doc)
     _set_language(doc, LANGUAGES[lang])
-    _define_styles(doc)
+    define_styles(doc)
 
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -125,7 +95,9 @@ def build_template(lang: str):
 
 
 def write_templates(directory: Path = TEMPLATE_DIR, langs=tuple(LANGUAGES)) -> list[Path]:
-    """Build and save one template per language; returns the written paths."""
+    """Build and save one template per language in ``langs`` into ``directory`` (created if
+    missing); returns the written paths in ``langs`` order. Raises ``ValueError`` for an
+    unknown language and ``OSError`` when the folder cannot be written."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -137,44 +109,8 @@ def write_templates(directory: Path = TEMPLATE_DIR, langs=tuple(LANGUAGES)) -> l
 
 
 # ---------------------------------------------------------------------------------------------
-# Low-level XML helpers (only this module touches formatting XML)
+# Document-wide settings, header and footer
 # ---------------------------------------------------------------------------------------------
-
-
-def _el(tag: str, **attrs):
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    element = OxmlElement(tag)
-    for key, value in attrs.items():
-        element.set(qn(f"w:{key}"), str(value))
-    return element
-
-
-def _replace_child(parent, child):
-    """Put ``child`` into ``parent``, replacing an existing element of the same tag."""
-    existing = parent.find(child.tag)
-    if existing is not None:
-        parent.replace(existing, child)
-    else:
-        parent.append(child)
-    return child
-
-
-def _ordered_insert(parent, child, successors: tuple[str, ...]):
-    """Insert ``child`` before the first of ``successors`` present (schema order matters)."""
-    from docx.oxml.ns import qn
-
-    existing = parent.find(child.tag)
-    if existing is not None:
-        parent.remove(existing)
-    for tag in successors:
-        found = parent.find(qn(tag))
-        if found is not None:
-            found.addprevious(child)
-            return child
-    parent.append(child)
-    return child
 
 
 def _drop_unused_table_styles(doc) -> None:
@@ -198,8 +134,8 @@ def _set_language(doc, tag: str) -> None:
 
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    _replace_child(rpr, _el("w:rFonts", ascii=FONT, hAnsi=FONT, cs=FONT, eastAsia=FONT))
-    _replace_child(rpr, _el("w:lang", val=tag, eastAsia=tag, bidi="ar-SA"))
+    replace_child(rpr, el("w:rFonts", ascii=FONT, hAnsi=FONT, cs=FONT, eastAsia=FONT))
+    replace_child(rpr, el("w:lang", val=tag, eastAsia=tag, bidi="ar-SA"))
     settings = doc.settings.element
     theme_lang = settings.find(qn("w:themeFontLang"))
     if theme_lang is not None:
@@ -214,326 +150,10 @@ def _set_language(doc, tag: str) -> None:
             found.set(qn("w:val"), value)
 
 
-def _font(style, *, size=None, bold=None, italic=None, color=None, caps=None):
-    from docx.shared import Pt, RGBColor
-
-    font = style.font
-    font.name = FONT
-    if size is not None:
-        font.size = Pt(size)
-    if bold is not None:
-        font.bold = bold
-    if italic is not None:
-        font.italic = italic
-    if color is not None:
-        font.color.rgb = RGBColor.from_string(color)
-    if caps is not None:
-        font.all_caps = caps
-    # complex-script (Arabic, Hebrew) text follows the same size and weight
-    from docx.oxml.ns import qn
-
-    rpr = style.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is not None:
-        fonts.set(qn("w:cs"), FONT)
-        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
-            fonts.attrib.pop(qn(attr), None)
-    if size is not None:
-        _replace_child(rpr, _el("w:szCs", val=int(size * 2)))
-
-
-def _spacing(style, *, before=None, after=None, line=None, keep_next=None, indent=None, align=None):
-    from docx.shared import Cm, Pt
-
-    pf = style.paragraph_format
-    if before is not None:
-        pf.space_before = Pt(before)
-    if after is not None:
-        pf.space_after = Pt(after)
-    if line is not None:
-        pf.line_spacing = line
-    if keep_next is not None:
-        pf.keep_with_next = keep_next
-    if indent is not None:
-        pf.left_indent = Cm(indent)
-    if align is not None:
-        pf.alignment = align
-
-
-def _border(style, side: str, color: str, size: int = 12, space: int = 6, val: str = "single"):
-    from docx.oxml.ns import qn
-
-    ppr = style.element.get_or_add_pPr()
-    pbdr = ppr.find(qn("w:pBdr"))
-    if pbdr is None:
-        pbdr = _ordered_insert(
-            ppr,
-            _el("w:pBdr"),
-            (
-                "w:shd",
-                "w:tabs",
-                "w:suppressAutoHyphens",
-                "w:spacing",
-                "w:ind",
-                "w:jc",
-                "w:outlineLvl",
-            ),
-        )
-    _replace_child(pbdr, _el(f"w:{side}", val=val, sz=size, space=space, color=color))
-
-
-def _shade(style, fill: str):
-    ppr = style.element.get_or_add_pPr()
-    _ordered_insert(
-        ppr,
-        _el("w:shd", val="clear", color="auto", fill=fill),
-        ("w:tabs", "w:suppressAutoHyphens", "w:spacing", "w:ind", "w:jc", "w:outlineLvl"),
-    )
-
-
-def _style(doc, name: str, kind, base: str | None = None):
-    from docx.enum.style import WD_STYLE_TYPE
-
-    styles = doc.styles
-    try:
-        style = styles[name]
-    except KeyError:
-        style = styles.add_style(name, kind)
-    if base is not None:
-        style.base_style = styles[base]
-    if kind != WD_STYLE_TYPE.CHARACTER:
-        style.quick_style = True
-    style.hidden = False
-    style.unhide_when_used = False
-    return style
-
-
-# ---------------------------------------------------------------------------------------------
-# Styles
-# ---------------------------------------------------------------------------------------------
-
-
-def _define_styles(doc) -> None:
-    from docx.enum.style import WD_STYLE_TYPE as T
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-
-    P, C = T.PARAGRAPH, T.CHARACTER
-    n = STYLE_NAMES
-
-    normal = doc.styles["Normal"]
-    _font(normal, size=10.5, color=INK)
-    _spacing(normal, before=0, after=6, line=1.15)
-
-    title = _style(doc, "Title", P)
-    _font(title, size=30, bold=True, color=PRIMARY, italic=False)
-    _spacing(title, before=0, after=6, line=1.0)
-    _drop_border(title)
-
-    subtitle = _style(doc, "Subtitle", P)
-    _font(subtitle, size=15, italic=False, color=ACCENT, bold=False)
-    _spacing(subtitle, before=0, after=24)
-
-    for level, size, before, after, color in (
-        (1, 16, 18, 6, PRIMARY),
-        (2, 12.5, 12, 4, PRIMARY),
-        (3, 11, 10, 3, INK),
-    ):
-        heading = _style(doc, f"Heading {level}", P)
-        _font(heading, size=size, bold=True, italic=False, color=color)
-        _spacing(heading, before=before, after=after, keep_next=True, line=1.0)
-    _border(doc.styles["Heading 1"], "bottom", RULE, size=6, space=2)
-
-    bullet = doc.styles["List Bullet"]
-    _font(bullet, size=10.5)
-    _spacing(bullet, before=2, after=1)
-
-    caption = _style(doc, "Caption", P)
-    _font(caption, size=8.5, italic=True, bold=False, color=MUTED)
-    _spacing(caption, before=2, after=10)
-
-    kicker = _style(doc, n["kicker"], P, "Normal")
-    _font(kicker, size=11, bold=True, color=ACCENT, caps=True)
-    _spacing(kicker, before=120, after=6)
-
-    meta = _style(doc, n["cover_meta"], P, "Normal")
-    _font(meta, size=10.5, color=MUTED)
-    _spacing(meta, before=0, after=2)
-
-    confidential = _style(doc, n["confidential"], P, "Normal")
-    _font(confidential, size=9, italic=True, color=MUTED)
-    _spacing(confidential, before=36, after=0)
-    _border(confidential, "top", RULE, size=6, space=6)
-
-    lead = _style(doc, n["lead"], P, "Normal")
-    _font(lead, size=11.5, color=INK)
-    _spacing(lead, before=0, after=8, line=1.2)
-
-    because = _style(doc, n["because"], P, "Normal")
-    _font(because, size=8.5, italic=True, color=MUTED)
-    _spacing(because, before=0, after=5, indent=0.63)
-
-    because_char = _style(doc, n["because_char"], C)
-    _font(because_char, size=8.5, italic=True, color=MUTED)
-    because_char.base_style = doc.styles["Default Paragraph Font"]
-
-    figure_char = _style(doc, n["figure_char"], C)
-    _font(figure_char, bold=True, color=PRIMARY)
-    figure_char.base_style = doc.styles["Default Paragraph Font"]
-
-    quote = _style(doc, n["quote"], P, "Normal")
-    _font(quote, size=10.5, italic=True, color=INK)
-    _spacing(quote, before=4, after=8, indent=0.5)
-    _border(quote, "left", ACCENT, size=18, space=8)
-
-    quote_rtl = _style(doc, n["quote_rtl"], P, n["quote"])
-    ppr = quote_rtl.element.get_or_add_pPr()
-    _ordered_insert(
-        ppr,
-        _el("w:bidi"),
-        (
-            "w:adjustRightInd",
-            "w:snapToGrid",
-            "w:spacing",
-            "w:ind",
-            "w:contextualSpacing",
-            "w:jc",
-            "w:outlineLvl",
-        ),
-    )
-    # the accent bar sits where the text starts: on the right for right-to-left quotes
-    _border(quote_rtl, "left", ACCENT, size=0, space=0, val="nil")
-    _border(quote_rtl, "right", ACCENT, size=18, space=8)
-    quote_rtl.paragraph_format.right_indent = quote_rtl.paragraph_format.left_indent
-
-    figure = _style(doc, n["figure"], P, "Normal")
-    _spacing(figure, before=6, after=2, keep_next=True, align=WD_ALIGN_PARAGRAPH.CENTER, line=1.0)
-
-    callout = _style(doc, n["callout"], P, "Normal")
-    _font(callout, size=10.5, color=INK)
-    _spacing(callout, before=4, after=4, line=1.15)
-    _shade(callout, CALLOUT)
-    _border(callout, "left", PRIMARY, size=24, space=8)
-
-    small = _style(doc, n["small"], P, "Normal")
-    _font(small, size=8.5, color=MUTED)
-    _spacing(small, before=0, after=4)
-
-    th = _style(doc, n["table_heading"], P, "Normal")
-    _font(th, size=9, bold=True, color="FFFFFF")
-    _spacing(th, before=2, after=2, line=1.0, keep_next=True)
-
-    td = _style(doc, n["table_text"], P, "Normal")
-    _font(td, size=9.5)
-    _spacing(td, before=2, after=2, line=1.05)
-
-    tn = _style(doc, n["table_note"], P, n["table_text"])
-    _font(tn, size=8, italic=True, color=MUTED)
-    _spacing(tn, before=0, after=2)
-
-    header = doc.styles["Header"]
-    _font(header, size=8, color=MUTED)
-    _spacing(header, before=0, after=0)
-    footer = doc.styles["Footer"]
-    _font(footer, size=8, color=MUTED)
-    _spacing(footer, before=0, after=0)
-    for style in (header, footer):
-        _tabs(style, [("right", 16.6)])
-        style.element.get_or_add_pPr()
-    _border(header, "bottom", RULE, size=4, space=4)
-
-    _table_style(doc, n["table"])
-    # Word hides styles from the gallery unless they are marked as used; mark ours.
-    for name in list(n.values()):
-        element = doc.styles[name].element
-        if element.find(qn("w:qFormat")) is None and doc.styles[name].type != C:
-            doc.styles[name].quick_style = True
-
-
-def _drop_border(style):
-    from docx.oxml.ns import qn
-
-    ppr = style.element.get_or_add_pPr()
-    found = ppr.find(qn("w:pBdr"))
-    if found is not None:
-        ppr.remove(found)
-
-
-def _tabs(style, stops: list[tuple[str, float]]):
-    from docx.enum.text import WD_TAB_ALIGNMENT
-    from docx.shared import Cm
-
-    tab_stops = style.paragraph_format.tab_stops
-    tab_stops.clear_all()
-    for align, pos in stops:
-        tab_stops.add_tab_stop(Cm(pos), getattr(WD_TAB_ALIGNMENT, align.upper()))
-
-
-def _table_style(doc, name: str) -> None:
-    """A light table: thin horizontal rules, dark header row, banded body rows."""
-    from docx.enum.style import WD_STYLE_TYPE
-    from docx.oxml.ns import qn
-
-    style = _style(doc, name, WD_STYLE_TYPE.TABLE, "Normal Table")
-    el = style.element
-    for child in list(el):
-        if child.tag in (
-            qn("w:tblPr"),
-            qn("w:tblStylePr"),
-            qn("w:trPr"),
-            qn("w:tcPr"),
-            qn("w:pPr"),
-            qn("w:rPr"),
-        ):
-            el.remove(child)
-
-    ppr = _el("w:pPr")
-    ppr.append(_el("w:spacing", before=0, after=0, line=252, lineRule="auto"))
-    el.append(ppr)
-    rpr = _el("w:rPr")
-    rpr.append(_el("w:sz", val=19))
-    rpr.append(_el("w:szCs", val=19))
-    el.append(rpr)
-
-    tblpr = _el("w:tblPr")
-    tblpr.append(_el("w:tblStyleRowBandSize", val=1))
-    tblpr.append(_el("w:tblStyleColBandSize", val=1))
-    tblpr.append(_el("w:tblInd", w=0, type="dxa"))
-    borders = _el("w:tblBorders")
-    for side in ("top", "bottom", "insideH"):
-        borders.append(_el(f"w:{side}", val="single", sz=4, space=0, color=RULE))
-    for side in ("left", "right", "insideV"):
-        borders.append(_el(f"w:{side}", val="nil"))
-    tblpr.append(borders)
-    margins = _el("w:tblCellMar")
-    margins.append(_el("w:top", w=57, type="dxa"))
-    margins.append(_el("w:left", w=85, type="dxa"))
-    margins.append(_el("w:bottom", w=57, type="dxa"))
-    margins.append(_el("w:right", w=85, type="dxa"))
-    tblpr.append(margins)
-    el.append(tblpr)
-
-    def conditional(kind: str, fill: str, *, bold=False, color=None):
-        cond = _el("w:tblStylePr", type=kind)
-        crpr = _el("w:rPr")
-        if bold:
-            crpr.append(_el("w:b"))
-            crpr.append(_el("w:bCs"))
-        if color:
-            crpr.append(_el("w:color", val=color))
-        cond.append(crpr)
-        cond.append(_el("w:tblPr"))
-        tcpr = _el("w:tcPr")
-        tcpr.append(_el("w:shd", val="clear", color="auto", fill=fill))
-        cond.append(tcpr)
-        return cond
-
-    el.append(conditional("firstRow", PRIMARY, bold=True, color="FFFFFF"))
-    el.append(conditional("band1Horz", BAND))
-
-
 def _header_footer(doc, lang: str) -> None:
-    words = _TEMPLATE_WORDS[lang]
+    """Header "round title → CONFIDENTIAL", footer "document title → Page X of Y", and an
+    empty first-page header and footer for the cover."""
+    words = catalogue(lang)
     section = doc.sections[0]
 
     header = section.header
@@ -542,7 +162,7 @@ def _header_footer(doc, lang: str) -> None:
     para.style = doc.styles["Header"]
     para.add_run(ROUND_TOKEN)
     para.add_run("\t")
-    para.add_run(words["confidential"])
+    para.add_run(words.gettext("CONFIDENTIAL"))
 
     footer = section.footer
     footer.is_linked_to_previous = False
@@ -550,10 +170,12 @@ def _header_footer(doc, lang: str) -> None:
     para.style = doc.styles["Footer"]
     para.add_run(TITLE_TOKEN)
     para.add_run("\t")
-    para.add_run(f"{words['page']} ")
-    para._p.append(_field("PAGE"))
-    para.add_run(f" {words['of']} ")
-    para._p.append(_field("NUMPAGES"))
+    # the translation decides where the two page-number fields go; the text around them is runs
+    for i, piece in enumerate(_FIELD.split(words.gettext("Page %(page)s of %(pages)s"))):
+        if i % 2:
+            para._p.append(_field(_FIELD_CODES[piece]))
+        elif piece:
+            para.add_run(piece)
 
     # The cover is the first page: it carries its own confidentiality notice, no header.
     for part in (section.first_page_header, section.first_page_footer):
@@ -567,18 +189,18 @@ def _header_footer(doc, lang: str) -> None:
 def _drop_border_para(paragraph) -> None:
     # the empty first-page header must not show the rule the Header style draws
     p_pr = paragraph._p.get_or_add_pPr()
-    bdr = _el("w:pBdr")
-    bdr.append(_el("w:bottom", val="nil"))
-    _ordered_insert(
+    bdr = el("w:pBdr")
+    bdr.append(el("w:bottom", val="nil"))
+    ordered_insert(
         p_pr, bdr, ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:spacing", "w:ind", "w:jc")
     )
 
 
 def _field(instruction: str):
     """A simple field (PAGE, NUMPAGES) with a placeholder result Word/LibreOffice update."""
-    field = _el("w:fldSimple", instr=f" {instruction} ")
-    run = _el("w:r")
-    text = _el("w:t")
+    field = el("w:fldSimple", instr=f" {instruction} ")
+    run = el("w:r")
+    text = el("w:t")
     text.text = "1"
     run.append(text)
     field.append(run)
@@ -586,6 +208,8 @@ def _field(instruction: str):
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m toolkit.briefs.template [FOLDER]``: rebuild both templates (default
+    templates/briefs/), print each path, return exit status 0."""
     argv = sys.argv[1:] if argv is None else argv
     directory = Path(argv[0]) if argv else TEMPLATE_DIR
     for path in write_templates(directory):
@@ -602,6 +226,7 @@ __all__ = [
     "write_templates",
     "template_path",
     "STYLE_NAMES",
+    "BUILTIN_STYLES",
     "TEMPLATE_DIR",
     "ROUND_TOKEN",
     "TITLE_TOKEN",

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
+from toolkit.core.settings import SettingsError
 from toolkit.data.completions import adopt_legacy_completions
 from toolkit.data.db import (
     OWNER_ONLY_FOLDER,
@@ -16,6 +17,7 @@ from toolkit.data.db import (
     connect,
     create_owner_only,
     database_files,
+    explain_folder,
     restrict_to_owner,
 )
 from toolkit.data.migrations import migrate
@@ -24,13 +26,20 @@ from toolkit.web.app import create_app
 
 
 def cli_app(*_args, **_kwargs):
-    """The app for a command: commands need no session secret; only `serve` insists on a real one."""
+    """The app for a command: commands need no session secret; only `serve` insists on a real one.
+
+    A setting with a value the toolkit cannot run with stops every command with a click error
+    naming the setting and the values allowed (never a traceback).
+    """
     try:
-        return create_app()
-    except RuntimeError:
-        app = create_app({"SECRET_KEY": secrets.token_hex(32)})
-        app.config["CLI_EPHEMERAL_SECRET"] = True
-        return app
+        try:
+            return create_app()
+        except RuntimeError:  # no SECRET_KEY yet: fine for every command but `serve`
+            app = create_app({"SECRET_KEY": secrets.token_hex(32)})
+            app.config["CLI_EPHEMERAL_SECRET"] = True
+            return app
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def open_db():
@@ -78,12 +87,18 @@ def ensure_instance(folder: Path) -> None:
 def init_database() -> list[str]:
     """Create the instance folder and database, apply pending migrations; returns their names.
 
+    A folder that cannot be written (read-only disk or permissions) is a click error saying
+    which folder and what access is needed, not a traceback.
+
     Also what an upgrade needs once: participants' completion flags of anonymous rounds become
     link markers (that needs SECRET_KEY), pages freed before secure_delete was on are dropped
     (VACUUM), and the folder and database files are made the owner's only.
     """
     folder = Path(current_app.instance_path)
-    ensure_instance(folder)
+    try:
+        ensure_instance(folder)
+    except OSError as exc:
+        raise click.ClickException(explain_folder(folder, exc)) from exc
     database = open_db()
     try:
         ran = migrate(database)

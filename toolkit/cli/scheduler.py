@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 
 from toolkit.cli.common import open_db, require_secret_key
 from toolkit.data.db import connect
+from toolkit.jobs.queue import JobConsumer
 from toolkit.jobs.scheduler import (
     GRACE_RULE,
     LeaseHeld,
@@ -29,10 +30,13 @@ log = logging.getLogger("toolkit.jobs.scheduler")
 @click.option("--once", is_flag=True, help="Run one dispatch pass and exit (for cron and tests).")
 @with_appcontext
 def scheduler_command(once):
-    """Run timed work: open and close rounds, send invitations and reminders, review reminders.
+    """Run timed work (open and close rounds, invitations, reminders, review reminders) and the
+    background jobs the web app queues (deriving personas, zips of briefs).
 
-    Runs until stopped (SIGTERM or Ctrl+C), one pass a minute. Only one scheduler may run per
-    database: a second one refuses to start and says which process holds the lease.
+    Runs until stopped (SIGTERM or Ctrl+C), one pass a minute; JOB_WORKERS jobs at a time, each
+    stopped after JOB_TIMEOUT_MINUTES. Jobs left running by a scheduler that died are run again
+    once, then shown as failed. Only one scheduler may run per database: a second one refuses to
+    start and says which process holds the lease. --once runs one pass and no jobs.
     """
     require_secret_key("the scheduler derives personal links and finds who has not answered yet")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -57,8 +61,16 @@ def scheduler_command(once):
             report = run_pass(database_path, config, holder)
             click.echo(report.summary() if report else "lease lost")
         else:
-            click.echo(f"Scheduler running (holder {holder}); one pass a minute. {GRACE_RULE}")
-            run_blocking(database_path, config, holder)
+            consumer = JobConsumer(database_path, workers=int(config["JOB_WORKERS"]), worker=holder,
+                                   timeout=float(config["JOB_TIMEOUT_MINUTES"]) * 60)
+            started = consumer.start()
+            click.echo(f"Scheduler running (holder {holder}); one pass a minute; background jobs: "
+                       f"{len(started['queued'])} queued, {len(started['requeued'])} re-run after an interruption. "
+                       f"{GRACE_RULE}")
+            try:
+                run_blocking(database_path, config, holder)
+            finally:
+                consumer.stop()
     finally:
         database = connect(database_path)
         try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 
 import sqlite_utils
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -37,19 +38,53 @@ def create_user(db: sqlite_utils.Database, *, email: str, name: str, role: str, 
 
 
 def set_password(db: sqlite_utils.Database, email: str, password: str) -> bool:
+    """Store a new password hash for the account ``email``; True when such an account exists.
+
+    Every session of the account ends (its session version is bumped), so a reset locks out
+    whoever had the old password. Raises ValueError for a password under MIN_PASSWORD characters.
+    """
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"the password must have at least {MIN_PASSWORD} characters")
-    cur = db.execute("UPDATE users SET password_hash = ? WHERE email = ?", [generate_password_hash(password), email.lower()])
+    cur = db.execute(
+        "UPDATE users SET password_hash = ?, session_version = session_version + 1 WHERE email = ?",
+        [generate_password_hash(password), email.strip().lower()],
+    )
     return cur.rowcount > 0
 
 
+def end_sessions(db: sqlite_utils.Database, user_id: int) -> None:
+    """Make every session cookie issued so far for account ``user_id`` invalid (logout everywhere)."""
+    db.execute("UPDATE users SET session_version = session_version + 1 WHERE id = ?", [int(user_id)])
+
+
+_spare_hash: list[str] = []
+
+
+def _comparison_hash(db: sqlite_utils.Database) -> str:
+    """A stored password hash to check a password against when the account does not exist.
+
+    Any account's real hash costs what a real check costs (same method and work factor, even after
+    the defaults change); with no accounts yet, one made with the current defaults, once per process.
+    """
+    row = db.execute("SELECT password_hash FROM users ORDER BY id LIMIT 1").fetchone()
+    if row:
+        return row[0]
+    if not _spare_hash:
+        _spare_hash.append(generate_password_hash(secrets.token_urlsafe(16)))
+    return _spare_hash[0]
+
+
 def authenticate(db: sqlite_utils.Database, email: str, password: str) -> dict | None:
-    """The active account's row when ``password`` is right, else None (same work either way)."""
+    """The active account's row when ``password`` is right, else None.
+
+    One password-hash check either way (unknown account, disabled account, wrong password), so
+    the time taken does not tell which e-mail addresses have an account.
+    """
     rows = list(db.query("SELECT * FROM users WHERE email = ?", [email.strip().lower()]))
-    if rows and rows[0]["active"] and check_password_hash(rows[0]["password_hash"], password):
+    stored = rows[0]["password_hash"] if rows else _comparison_hash(db)
+    matches = check_password_hash(stored, password)
+    if rows and matches and rows[0]["active"]:
         return rows[0]
-    # Same work for unknown accounts, so timing does not tell which e-mails exist.
-    check_password_hash(generate_password_hash("x"), password)
     return None
 
 
@@ -69,16 +104,27 @@ def list_users(db: sqlite_utils.Database) -> list[dict]:
 
 
 def set_role(db: sqlite_utils.Database, user_id: int, role: str) -> None:
+    """Give account ``user_id`` the role ``role``; its sessions end when the role changes.
+
+    Raises ValueError for an unknown role, an unknown account, or demoting the last active admin.
+    """
     if role not in ROLES:
         raise ValueError(f"unknown role '{role}' (expected one of {', '.join(ROLES)})")
     _refuse_removing_last_admin(db, user_id, role=role)
-    db.execute("UPDATE users SET role = ? WHERE id = ?", [role, user_id])
+    # A session carries what its role allowed at login: a new role starts with a new login.
+    db.execute("UPDATE users SET role = ?, session_version = session_version + 1 WHERE id = ? AND role != ?",
+               [role, user_id, role])
 
 
 def set_active(db: sqlite_utils.Database, user_id: int, active: bool) -> None:
+    """Enable or disable account ``user_id``; its sessions end either way.
+
+    Raises ValueError for an unknown account or disabling the last active admin.
+    """
     if not active:
         _refuse_removing_last_admin(db, user_id, role=None)
-    db.execute("UPDATE users SET active = ? WHERE id = ?", [int(active), user_id])
+    db.execute("UPDATE users SET active = ?, session_version = session_version + 1 WHERE id = ?",
+               [int(active), user_id])
 
 
 def _refuse_removing_last_admin(db: sqlite_utils.Database, user_id: int, role: str | None) -> None:

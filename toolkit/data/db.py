@@ -17,6 +17,7 @@ file (SQLite gives its -wal and -shm the database's mode), and every connection 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import sqlite3
 import stat
@@ -81,6 +82,16 @@ def restrict_to_owner(path: str | Path) -> None:
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
         path.chmod(mode & 0o700)
+
+
+def explain_folder(folder: str | Path, exc: OSError) -> str:
+    """A sentence an administrator can act on when the instance ``folder`` itself cannot be written."""
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (f"instance folder {folder} is read-only ({exc.strerror}); the account running the toolkit needs "
+                "write access to that folder (it holds the database, its -wal and -shm files, and config.py)")
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return f"no room to write in instance folder {folder} ({exc.strerror}); free disk space on that volume"
+    return f"cannot use instance folder {folder}: {exc.strerror or exc}"
 
 
 def connect(path: str | Path, *, readonly_ok: bool = False) -> sqlite_utils.Database:

@@ -367,3 +367,24 @@ def m008_unlinkable_anonymous_rounds(db: sqlite_utils.Database) -> None:
 
 
 m008_unlinkable_anonymous_rounds.rebuilds_tables = True
+
+
+def m012_sessions_and_job_heartbeats(db: sqlite_utils.Database) -> None:
+    """Sessions that can be ended from the server, and background jobs that survive restarts.
+
+    users.session_version: stored in the session at login and compared on every request; bumped
+    on logout, password reset, role change and disabling, so every older session cookie of the
+    account stops working, wherever it was copied to.
+
+    jobs: attempts (1 at the first start, re-queued once after an interruption), worker (the
+    process running it, "host:pid:random"), started_at, heartbeat_at (unix seconds, renewed while
+    it runs; a stale heartbeat means the process is gone), failure (why it failed, as a code the
+    progress page words: error, timeout, interrupted).
+    """
+    db.execute("ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 1")
+    db.execute("ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE jobs ADD COLUMN worker TEXT")
+    db.execute("ALTER TABLE jobs ADD COLUMN started_at TEXT")
+    db.execute("ALTER TABLE jobs ADD COLUMN heartbeat_at REAL")
+    db.execute("ALTER TABLE jobs ADD COLUMN failure TEXT")
+    db.execute("CREATE INDEX jobs_status ON jobs(status)")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.data import migrations
-from toolkit.data.db import DatabaseUnavailable, connect, database_files, explain
+from toolkit.data.db import DatabaseUnavailable, connect, database_files, explain, explain_folder
 
 MIN_FREE_MB = 200  # a round of 5 000 respondents with drafts and backups stays well below this
 PROBE_BYTES = 1024 * 1024
@@ -92,7 +92,7 @@ def _check_disk(report: HealthReport, folder: Path, min_free_mb: int) -> None:
             os.fsync(fh.fileno())
         report.facts.append(f"instance folder {folder} is writable")
     except OSError as exc:
-        report.problems.append(explain(folder, exc).replace("database", "instance folder", 1))
+        report.problems.append(explain_folder(folder, exc))
     finally:
         probe.unlink(missing_ok=True)
 

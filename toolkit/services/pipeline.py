@@ -100,7 +100,7 @@ def briefs_for_round(
     import shutil
     import tempfile
 
-    from toolkit.briefs.documents import write_round_briefs
+    from toolkit.briefs import write_round_briefs
 
     round_ = get_round(db, round_id)
     persona_set = current_persona_set(db, round_id)
@@ -157,7 +157,7 @@ def brief_bytes(db: sqlite_utils.Database, round_: dict, persona_set: dict, pers
     """One brief as .docx bytes, for downloads."""
     import io
 
-    from toolkit.briefs import documents as briefs
+    from toolkit import briefs
     from toolkit.core.guidance import default_guidance as load_rules
 
     q = round_questionnaire(db, round_)

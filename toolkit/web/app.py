@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from toolkit import paths
+from toolkit.core import settings
 from toolkit.web import audit, database, errors, extensions, i18n, security
 from toolkit.web.admin.views import bp as admin_bp
 from toolkit.web.auth.views import bp as auth_bp
@@ -26,7 +27,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     Settings come from the defaults below, then ``INSTANCE/config.py``, then
     ``PERSONA_TOOLKIT_*`` environment variables, then ``test_config``.
-    Raises RuntimeError when SECRET_KEY is missing outside debug and testing.
+    Raises RuntimeError when SECRET_KEY is missing outside debug and testing, and
+    `toolkit.core.settings.SettingsError` naming every setting with a value it cannot run with.
 
     Sets the process umask to 077: whatever the web app or a command writes (the database, its
     -wal and -shm, backups, briefs, zips) is the owner's only.
@@ -54,6 +56,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         BABEL_DEFAULT_LOCALE="nl",
         LANGUAGES=["nl", "en"],
+        SESSION_IDLE_MINUTES=60,
+        TRUSTED_PROXIES=0,  # reverse proxies in front of the app whose X-Forwarded-For is believed
+        TOKEN_GUESS_LIMIT=20,  # wrong personal links per address and window, then 429
+        TOKEN_GUESS_WINDOW=15 * 60,
+        JOB_TIMEOUT_MINUTES=30,  # a derive or zip job running longer is stopped and shown as failed
+        JOB_WORKERS=2,  # jobs the scheduler process runs at the same time
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("PERSONA_TOOLKIT")
@@ -67,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                 f"SECRET_KEY is not set: add SECRET_KEY = '...' to {app.instance_path}/config.py "
                 "('persona-toolkit init-db' writes one for you)"
             )
+    settings.check(app.config, source=str(Path(app.instance_path) / "config.py"))
 
     database.init_app(app)
     extensions.init_app(app)

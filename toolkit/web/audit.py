@@ -1,4 +1,5 @@
-"""Who looked at what: every successful view or download of a round, persona, participant or account."""
+"""Who looked at what: every successful view or download of a round, persona, participant, account
+or programme."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from flask_login import current_user
 from toolkit.data.audit import audit
 from toolkit.web.database import get_db
 
-AUDITED_OBJECTS = ("participant_id", "persona_id", "round_id", "user_id")
+AUDITED_OBJECTS = ("participant_id", "persona_id", "round_id", "user_id", "programme_id")
 NOT_AUDITED = {"static", "rounds.job_status"}
 
 
@@ -27,7 +28,7 @@ def mark_audit_position():
 
 
 def audit_views(response):
-    """Record every successful look at or download of a round, persona, participant or account.
+    """Record every successful look at or download of a round, persona, participant, account or programme.
 
     Views that write their own, more specific audit entry (a brief download, an edit) are not
     logged twice.

@@ -1,12 +1,15 @@
-"""Response headers, sessions that end when idle, and slowing down guessed respondent links."""
+"""The real client address, response headers, sessions that end when idle, and refusing
+addresses that guess respondent links."""
 
 from __future__ import annotations
 
+import math
 import time
 
-from flask import current_app, flash, g, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from toolkit.data import ratelimit
 from toolkit.web.database import get_db
@@ -72,28 +75,28 @@ def _token_key() -> str:
     return f"token-miss:{request.remote_addr}"
 
 
-def slow_token_guessing():
-    """Respondent links (routes with a <token>) cost more once an address has guessed wrong often.
+def refuse_token_guessing():
+    """Respondent links (routes with a <token>) from an address that guessed wrong too often: 429.
 
     Wrong links are answered exactly like any unknown URL (404, same page), so guessing learns
-    nothing; past TOKEN_GUESS_LIMIT misses in TOKEN_GUESS_WINDOW seconds every link request from
-    that address waits TOKEN_GUESS_DELAY seconds first. A valid link still works, only slower.
+    nothing. Past TOKEN_GUESS_LIMIT misses in TOKEN_GUESS_WINDOW seconds, every link request from
+    that address gets 429 at once, with Retry-After saying when its window ends; the link is not
+    even looked up. Nothing waits inside a worker, so guessing never holds up other people's pages.
     """
     if not (request.view_args and "token" in request.view_args):
         return None
-    row = get_db().execute("SELECT window_start, count FROM rate_limits WHERE key = ?", [_token_key()]).fetchone()
-    window = float(current_app.config.get("TOKEN_GUESS_WINDOW", 15 * 60))
-    if row and time.time() - row[0] < window and row[1] >= int(current_app.config.get("TOKEN_GUESS_LIMIT", 20)):
-        g.token_slowed = True
-        time.sleep(float(current_app.config.get("TOKEN_GUESS_DELAY", 1.0)))
+    config = current_app.config
+    misses, left = ratelimit.peek(get_db(), _token_key(), float(config["TOKEN_GUESS_WINDOW"]))
+    if misses >= int(config["TOKEN_GUESS_LIMIT"]):
+        g.retry_after = max(1, math.ceil(left))
+        abort(429)
     return None
 
 
 def count_token_miss(response):
-    """Count a 404/429 on a respondent link against the requesting address."""
-    if response.status_code in (404, 429) and request.view_args and "token" in request.view_args:
-        window = float(current_app.config.get("TOKEN_GUESS_WINDOW", 15 * 60))
-        ratelimit.hit(get_db(), _token_key(), 10**9, window)
+    """Count a 404 on a respondent link against the requesting address."""
+    if response.status_code == 404 and request.view_args and "token" in request.view_args:
+        ratelimit.hit(get_db(), _token_key(), 10**9, float(current_app.config["TOKEN_GUESS_WINDOW"]))
     return response
 
 
@@ -105,10 +108,25 @@ def start_request():
     return end_idle_session()
 
 
+def trust_proxies(app) -> None:
+    """Take the client address (and http/https) from the TRUSTED_PROXIES reverse proxies in front.
+
+    With TRUSTED_PROXIES = 0 (the default) the address is the connecting one: right for a server
+    reached directly, wrong behind a proxy, where everyone would share the proxy's address and so
+    its login and link-guessing limits. With N > 0 the N-th address from the right of
+    X-Forwarded-For is the client; addresses further left are what the client claimed and are
+    ignored, so a client cannot pick its own address.
+    """
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+
 def init_app(app) -> None:
-    """Register the session start, the headers and the link-guessing guard on ``app``."""
+    """Register the proxy fix, the session start, the headers and the link-guessing guard on ``app``."""
+    trust_proxies(app)
     app.before_request(start_request)
-    app.before_request(slow_token_guessing)
+    app.before_request(refuse_token_guessing)
     app.after_request(security_headers)
     app.after_request(transport_headers)
     app.after_request(count_token_miss)

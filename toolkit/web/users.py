@@ -6,7 +6,8 @@ from flask_login import UserMixin
 
 
 class User(UserMixin):
-    """An account row (``users`` table) as the current user: id, email, name, role, language."""
+    """An account row (``users`` table) as the current user: id, email, name, role, language and
+    session_version (the number a session must carry to count as this user's)."""
 
     def __init__(self, row: dict):
         self.id = row["id"]
@@ -15,6 +16,7 @@ class User(UserMixin):
         self.role = row["role"]
         self.language = row["language"]
         self.active_flag = bool(row["active"])
+        self.session_version = row.get("session_version", 1)
 
     @property
     def is_active(self) -> bool:

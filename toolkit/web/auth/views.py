@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import math
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from toolkit.data import ratelimit
-from toolkit.data.accounts import authenticate
+from toolkit.data.accounts import authenticate, end_sessions, get_user_by_email
 from toolkit.data.audit import audit
 from toolkit.web.auth.forms import LoginForm
 from toolkit.web.database import get_db
+from toolkit.web.extensions import SESSION_VERSION
 from toolkit.web.users import user_from_row
 
 bp = Blueprint("auth", __name__)
-LOGIN_LIMIT = 10  # attempts per address and account per 15 minutes
-ADDRESS_LIMIT = 50  # attempts per address over all accounts per 15 minutes (password spraying)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -41,34 +50,44 @@ def home():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """The login form; see toolkit.data.ratelimit for which failed attempts refuse which later ones."""
     form = LoginForm()
-    if form.validate_on_submit():
-        db = get_db()
-        key = f"login:{request.remote_addr}:{form.email.data.lower()}"
-        address_ok = ratelimit.hit(db, f"login:{request.remote_addr}", ADDRESS_LIMIT, 15 * 60)
-        if not ratelimit.hit(db, key, LOGIN_LIMIT, 15 * 60) or not address_ok:
-            flash(_("Too many attempts. Wait 15 minutes and try again."), "error")
-            return render_template("auth/login.html", form=form), 429
-        user = user_from_row(authenticate(db, form.email.data, form.password.data))
-        if user is None:
-            flash(_("E-mail or password is not correct."), "error")
-            return render_template("auth/login.html", form=form), 200
-        ratelimit.reset(db, key)
-        lang = session.get("lang")
-        session.clear()  # a fresh session at login: nothing planted before it survives
-        session.permanent = True  # PERMANENT_SESSION_LIFETIME caps it (8 hours)
-        if lang:
-            session["lang"] = lang
-        login_user(user)
-        audit(db, user.id, "login", f"user {user.id}")
-        return redirect(safe_next(request.args.get("next")) or url_for("auth.home"))
-    return render_template("auth/login.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form)
+    db = get_db()
+    email, address = form.email.data.strip().lower(), request.remote_addr or "unknown"
+    wait = ratelimit.login_refusal(db, email, address)
+    if wait is not None:
+        flash(_("Too many attempts. Wait 15 minutes and try again."), "error")
+        response = make_response(render_template("auth/login.html", form=form), 429)
+        response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+        return response
+    user = user_from_row(authenticate(db, email, form.password.data))
+    if user is None:
+        ratelimit.record_login_failure(db, email, address)
+        known = get_user_by_email(db, email)
+        audit(db, None, "login-failed", f"user {known['id']}" if known else "unknown account",
+              f"{email} from {address}")
+        flash(_("E-mail or password is not correct."), "error")
+        return render_template("auth/login.html", form=form), 200
+    ratelimit.record_login_success(db, email, address)
+    lang = session.get("lang")
+    session.clear()  # a fresh session at login: nothing planted before it survives
+    session.permanent = True  # PERMANENT_SESSION_LIFETIME caps it (8 hours)
+    if lang:
+        session["lang"] = lang
+    session[SESSION_VERSION] = user.session_version
+    login_user(user)
+    audit(db, user.id, "login", f"user {user.id}")
+    return redirect(safe_next(request.args.get("next")) or url_for("auth.home"))
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    audit(get_db(), current_user.id, "logout", f"user {current_user.id}")
+    db = get_db()
+    audit(db, current_user.id, "logout", f"user {current_user.id}")
+    end_sessions(db, current_user.id)  # a copy of this session's cookie is worthless from now on
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import zipfile
 from pathlib import Path
 
 from flask import (
@@ -29,9 +28,11 @@ from toolkit.core.privacy import presentable_personas
 from toolkit.data.audit import audit
 from toolkit.data.db import NotFound
 from toolkit.data.persona_sets import current_persona_set, edit_persona, get_persona
-from toolkit.data.rounds import get_round, round_questionnaire
+from toolkit.data.rounds import round_questionnaire
 from toolkit.jobs import runner as jobs
+from toolkit.jobs.work import zip_path
 from toolkit.services.pipeline import brief_bytes, brief_filename
+from toolkit.web import jobs as web_jobs
 from toolkit.web.authz import can, requires, round_for
 from toolkit.web.database import get_db
 from toolkit.web.personas.forms import PersonaEditForm
@@ -131,9 +132,10 @@ def overview_brief(round_id):
                      download_name=brief_filename(round_, None, "overview", lang))
 
 
-# --- all briefs as a zip, built beside the web worker ------------------------------------------
-# Writing a dozen Word files takes seconds; a job thread does it and the page shows progress, so
-# no web worker waits. The zip holds what the requesting user may download, so only they get it.
+# --- all briefs as a zip, built by the scheduler process -----------------------------------------
+# Writing a dozen Word files takes seconds; a job does it (toolkit.jobs.work.briefs_zip) and the
+# page shows progress, so no web worker waits. The zip holds what the requesting user may
+# download, so only they get it.
 
 ZIP_KEEP = dt.timedelta(hours=24)
 
@@ -142,28 +144,6 @@ def _zip_folder() -> Path:
     folder = Path(current_app.instance_path) / "zips"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # the zips hold briefs: the owner's only
     return folder
-
-
-def build_briefs_zip(out_path: str):
-    """The job's work: every allowed brief of the round's current personas into one zip."""
-
-    def work(db, job: dict, params: dict, progress) -> dict:
-        round_ = get_round(db, job["round_id"])
-        persona_set = current_persona_set(db, job["round_id"])
-        if persona_set is None:
-            raise ValueError("this round has no personas yet")
-        todo = [(None, "overview")] if params["overview"] else []
-        todo += [(p, kind) for p in presentable_personas(persona_set, round_["min_group"]) for kind in params["kinds"]]
-        partial = Path(out_path + ".part")
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
-            for done, (persona, kind) in enumerate(todo, start=1):
-                archive.writestr(brief_filename(round_, persona, kind, params["lang"]),
-                                 brief_bytes(db, round_, persona_set, persona, kind, params["lang"]))
-                progress(done / len(todo), f"{done}/{len(todo)}")
-        partial.replace(out_path)
-        return {"file": Path(out_path).name, "count": len(todo)}
-
-    return work
 
 
 @bp.post("/rounds/<int:round_id>/briefs-zip")
@@ -181,12 +161,9 @@ def start_briefs_zip(round_id):
     for old in folder.glob("*.zip"):
         if old.stat().st_mtime < cutoff:
             old.unlink(missing_ok=True)
-    params = {"lang": lang, "overview": can("briefs.overview"),
+    params = {"lang": lang, "overview": can("briefs.overview"), "folder": str(folder),
               "kinds": [k for k, perm in KIND_PERMISSION.items() if can(perm)]}
-    db = get_db()
-    job_id = jobs.create(db, "briefs_zip", round_id, params, current_user.id)
-    out_path = str(folder / f"job-{job_id}.zip")
-    jobs.start(current_app.config["DATABASE"], job_id, build_briefs_zip(out_path))
+    job_id = web_jobs.submit("briefs_zip", round_id, params, current_user.id)
     return redirect(url_for(".zip_job", round_id=round_id, job_id=job_id))
 
 
@@ -204,14 +181,14 @@ def zip_job(round_id, job_id):
     job = _zip_job_for(round_id, job_id)
     result = json.loads(job["result"] or "{}")
     return render_template("personas/zip_job.html", round=round_for(round_id), job=job, result=result,
-                           format_percent=format_percent)
+                           format_percent=format_percent, **web_jobs.job_page_context(job))
 
 
 @bp.get("/rounds/<int:round_id>/zips/<int:job_id>/download")
 @requires("personas.view")
 def zip_download(round_id, job_id):
     job = _zip_job_for(round_id, job_id)
-    path = _zip_folder() / f"job-{job_id}.zip"
+    path = zip_path(_zip_folder(), job_id)
     if job["status"] != "done" or not path.exists():
         abort(404)
     lang = json.loads(job["params"]).get("lang", "nl")

@@ -45,6 +45,7 @@ from toolkit.jobs import runner as jobs
 from toolkit.mail import outbox
 from toolkit.services import exports, participants
 from toolkit.services.pipeline import derive_refusal
+from toolkit.web import jobs as web_jobs
 from toolkit.web.authz import can, requires, round_for, visible_rounds
 from toolkit.web.database import get_db
 from toolkit.web.rounds.forms import (
@@ -296,9 +297,7 @@ def derive(round_id):
         flash(_("Personas of an anonymous round are derived once the round has closed: until then its "
                 "answers are not published."), "error")
         return redirect(url_for(".detail", round_id=round_id))
-    db = get_db()
-    job_id = jobs.create(db, "derive", round_id, {"k": int(form.k.data) if form.k.data else None}, current_user.id)
-    jobs.start_derive(current_app.config["DATABASE"], job_id)
+    job_id = web_jobs.submit("derive", round_id, {"k": int(form.k.data) if form.k.data else None}, current_user.id)
     return redirect(url_for(".job", round_id=round_id, job_id=job_id))
 
 
@@ -317,7 +316,7 @@ def job(round_id, job_id):
     if job["status"] == "done":
         flash(_("Personas derived."), "info")
         return redirect(url_for("personas.overview", round_id=round_id))
-    return render_template("rounds/job.html", round_id=round_id, job=job)
+    return render_template("rounds/job.html", round_id=round_id, job=job, **web_jobs.job_page_context(job))
 
 
 @bp.get("/<int:round_id>/jobs/<int:job_id>.json")

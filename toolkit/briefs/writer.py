@@ -1,0 +1,232 @@
+"""The document writer: the only code that adds paragraphs, tables and pictures to a brief.
+
+Every document starts from the styled template (templates/briefs/brief-<lang>.docx, built by
+toolkit.briefs.template) and uses only its named styles. Text passes through ``clean_text``
+on its way in, so characters Word cannot store never reach the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import threading
+from collections.abc import Iterable
+
+from toolkit.briefs import template as brief_template
+from toolkit.briefs.sanitize import clean_text, is_rtl
+from toolkit.briefs.styles import STYLE_NAMES as S
+from toolkit.core.guidance import Advice
+
+FIGURE_WIDTH_CM = 16.0
+
+# A table cell: plain text, or a list of (text, paragraph style name) pairs, one paragraph each.
+Cell = str | list[tuple[str, str]]
+
+_template_lock = threading.Lock()
+_template_cache: dict[tuple, bytes] = {}
+
+
+def _template_bytes(lang: str) -> bytes:
+    """The template file's bytes (read once per change); built in memory if it is missing."""
+    path = brief_template.template_path(lang)
+    try:
+        stat = path.stat()
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        key = ("built", lang)
+    with _template_lock:
+        if key not in _template_cache:
+            if key[0] == "built":
+                buffer = io.BytesIO()
+                brief_template.build_template(lang).save(buffer)
+                data = buffer.getvalue()
+            else:
+                data = path.read_bytes()
+            _template_cache[key] = data
+        return _template_cache[key]
+
+
+class Writer:
+    """One brief being written: a python-docx Document opened from the template of ``lang``.
+
+    ``round_title`` and ``doc_title`` replace the template's header and footer tokens and
+    become the document's subject and title properties (``subject`` is set as given). The
+    finished document is ``writer.doc``. Raises ``ValueError`` for a language without a
+    template.
+    """
+
+    def __init__(self, lang: str, round_title: str, doc_title: str, subject: str):
+        import docx
+
+        self.doc = docx.Document(io.BytesIO(_template_bytes(lang)))
+        self.lang = lang
+        self._style_ids: dict[str, str] = {}
+        self._fill_tokens(round_title, doc_title)
+        props = self.doc.core_properties
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        props.title = doc_title
+        props.subject = subject
+        props.language = brief_template.LANGUAGES[lang]
+        props.created = props.modified = now
+        props.comments = ""
+        props.keywords = "persona toolkit"
+
+    def _fill_tokens(self, round_title: str, doc_title: str) -> None:
+        tokens = {brief_template.ROUND_TOKEN: round_title, brief_template.TITLE_TOKEN: doc_title}
+        for section in self.doc.sections:
+            for part in (section.header, section.footer):
+                for paragraph in part.paragraphs:
+                    for run in paragraph.runs:
+                        if "[[" in run.text:
+                            text = run.text
+                            for token, value in tokens.items():
+                                text = text.replace(token, value)
+                            run.text = text
+
+    # -- primitives --------------------------------------------------------------------------
+    # Style ids are resolved once per document and set directly: python-docx resolves a style
+    # name on every assignment by scanning all styles, which made that most of the work.
+
+    def _sid(self, name: str) -> str:
+        sid = self._style_ids.get(name)
+        if sid is None:
+            sid = self._style_ids[name] = self.doc.styles[name].style_id
+        return sid
+
+    def _p(self, text: str, style: str, container=None):
+        paragraph = (container if container is not None else self.doc).add_paragraph()
+        paragraph._p.style = self._sid(style)
+        if text:
+            paragraph.add_run(text)
+        return paragraph
+
+    # -- blocks ------------------------------------------------------------------------------
+
+    def cover(
+        self, kicker: str, title: str, subtitle: str, lines: list[tuple[str, str]], note: str
+    ) -> None:
+        """The cover page: kicker, title, optional subtitle, ``label: value`` lines and the
+        confidentiality note, then a page break."""
+        self.para(kicker, S["kicker"])
+        self.para(title, "Title")
+        if subtitle:
+            self.para(subtitle, "Subtitle")
+        for label, value in lines:
+            self.rich([(f"{label}: ", S["figure_char"]), (value, None)], S["cover_meta"])
+        self.para(note, S["confidential"])
+        self.doc.add_page_break()
+
+    def heading(self, text: str, level: int = 1) -> None:
+        """A heading of ``level`` 1–3 (the template's Heading styles)."""
+        self._p(clean_text(text), f"Heading {level}")
+
+    def para(self, text: str, style: str = "Normal", *, multi_line: bool = False):
+        """A paragraph in ``style``; line breaks in ``text`` survive only with ``multi_line``.
+        Returns the python-docx paragraph."""
+        return self._p(clean_text(text, single_line=not multi_line), style)
+
+    def quote(self, text: str) -> None:
+        """Someone's own words; right-to-left text gets the RTL quote style and no Western
+        quotation marks (they would land on the wrong side)."""
+        text = clean_text(text)
+        if is_rtl(text):
+            self._p(text, S["quote_rtl"])
+        else:
+            self._p(f"“{text}”", S["quote"])
+
+    def rich(self, parts: Iterable[tuple[str, str | None]], style: str = "Normal"):
+        """One paragraph in ``style`` made of runs: (text, character style name or None).
+        Returns the python-docx paragraph."""
+        paragraph = self._p("", style)
+        for text, char_style in parts:
+            run = paragraph.add_run(clean_text(text, strip=False))
+            if char_style:
+                run._r.style = self._sid(char_style)
+        return paragraph
+
+    def bullet(self, text: str) -> None:
+        """One bulleted line."""
+        self._p(clean_text(text), "List Bullet")
+
+    def advice_list(self, advices: list[Advice]) -> None:
+        """Each piece of advice as a bullet with its reason ("because …") beneath it."""
+        for advice in advices:
+            self.bullet(advice.text)
+            self.para(advice.because, S["because"])
+
+    def table(self, headers: list[str], rows: list[list[Cell]], widths_cm: list[float]) -> None:
+        """A real Word table in the template's table style, column widths in centimetres; a
+        cell is a string or a list of (text, paragraph style) pairs. The header row repeats
+        on every page. Followed by an empty small paragraph (Word merges adjacent tables).
+
+        Built as WordprocessingML directly (lxml escapes the text): python-docx's cell API
+        recomputes the table grid on every row access, which made tables the slowest part.
+        """
+        twips = [int(round(w / 2.54 * 1440)) for w in widths_cm]
+        tbl = self.doc.element.body.makeelement(_qn("w:tbl"), {})
+        tbl_pr = _sub(tbl, "w:tblPr")
+        _sub(tbl_pr, "w:tblStyle", val=self._sid(S["table"]))
+        _sub(tbl_pr, "w:tblW", w=sum(twips), type="dxa")
+        _sub(tbl_pr, "w:tblLayout", type="fixed")
+        _sub(
+            tbl_pr,
+            "w:tblLook",
+            val="0420",
+            firstRow=1,
+            lastRow=0,
+            firstColumn=0,
+            lastColumn=0,
+            noHBand=0,
+            noVBand=1,
+        )
+        grid = _sub(tbl, "w:tblGrid")
+        for width in twips:
+            _sub(grid, "w:gridCol", w=width)
+        for r, values in enumerate([headers] + rows):
+            tr = _sub(tbl, "w:tr")
+            if r == 0:
+                _sub(_sub(tr, "w:trPr"), "w:tblHeader")
+            for c, value in enumerate(values):
+                default = S["table_heading"] if r == 0 else S["table_text"]
+                self._cell(tr, twips[c], value if isinstance(value, list) else [(value, default)])
+        self.doc.element.body.sectPr.addprevious(tbl)
+        self._p("", S["small"])  # breathing room; Word merges adjacent tables
+
+    def _cell(self, tr, width_twips: int, parts: list[tuple[str, str]]) -> None:
+        tc = _sub(tr, "w:tc")
+        _sub(_sub(tc, "w:tcPr"), "w:tcW", w=width_twips, type="dxa")
+        for text, style in parts or [("", S["table_text"])]:
+            p = _sub(tc, "w:p")
+            _sub(_sub(p, "w:pPr"), "w:pStyle", val=self._sid(style))
+            text = clean_text(text)
+            if text:
+                t = _sub(_sub(p, "w:r"), "w:t")
+                t.text = text
+                t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+    def picture(self, png: bytes, caption: str, alt: str) -> None:
+        """A PNG at ``FIGURE_WIDTH_CM`` wide, with ``alt`` as text for screen readers and
+        ``caption`` beneath it."""
+        from docx.shared import Cm
+
+        paragraph = self._p("", S["figure"])
+        run = paragraph.add_run()
+        shape = run.add_picture(io.BytesIO(png), width=Cm(FIGURE_WIDTH_CM))
+        shape._inline.docPr.set("descr", clean_text(alt))  # alt text for screen readers
+        self._p(clean_text(caption), "Caption")
+
+
+def _qn(tag: str) -> str:
+    from docx.oxml.ns import qn
+
+    return qn(tag)
+
+
+def _sub(parent, tag: str, **attrs):
+    """A new child ``tag`` of ``parent`` with ``w:``-namespaced attributes."""
+    from lxml import etree
+
+    child = etree.SubElement(parent, _qn(tag))
+    for key, value in attrs.items():
+        child.set(_qn(f"w:{key}"), str(value))
+    return child
