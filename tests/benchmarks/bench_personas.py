@@ -189,7 +189,7 @@ def main() -> int:
     )
     print(
         f"   same, default threads  {a['bare_threaded_s']:6.2f} s   (derive runs single-threaded "
-        "on purpose; see toolkit/personas.py)"
+        "on purpose; see toolkit/core/personas/derive.py)"
     )
     print(
         f"   one bare mixture fit   {a['single_fit_s']:6.2f} s   (for scale: derive = "

@@ -34,6 +34,8 @@ from collections.abc import Mapping
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from toolkit.core.shapes import PersonaSet
+
 MATCH_DISTANCE = 0.6  # RMS difference in organisation sd units; same persona re-measured: ~0.1-0.2
 GROW_POINTS = 0.05  # share of respondents (5 percentage points)
 GROW_RELATIVE = 0.20  # and 20 % of the earlier share
@@ -86,8 +88,13 @@ def _pooled_sd(before: Mapping, after: Mapping, construct: str) -> float:
     return max(math.sqrt(sum(v * v for v in sds) / len(sds)), 1e-6)
 
 
-def profile_distances(before: Mapping, after: Mapping, constructs: list[str]) -> np.ndarray:
-    """RMS distance in pooled-sd units between every earlier and every later persona."""
+def profile_distances(before: PersonaSet, after: PersonaSet, constructs: list[str]) -> np.ndarray:
+    """RMS distance in pooled-sd units between every earlier and every later persona.
+
+    Returns a (k_before, k_after) float array; a pair without a construct both measured is
+    infinite. The sd per construct is the pooled organisation sd of both sets (1.0 when
+    neither has one).
+    """
     b, a = before.get("personas", []), after.get("personas", [])
     dist = np.full((len(b), len(a)), np.inf)
     sds = {c: _pooled_sd(before, after, c) for c in constructs}
@@ -157,41 +164,27 @@ def _organisation(before: Mapping, after: Mapping, constructs: list[str]) -> dic
             "level_after": _round(oa.get("level")), "constructs": rows}
 
 
-def compare_persona_sets(before: Mapping, after: Mapping, *, construct_names: Mapping | None = None) -> dict:
-    """Compare an earlier and a later persona set (dicts as in docs/architecture.md).
+def compare_persona_sets(
+    before: PersonaSet, after: PersonaSet, *, construct_names: Mapping | None = None
+) -> dict:
+    """Compare an earlier and a later persona set (:class:`toolkit.core.shapes.PersonaSet`).
 
     Only the constructs both sets used for clustering are compared; `unmeasured` lists the
     earlier round's constructs the later one did not measure (a pulse round), `new_constructs`
     the reverse. `construct_names` ({construct: {lang: name}}) is carried into the result for
-    drift_summary and the views.
+    drift_summary and the views. Returns a JSON-like dict: the constructs compared, the
+    thresholds used, a summary of each set, `changes` (one per persona component, each with
+    its `kind`, the personas before and after, their sizes and shares, the profile distance
+    in pooled organisation sd, and per construct shifts), `names` (later persona key ->
+    earlier name, for one-to-one matches), `organisation` (organisation-wide construct
+    changes) and `comparable` (False when no construct is shared). Matching is an optimal
+    assignment (Hungarian method, scipy's linear_sum_assignment) on that distance.
     """
     dims_before, dims_after = _dimensions(before), _dimensions(after)
     shared = [c for c in dims_before if c in dims_after]
-    org_before = list((before.get("overall") or {}).get("profile", {}))
-    org_after = set((after.get("overall") or {}).get("profile", {}))
-    unmeasured = [c for c in dict.fromkeys(dims_before + org_before) if c not in dims_after and c not in org_after]
-    new_constructs = [c for c in dims_after if c not in dims_before]
-    org_shared = [c for c in dict.fromkeys(dims_before + org_before) if c in org_after or c in dims_after]
-
     b_personas, a_personas = list(before.get("personas", [])), list(after.get("personas", []))
     b_share, a_share = _shares(before), _shares(after)
-    result = {
-        "shared_constructs": shared,
-        "unmeasured": unmeasured,
-        "new_constructs": new_constructs,
-        "construct_names": {c: dict(construct_names[c]) for c in construct_names or {}
-                            if c in set(shared) | set(org_shared) | set(unmeasured)},
-        "thresholds": {"match_distance": MATCH_DISTANCE, "grow_points": GROW_POINTS,
-                       "grow_relative": GROW_RELATIVE, "persona_min_shift": PERSONA_MIN_SHIFT,
-                       "org_min_change": ORG_MIN_CHANGE},
-        "before": {"round_id": before.get("round_id"), "set_id": before.get("id"), "k": len(b_personas),
-                   "n": before.get("n_used")},
-        "after": {"round_id": after.get("round_id"), "set_id": after.get("id"), "k": len(a_personas),
-                  "n": after.get("n_used")},
-        "changes": [],
-        "names": {},
-        "organisation": _organisation(before, after, org_shared),
-    }
+    result = _comparison_header(before, after, dims_before, dims_after, shared, construct_names)
     if not shared:
         result["comparable"] = False
         result["changes"] = (
@@ -201,47 +194,13 @@ def compare_persona_sets(before: Mapping, after: Mapping, *, construct_names: Ma
     result["comparable"] = True
 
     dist = profile_distances(before, after, shared)
-    matched_b: dict[int, int] = {}
-    if dist.size:
-        cost = np.where(np.isfinite(dist), dist, 1e6)
-        for i, j in zip(*linear_sum_assignment(cost), strict=True):
-            if dist[i, j] <= MATCH_DISTANCE:
-                matched_b[int(i)] = int(j)
-    matched_a = {j: i for i, j in matched_b.items()}
-
-    # Components: start from the one-to-one matches, attach split-offs and merged-in personas.
-    groups: dict[int, dict] = {}  # keyed by a component id
-    owner_b, owner_a = {}, {}
-    for n, (i, j) in enumerate(sorted(matched_b.items())):
-        groups[n] = {"b": [i], "a": [j]}
-        owner_b[i], owner_a[j] = n, n
-    for j in range(len(a_personas)):
-        if j in matched_a:
-            continue
-        i = int(np.argmin(dist[:, j])) if len(b_personas) else None
-        if i is not None and dist[i, j] <= MATCH_DISTANCE and i in owner_b:
-            groups[owner_b[i]]["a"].append(j)
-            owner_a[j] = owner_b[i]
-    for i in range(len(b_personas)):
-        if i in matched_b:
-            continue
-        j = int(np.argmin(dist[i, :])) if len(a_personas) else None
-        if j is not None and dist[i, j] <= MATCH_DISTANCE and j in owner_a:
-            groups[owner_a[j]]["b"].append(i)
-            owner_b[i] = owner_a[j]
-
+    groups, owner_b, owner_a = _components(dist, len(b_personas), len(a_personas))
     for group in groups.values():
         bs = [b_personas[i] for i in group["b"]]
         as_ = [a_personas[j] for j in group["a"]]
-        if len(bs) == 1 and len(as_) == 1:
-            kind = _size_kind(b_share[bs[0]["key"]], a_share[as_[0]["key"]])
+        kind = _group_kind(bs, as_, b_share, a_share)
+        if kind in ONE_TO_ONE:
             result["names"][as_[0]["key"]] = bs[0].get("name", bs[0]["key"])
-        elif len(bs) == 1:
-            kind = "split"
-        elif len(as_) == 1:
-            kind = "merge"
-        else:
-            kind = "regroup"
         distance = max(float(dist[i, j]) for i in group["b"] for j in group["a"] if dist[i, j] <= MATCH_DISTANCE) \
             if kind in ONE_TO_ONE else float(min(dist[i, j] for i in group["b"] for j in group["a"]))
         result["changes"].append(_change(kind, bs, as_, b_share, a_share, distance, shared))
@@ -253,6 +212,79 @@ def compare_persona_sets(before: Mapping, after: Mapping, *, construct_names: Ma
             result["changes"].append(_change("appear", [], [p], b_share, a_share, None, shared))
     result["changes"].sort(key=lambda ch: (KINDS.index(ch["kind"]), -(ch["share_after"] + ch["share_before"])))
     return result
+
+
+def _comparison_header(before, after, dims_before, dims_after, shared, construct_names) -> dict:
+    """The comparison without its changes: constructs compared, thresholds, both sets, organisation."""
+    org_before = list((before.get("overall") or {}).get("profile", {}))
+    org_after = set((after.get("overall") or {}).get("profile", {}))
+    unmeasured = [c for c in dict.fromkeys(dims_before + org_before) if c not in dims_after and c not in org_after]
+    new_constructs = [c for c in dims_after if c not in dims_before]
+    org_shared = [c for c in dict.fromkeys(dims_before + org_before) if c in org_after or c in dims_after]
+    return {
+        "shared_constructs": shared,
+        "unmeasured": unmeasured,
+        "new_constructs": new_constructs,
+        "construct_names": {c: dict(construct_names[c]) for c in construct_names or {}
+                            if c in set(shared) | set(org_shared) | set(unmeasured)},
+        "thresholds": {"match_distance": MATCH_DISTANCE, "grow_points": GROW_POINTS,
+                       "grow_relative": GROW_RELATIVE, "persona_min_shift": PERSONA_MIN_SHIFT,
+                       "org_min_change": ORG_MIN_CHANGE},
+        "before": {"round_id": before.get("round_id"), "set_id": before.get("id"),
+                   "k": len(before.get("personas", [])), "n": before.get("n_used")},
+        "after": {"round_id": after.get("round_id"), "set_id": after.get("id"),
+                  "k": len(after.get("personas", [])), "n": after.get("n_used")},
+        "changes": [],
+        "names": {},
+        "organisation": _organisation(before, after, org_shared),
+    }
+
+
+def _components(dist: np.ndarray, n_before: int, n_after: int):
+    """(groups, owner_b, owner_a): personas joined by one-to-one matches, split-offs and merges.
+
+    A group holds earlier ("b") and later ("a") persona indexes; owner_* map an index to its
+    group. One-to-one matches come from an optimal assignment within MATCH_DISTANCE; an
+    unmatched persona joins the group of its nearest counterpart when that is close enough.
+    """
+    matched_b: dict[int, int] = {}
+    if dist.size:
+        cost = np.where(np.isfinite(dist), dist, 1e6)
+        for i, j in zip(*linear_sum_assignment(cost), strict=True):
+            if dist[i, j] <= MATCH_DISTANCE:
+                matched_b[int(i)] = int(j)
+    matched_a = {j: i for i, j in matched_b.items()}
+
+    groups: dict[int, dict] = {}  # keyed by a component id
+    owner_b, owner_a = {}, {}
+    for n, (i, j) in enumerate(sorted(matched_b.items())):
+        groups[n] = {"b": [i], "a": [j]}
+        owner_b[i], owner_a[j] = n, n
+    for j in range(n_after):
+        if j in matched_a:
+            continue
+        i = int(np.argmin(dist[:, j])) if n_before else None
+        if i is not None and dist[i, j] <= MATCH_DISTANCE and i in owner_b:
+            groups[owner_b[i]]["a"].append(j)
+            owner_a[j] = owner_b[i]
+    for i in range(n_before):
+        if i in matched_b:
+            continue
+        j = int(np.argmin(dist[i, :])) if n_after else None
+        if j is not None and dist[i, j] <= MATCH_DISTANCE and j in owner_a:
+            groups[owner_a[j]]["b"].append(i)
+            owner_b[i] = owner_a[j]
+    return groups, owner_b, owner_a
+
+
+def _group_kind(bs: list, as_: list, b_share: dict, a_share: dict) -> str:
+    if len(bs) == 1 and len(as_) == 1:
+        return _size_kind(b_share[bs[0]["key"]], a_share[as_[0]["key"]])
+    if len(bs) == 1:
+        return "split"
+    if len(as_) == 1:
+        return "merge"
+    return "regroup"
 
 
 def _change(kind, bs, as_, b_share, a_share, distance, shared) -> dict:
@@ -275,7 +307,11 @@ def _change(kind, bs, as_, b_share, a_share, distance, shared) -> dict:
 
 
 def kinds_by_name(comparison: Mapping) -> dict[str, str]:
-    """{persona name: kind}; split/merge/regroup parts are listed under every name involved."""
+    """{persona name: kind}; split/merge/regroup parts are listed under every name involved.
+
+    ``comparison`` is a result of :func:`compare_persona_sets`; a name in two changes keeps
+    the first (changes are ordered by kind).
+    """
     result = {}
     for ch in comparison["changes"]:
         for p in ch["before"] + ch["after"]:
@@ -283,7 +319,7 @@ def kinds_by_name(comparison: Mapping) -> dict[str, str]:
     return result
 
 
-def carry_over_names(comparison: Mapping, after: Mapping) -> dict:
+def carry_over_names(comparison: Mapping, after: PersonaSet) -> PersonaSet:
     """A copy of `after` in which personas that persist (grow, shrink) take their earlier name.
 
     A later persona whose derived name is taken by a carried-over name gets the name that the
@@ -401,7 +437,12 @@ def _cname(comparison: Mapping, construct: str, lang: str) -> str:
 
 
 def drift_summary(comparison: Mapping, lang: str = "en") -> list[str]:
-    """Sentences for the overview brief and the programme page: what changed, what it means."""
+    """Sentences for the overview brief and the programme page: what changed, what it means.
+
+    ``comparison`` is a result of :func:`compare_persona_sets`; ``lang`` "nl" or "en"
+    (anything else gives English). Shares are written as whole percentages, construct means
+    in scale points with one decimal.
+    """
     t = TEXTS.get(lang, TEXTS["en"])
     if not comparison.get("comparable", True):
         return [t["not_comparable"]]

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from html import escape
 
 from toolkit.core.privacy import REST, effective_min, may_show, suppress_groups
+from toolkit.core.shapes import Persona
 
 GREEN_FROM = 0.75
 AMBER_FROM = 0.60
@@ -48,6 +49,13 @@ def favourable_point(scale_min: int, scale_max: int) -> float:
 
 @dataclass(frozen=True)
 class DayCount:
+    """Responses on one day (or, with ``until``, in the period of days from ``day`` to ``until``):
+    that count, the running total and the running rate.
+
+    ``rate`` is ``cumulative`` / invited, a fraction (may exceed 1 when people answered
+    outside the invitation list); None when nobody was invited through the app.
+    """
+
     day: dt.date
     count: int
     cumulative: int
@@ -56,7 +64,12 @@ class DayCount:
 
 
 def response_timeline(days: Iterable[str | dt.date], invited: int | None, until: dt.date | None = None) -> list[DayCount]:
-    """One entry per day from the first response to the last (or `until`), gaps filled in."""
+    """One entry per day from the first response to the last (or `until`), gaps filled in.
+
+    ``days`` holds one date (or ISO date/time string; only its first 10 characters count) per
+    response; ``invited`` is the number invited or None. Returns [] without responses.
+    Raises ValueError for a string that is not an ISO date.
+    """
     counts: dict[dt.date, int] = {}
     for day in days:
         d = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
@@ -102,6 +115,11 @@ def coarsen_timeline(timeline: list[DayCount], min_group: int) -> list[DayCount]
 
 @dataclass(frozen=True)
 class ConstructScore:
+    """A construct's figures for a group: n, mean (scale points), favourable share, band.
+
+    When ``shown`` is False (fewer than the minimum group have a score) every figure is None.
+    """
+
     construct: str
     n: int
     mean: float | None
@@ -111,6 +129,7 @@ class ConstructScore:
 
 
 def favourability(values: list[float], point: float) -> float | None:
+    """Share of ``values`` (scale points) at or above ``point``, in [0, 1]; None when empty."""
     return sum(1 for v in values if v >= point - 1e-9) / len(values) if values else None
 
 
@@ -118,7 +137,12 @@ def construct_scores(
     values_by_construct: dict[str, list[float]], constructs: list[str], *, min_group: int,
     points: dict[str, float] | None = None, unbanded: Iterable[str] = (),
 ) -> list[ConstructScore]:
-    """Mean and favourable share per construct, in the given order; small n is not shown."""
+    """Mean and favourable share per construct, in the given order; small n is not shown.
+
+    ``values_by_construct`` maps construct id -> scores in scale points (None = missing);
+    ``points`` the favourable point per construct (default 4.0); constructs in ``unbanded``
+    get no colour band. A construct with fewer than ``min_group`` scores is not shown.
+    """
     unbanded = set(unbanded)
     result = []
     for cid in constructs:
@@ -137,6 +161,8 @@ def construct_scores(
 
 @dataclass(frozen=True)
 class TeamRow:
+    """One team of the heatmap: its name, respondents, and a ConstructScore per construct."""
+
     team: str
     n: int
     cells: tuple[ConstructScore, ...]
@@ -144,6 +170,8 @@ class TeamRow:
 
 @dataclass(frozen=True)
 class Heatmap:
+    """Favourability per team and construct; teams under the minimum only counted as hidden."""
+
     constructs: tuple[str, ...]
     teams: tuple[TeamRow, ...]
     hidden_teams: int  # teams not shown because they (or the rest) are under the minimum
@@ -155,13 +183,19 @@ def team_heatmap(
     constructs: list[str], *, min_group: int, points: dict[str, float] | None = None,
     unbanded: Iterable[str] = (), publication_by_response: dict[str, int] | None = None,
 ) -> Heatmap:
-    """Favourable share per team and construct. Teams are sized and suppressed before any score
-    of theirs is looked at, so a small team's answers are never computed.
+    """Favourable share per team and construct; teams in name order.
 
-    With `publication_by_response` (anonymous rounds whose answers were published at more than
-    one close) the teams are also sized per publication: a team small in any publication stays
-    hidden, and hidden teams add up to the minimum within every publication, so comparing the
-    heatmap before and after a publication never leaves fewer people than the minimum.
+    ``scores_by_response`` maps response id -> construct id -> score (scale points);
+    ``team_by_response`` maps response id -> team or None. Teams are sized and suppressed
+    before any score of theirs is looked at (``toolkit.core.privacy.suppress_groups``, with
+    the people without a team as the known rest), so a small team's answers are never
+    computed.
+
+    With ``publication_by_response`` (response id -> publication number; anonymous rounds whose
+    answers were published at more than one close) the teams are also sized per publication: a
+    team small in any publication stays hidden, and hidden teams add up to the minimum within
+    every publication, so comparing the heatmap before and after a publication never leaves
+    fewer people than the minimum.
     """
     sizes: dict[str, int] = {}
     for rid in scores_by_response:
@@ -211,15 +245,23 @@ def _hidden_in_any_publication(team_by_response: dict[str, str | None], publicat
 
 @dataclass(frozen=True)
 class PersonaShare:
+    """A shown persona's size (people) and share of the respondents used (fraction)."""
+
     key: str
     name: str
     size: int
     share: float
 
 
-def persona_distribution(presentable: list[dict], n_used: int, *, min_group: int) -> tuple[list[PersonaShare], int | None]:
-    """Shown personas with their share of the respondents used, and the rest (people in no
-    shown persona) — None when that rest is under the minimum and so may not be shown."""
+def persona_distribution(
+    presentable: list[Persona], n_used: int, *, min_group: int
+) -> tuple[list[PersonaShare], int | None]:
+    """Shown personas with their share of the respondents used, and the rest.
+
+    ``presentable`` are persona dicts (:class:`toolkit.core.shapes.Persona`) that may be
+    shown; ``n_used`` the respondents in the persona set. The rest counts the people in no
+    shown persona -- None when it is under the minimum and so may not be shown.
+    """
     rows = [PersonaShare(p["key"], p["name"], p["size"], p["size"] / n_used if n_used else 0.0) for p in presentable]
     rest = n_used - sum(r.size for r in rows)
     return rows, (rest if rest == 0 or may_show(rest, min_group) else None)
@@ -242,7 +284,12 @@ def _svg_open(width: int, height: int, ident: str, title: str, desc: str, css: s
 
 def timeline_svg(timeline: list[DayCount], *, ident: str, title: str, desc: str,
                  format_day: Callable[[dt.date], str], format_share: Callable[[float], str]) -> str:
-    """A line of the cumulative response rate (or count, when nobody was invited) per day."""
+    """A line of the cumulative response rate (or count, when nobody was invited) per day.
+
+    Returns an inline SVG string (480 x 220 user units) with a <title> and <desc> for screen
+    readers; ``ident`` makes their ids unique on the page; ``format_day`` and
+    ``format_share`` write axis labels in the reader's language. Texts are HTML-escaped.
+    """
     width, height, left, right, top, bottom = 480, 220, 44, 14, 12, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     use_rate = bool(timeline) and timeline[0].rate is not None

@@ -31,6 +31,7 @@ class ImportProblem(ValueError):
     """The file cannot be imported; ``problems`` lists each reason with its place."""
 
     def __init__(self, filename: str, problems: list[str]):
+        """Keep the file name and problems; the message shows the first MAX_ERRORS_SHOWN."""
         self.filename = filename
         self.problems = problems
         shown = problems[:MAX_ERRORS_SHOWN]
@@ -43,12 +44,19 @@ class ImportProblem(ValueError):
 
 @dataclass
 class Table:
+    """A read file: its name, the header cells, and each data row as (row number, cells).
+
+    Row numbers are as the spreadsheet shows them (the header is row 1); cells map header
+    to the cleaned text of the cell ("" when empty).
+    """
+
     filename: str
     headers: list[str]
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # (row number, cells)
 
 
 def clean_text(value: str) -> str:
+    """``value`` in Unicode NFC, without control characters Word and XML cannot store, stripped."""
     return _CONTROL.sub("", unicodedata.normalize("NFC", value)).strip()
 
 
@@ -158,7 +166,13 @@ def _table_from_rows(filename: str, numbered: list[tuple[int, list[str]]]) -> Ta
 
 
 def read_table(data: bytes, filename: str) -> Table:
-    """Read a CSV (comma, semicolon or tab; UTF-8 with or without BOM, or Windows-1252) or XLSX."""
+    """Read a CSV (comma, semicolon or tab; UTF-8 with or without BOM, or Windows-1252) or XLSX.
+
+    ``data`` is the file's bytes (at most MAX_FILE_BYTES), ``filename`` its name (only the
+    last part is kept, for messages). Raises ImportProblem naming every problem: empty, too
+    large, not text, an unreadable CSV line, a damaged or multi-sheet workbook, empty or
+    duplicate column names, rows with another number of cells than the header.
+    """
     filename = Path(filename).name
     if not data:
         raise ImportProblem(filename, ["the file is empty; expected a header row and one row per respondent"])
@@ -187,7 +201,13 @@ def _expected_likert(q: Questionnaire, item: Item) -> str:
 
 
 def parse_value(q: Questionnaire, item: Item, raw: str):
-    """Turn one cell into an answer value; None = no answer. Raises ValueError(expected)."""
+    """Turn one cell into an answer value; None = no answer. Raises ValueError(expected).
+
+    Likert: a whole number on the scale or one of its labels in any language (a "no answer"
+    label gives None) -> int; single: an option value or label -> str; multi: values or
+    labels separated by ';', '|' or ',' -> list[str] in the order given, without repeats;
+    text: the cell as it is. The ValueError's message says what was expected.
+    """
     if raw == "":
         return None
     if item.type == "text":
@@ -232,6 +252,12 @@ def parse_value(q: Questionnaire, item: Item, raw: str):
 
 @dataclass
 class ImportedResponse:
+    """One valid row: its row number, respondent_id (or None), answers and context columns.
+
+    ``answers`` maps item id -> value (see :func:`parse_value`); ``context`` maps team,
+    role, tenure, age -> the cell's text, only for non-empty cells.
+    """
+
     row: int
     external_id: str | None
     answers: dict
@@ -239,7 +265,11 @@ class ImportedResponse:
 
 
 def parse_responses(q: Questionnaire, table: Table) -> list[ImportedResponse]:
-    """Validate every cell; return the responses or raise ImportProblem listing every error."""
+    """Validate every cell; return the responses or raise ImportProblem listing every error.
+
+    Columns must be item ids of ``q``, respondent_id, or a context column; each row needs
+    at least one answer and a respondent_id at most once. All or nothing.
+    """
     problems = []
     known = {"respondent_id", *q.items, *CONTEXT_COLUMNS}
     for header in table.headers:
@@ -287,10 +317,16 @@ def parse_responses(q: Questionnaire, table: Table) -> list[ImportedResponse]:
 
 
 def encode_value(value) -> str:
+    """An answer as stored in SQLite: a JSON list for multi choices, else ``str(value)``."""
     return json.dumps(value, ensure_ascii=False) if isinstance(value, list) else str(value)
 
 
 def decode_value(item: Item | None, raw: str):
+    """An answer read back from SQLite: int for likert, list for multi, text otherwise.
+
+    ``item`` None (an item no longer in the questionnaire) gives the raw text. Raises
+    ValueError when a likert value is not an integer or a multi value is not JSON.
+    """
     if item is None:
         return raw
     if item.type == "likert":

@@ -22,6 +22,8 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
+from toolkit.core.shapes import Persona, PersonaSet
+
 MIN_GROUP = 5
 MIN_VERBATIM_GROUP = 10
 REST = "\x00rest"  # the implicit "everyone else" category of a breakdown with a known total
@@ -33,10 +35,12 @@ def effective_min(min_group: int = MIN_GROUP) -> int:
 
 
 def may_show(n: int, min_group: int = MIN_GROUP) -> bool:
+    """True when a figure about ``n`` people may be shown (n >= the effective minimum)."""
     return n >= effective_min(min_group)
 
 
 def may_quote(n: int, min_group: int = MIN_GROUP) -> bool:
+    """True when verbatim answers of a group of ``n`` may be shown (twice the minimum, >= 10)."""
     return n >= max(effective_min(min_group) * 2, MIN_VERBATIM_GROUP)
 
 
@@ -61,7 +65,8 @@ def suppress_groups(
 
     `total` is the size of the whole when the categories do not cover everyone (people who did
     not answer the question): the uncovered rest then counts as one more category that the
-    reader can work out, and is protected like the others.
+    reader can work out, and is protected like the others. Raises ValueError when the counts
+    add up to more than ``total``.
     """
     minimum = effective_min(min_group)
     counts = dict(counts)
@@ -104,11 +109,11 @@ def shown_count(n: int | None, min_group: int = MIN_GROUP) -> str:
     return f"<{effective_min(min_group)}" if n is None or not may_show(n, min_group) else str(n)
 
 
-def _presentable(persona: dict, min_group: int) -> bool:
+def _presentable(persona: Persona, min_group: int) -> bool:
     return persona.get("presented", True) and may_show(persona["size"], min_group)
 
 
-def presentable_personas(persona_set: dict, min_group: int = MIN_GROUP) -> list[dict]:
+def presentable_personas(persona_set: PersonaSet, min_group: int = MIN_GROUP) -> list[Persona]:
     """Personas that may appear anywhere: stable enough and large enough.
 
     Their descriptions are trimmed in place to what this round's minimum allows (the same
@@ -120,9 +125,13 @@ def presentable_personas(persona_set: dict, min_group: int = MIN_GROUP) -> list[
     return shown
 
 
-def exportable_persona_set(persona_set: dict, min_group: int = MIN_GROUP) -> dict:
-    """A copy with only presentable personas, and any description category or quote that the
-    describing step kept but the (possibly raised) minimum of this round does not allow."""
+def exportable_persona_set(persona_set: PersonaSet, min_group: int = MIN_GROUP) -> PersonaSet:
+    """A copy with only presentable personas, trimmed to this round's minimum.
+
+    Description categories and quotes that the describing step kept but the (possibly
+    raised) minimum of this round does not allow are removed and counted in ``suppressed``;
+    ``withheld_personas`` (int) is added: the personas left out.
+    """
     result = copy.deepcopy(persona_set)
     result["personas"] = [p for p in result.get("personas", []) if _presentable(p, min_group)]
     result["withheld_personas"] = len(persona_set.get("personas", [])) - len(result["personas"])
@@ -131,7 +140,7 @@ def exportable_persona_set(persona_set: dict, min_group: int = MIN_GROUP) -> dic
     return result
 
 
-def _trim_description(persona: dict, min_group: int) -> None:
+def _trim_description(persona: Persona, min_group: int) -> None:
     description = persona.get("description")
     if not isinstance(description, dict):
         return
@@ -203,7 +212,11 @@ def shown_response_count(stored: int, published: int, *, anonymous: bool, open_:
 
 
 def works_council_problem(round_: dict) -> str | None:
-    """Why a round may not open yet for lack of a works-council approval record, or None."""
+    """Why a round may not open yet for lack of a works-council approval record, or None.
+
+    ``round_`` is a round row (dict) with ``works_council_date`` and ``works_council_ref``;
+    the record is required by the Dutch Works Councils Act (WOR art. 27).
+    """
     if not (round_.get("works_council_date") and (round_.get("works_council_ref") or "").strip()):
         return "record the works council's approval (date and reference) before the round opens"
     return None
@@ -223,6 +236,8 @@ def protect_table(
       of rows, otherwise all context cells of that row become "<N" (team × age band can single
       out one person even when each is large on its own);
     - verbatim (open text) columns are emptied unless the round has enough respondents to quote.
+
+    ``rows`` are lists in the order of ``headers``; returns new lists (input untouched).
     """
     marker = f"<{effective_min(min_group)}"
     index = {h: i for i, h in enumerate(headers)}
@@ -255,7 +270,11 @@ def protect_table(
 
 
 def protect_answer_export(headers: list[str], rows: list[list], q, round_: dict) -> list[list]:
-    """`protect_table` for a round's answer export; identified rounds are exported as they are."""
+    """`protect_table` for a round's answer export; identified rounds are exported as they are.
+
+    ``q`` is the round's Questionnaire: its ctx_* items (and ``team``) are the context
+    columns, its other text items the verbatim ones; ``round_`` the round row (dict).
+    """
     if round_.get("mode") == "identified":
         return rows
     quasi = [i.id for i in q.items.values() if (i.role or "").startswith("ctx_")] + ["team"]

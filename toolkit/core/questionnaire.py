@@ -2,7 +2,17 @@
 
 The loader collects *every* problem in a file before it gives up, because the person fixing
 an instrument wants one list, not a round trip per mistake. Each problem names the file and
-the item (or construct, scale, block) it is about.
+the item (or construct, scale, block) it is about. The file format is described in
+docs/architecture.md.
+
+The default instrument (questionnaires/default.toml, items in our own words) draws its
+constructs from: self-determination theory for motivation (R. M. Ryan & E. L. Deci 2000,
+*American Psychologist* 55(1), 68-78: intrinsic, identified, introjected and external
+motivation, amotivation); readiness for change (D. T. Holt, A. A. Armenakis, H. S. Feild &
+S. G. Harris 2007, *Journal of Applied Behavioral Science* 43(2), 232-255: appropriateness,
+management support, change efficacy, personal valence) and affective commitment to change
+(L. Herscovitch & J. P. Meyer 2002, *Journal of Applied Psychology* 87(3), 474-487); and the
+ADKAR stages (J. Hiatt 2006, *ADKAR*, Prosci).
 """
 
 from __future__ import annotations
@@ -41,6 +51,7 @@ class QuestionnaireError(ValueError):
     """A questionnaire file that cannot be used; ``problems`` lists every reason."""
 
     def __init__(self, path: str | Path, problems: list[str]):
+        """Keep the path and the problems; the message lists every problem on its own line."""
         self.path = str(path)
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
@@ -49,6 +60,12 @@ class QuestionnaireError(ValueError):
 
 @dataclass(frozen=True)
 class Scale:
+    """An answer scale: whole numbers ``min``..``max`` with a label per value and language.
+
+    ``labels`` maps language -> one label per value, lowest first; ``na_labels`` maps
+    language -> labels that mean "no answer" (e.g. "N/A").
+    """
+
     id: str
     min: int
     max: int
@@ -56,20 +73,31 @@ class Scale:
     na_labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def values(self) -> range:
+        """The scale's values, ``min`` to ``max`` inclusive."""
         return range(self.min, self.max + 1)
 
     def label(self, value: int, lang: str) -> str:
+        """The label of ``value`` in ``lang``; raises KeyError or IndexError when there is none."""
         return self.labels[lang][value - self.min]
 
 
 @dataclass(frozen=True)
 class Option:
+    """An option of a choice item: the stored ``value`` and its ``label`` per language."""
+
     value: str
     label: dict[str, str]
 
 
 @dataclass(frozen=True)
 class Item:
+    """One question: likert (on ``scale``, maybe ``reverse`` keyed), single, multi or text.
+
+    ``construct``: the construct a likert item measures, or None; ``options``: for single
+    and multi items; ``role``: what the toolkit uses the item for (see ROLES), or None;
+    ``text``: language -> question text; ``required``: respondents may not skip it.
+    """
+
     id: str
     block: str
     type: str
@@ -82,11 +110,18 @@ class Item:
     required: bool = False
 
     def option(self, value: str) -> Option | None:
+        """The option with ``value``, or None."""
         return next((o for o in self.options if o.value == value), None)
 
 
 @dataclass(frozen=True)
 class Construct:
+    """What a group of likert items measures, scored as their mean (see toolkit.core.scoring).
+
+    ``name``, ``high`` and ``low`` map language -> the construct's name and short phrases
+    for a high and a low score; ``single_item`` marks one-item indicators (ADKAR stages).
+    """
+
     id: str
     block: str
     name: dict[str, str]
@@ -98,6 +133,8 @@ class Construct:
 
 @dataclass(frozen=True)
 class Block:
+    """A page of the questionnaire: title, optional intro (per language) and its item ids."""
+
     id: str
     title: dict[str, str]
     intro: dict[str, str]
@@ -106,6 +143,13 @@ class Block:
 
 @dataclass(frozen=True)
 class Questionnaire:
+    """A validated instrument. ``file_hash`` is the SHA-256 of the file's bytes.
+
+    ``scales``, ``items`` and ``constructs`` are keyed by id in file order; ``composites``
+    maps a composite id to the constructs it averages; ``persona_dimensions`` are the block
+    ids whose constructs clustering uses.
+    """
+
     id: str
     version: str
     languages: tuple[str, ...]
@@ -124,12 +168,15 @@ class Questionnaire:
         return [c.id for c in self.constructs.values() if c.block in self.persona_dimensions]
 
     def items_with_role(self, role: str) -> list[Item]:
+        """The items with ``role``, in file order (empty when the instrument has none)."""
         return [i for i in self.items.values() if i.role == role]
 
     def block(self, block_id: str) -> Block:
+        """The block with ``block_id``; raises StopIteration when there is none."""
         return next(b for b in self.blocks if b.id == block_id)
 
     def scored_constructs(self) -> list[str]:
+        """Every construct id, in file order."""
         return list(self.constructs)
 
 
@@ -192,141 +239,15 @@ def _parse(data: dict, path: Path, raw_bytes: bytes) -> Questionnaire:
         problems.append("missing 'languages' (for example [\"nl\", \"en\"])")
     title = _texts(data.get("title"), "questionnaire", "title", languages, problems)
     scales = _load_scales(data, languages, problems)
-
     block_rows = data.get("blocks") or []
-    block_ids: list[str] = []
-    for raw in block_rows:
-        bid = raw.get("id")
-        if bid in block_ids:
-            problems.append(f"block '{bid}': duplicate id")
-        block_ids.append(bid)
-        _texts(raw.get("title"), f"block '{bid}'", "title", languages, problems)
-        if raw.get("intro") is not None:
-            _texts(raw.get("intro"), f"block '{bid}'", "intro", languages, problems)
-
-    construct_rows = {}
-    for raw in data.get("constructs") or []:
-        cid = raw.get("id")
-        where = f"construct '{cid}'"
-        if cid in construct_rows:
-            problems.append(f"{where}: duplicate id")
-            continue
-        if raw.get("block") not in block_ids:
-            problems.append(f"{where}: unknown block '{raw.get('block')}' (known: {', '.join(map(str, block_ids))})")
-        _texts(raw.get("name"), where, "name", languages, problems)
-        for key in ("high", "low"):
-            if raw.get(key) is not None:
-                _texts(raw.get(key), where, key, languages, problems)
-        construct_rows[cid] = raw
-
-    items: dict[str, Item] = {}
-    members: dict[str, list[str]] = {cid: [] for cid in construct_rows}
-    block_items: dict[str, list[str]] = {bid: [] for bid in block_ids}
-    for raw in data.get("items") or []:
-        iid = raw.get("id")
-        where = f"item '{iid}'"
-        if not isinstance(iid, str) or not iid:
-            problems.append(f"item without an id (text: {raw.get('text')!r})")
-            continue
-        if iid in items:
-            problems.append(f"{where}: duplicate id")
-            continue
-        itype = raw.get("type", "likert")
-        if itype not in ITEM_TYPES:
-            problems.append(f"{where}: unknown type '{itype}' (expected one of {', '.join(ITEM_TYPES)})")
-        construct = raw.get("construct")
-        block = raw.get("block")
-        construct_known = construct is None or construct in construct_rows
-        if construct is not None:
-            if not construct_known:
-                problems.append(f"{where}: unknown construct '{construct}'")
-            else:
-                members[construct].append(iid)
-                construct_block = construct_rows[construct].get("block")
-                if block is not None and block != construct_block:
-                    problems.append(
-                        f"{where}: block '{block}' differs from the block of its construct "
-                        f"'{construct}' ('{construct_block}')"
-                    )
-                block = construct_block
-                if itype != "likert":
-                    problems.append(f"{where}: only likert items can belong to a construct (type is '{itype}')")
-        if block in block_ids:
-            block_items[block].append(iid)
-        elif construct_known:  # an unknown construct is the one problem to report, not its block
-            problems.append(f"{where}: unknown block '{block}'")
-        scale = raw.get("scale")
-        if itype == "likert":
-            if scale is None:
-                problems.append(f"{where}: likert item needs a 'scale'")
-            elif scale not in scales:
-                problems.append(f"{where}: unknown scale '{scale}'")
-        options = []
-        if itype in ("single", "multi"):
-            raw_options = raw.get("options") or []
-            if not raw_options:
-                problems.append(f"{where}: a {itype} item needs options")
-            seen = set()
-            for opt in raw_options:
-                value = opt.get("value")
-                if value in seen:
-                    problems.append(f"{where}: duplicate option '{value}'")
-                seen.add(value)
-                label = _texts(opt.get("label"), f"{where} option '{value}'", "label", languages, problems)
-                options.append(Option(str(value), label))
-        role = raw.get("role")
-        if role is not None and role not in ROLES:
-            problems.append(f"{where}: unknown role '{role}'")
-        text = _texts(raw.get("text"), where, "text", languages, problems)
-        items[iid] = Item(
-            id=iid,
-            block=block,
-            type=itype,
-            text=text,
-            construct=construct,
-            scale=scale,
-            reverse=bool(raw.get("reverse", False)),
-            options=tuple(options),
-            role=role,
-            required=bool(raw.get("required", False)),
-        )
-
-    constructs = {}
-    for cid, raw in construct_rows.items():
-        single = bool(raw.get("single_item", False))
-        if len(members[cid]) < 2 and not single:
-            problems.append(
-                f"construct '{cid}': has {len(members[cid])} item(s); a construct needs at least 2 "
-                "(or declare single_item = true)"
-            )
-        if single and len(members[cid]) != 1:
-            problems.append(f"construct '{cid}': single_item construct has {len(members[cid])} items")
-        constructs[cid] = Construct(
-            id=cid,
-            block=raw.get("block"),
-            name=dict(raw.get("name") or {}),
-            items=tuple(members[cid]),
-            single_item=single,
-            high=dict(raw.get("high") or {}),
-            low=dict(raw.get("low") or {}),
-        )
-
-    composites = {}
-    for name, parts in (data.get("composites") or {}).items():
-        unknown = [p for p in parts if p not in constructs]
-        if name in constructs:
-            problems.append(f"composite '{name}': has the same id as a construct; choose another name")
-        if unknown:
-            problems.append(f"composite '{name}': unknown construct(s) {', '.join(unknown)}")
-        composites[name] = tuple(parts)
-
-    dims = tuple(data.get("persona_dimensions") or ())
-    for d in dims:
-        if d not in block_ids:
-            problems.append(f"persona_dimensions: unknown block '{d}'")
-    if not dims:
-        problems.append("missing 'persona_dimensions' (the blocks whose constructs define personas)")
-
+    block_ids = _check_blocks(block_rows, languages, problems)
+    construct_rows = _construct_rows(data, block_ids, languages, problems)
+    items, members, block_items = _load_items(
+        data, construct_rows, block_ids, scales, languages, problems
+    )
+    constructs = _build_constructs(construct_rows, members, problems)
+    composites = _load_composites(data, constructs, problems)
+    dims = _persona_dimensions(data, block_ids, problems)
     if problems:
         raise QuestionnaireError(path, problems)
     blocks = tuple(
@@ -354,6 +275,173 @@ def _parse(data: dict, path: Path, raw_bytes: bytes) -> Questionnaire:
     )
 
 
+def _check_blocks(block_rows: list, languages, problems: list[str]) -> list[str]:
+    """Block ids in file order (duplicates kept, reported), texts checked."""
+    block_ids: list[str] = []
+    for raw in block_rows:
+        bid = raw.get("id")
+        if bid in block_ids:
+            problems.append(f"block '{bid}': duplicate id")
+        block_ids.append(bid)
+        _texts(raw.get("title"), f"block '{bid}'", "title", languages, problems)
+        if raw.get("intro") is not None:
+            _texts(raw.get("intro"), f"block '{bid}'", "intro", languages, problems)
+    return block_ids
+
+
+def _construct_rows(data: dict, block_ids: list[str], languages, problems: list[str]) -> dict:
+    """Construct id -> its raw table, first of each id; block and texts checked."""
+    construct_rows = {}
+    for raw in data.get("constructs") or []:
+        cid = raw.get("id")
+        where = f"construct '{cid}'"
+        if cid in construct_rows:
+            problems.append(f"{where}: duplicate id")
+            continue
+        if raw.get("block") not in block_ids:
+            problems.append(f"{where}: unknown block '{raw.get('block')}' (known: {', '.join(map(str, block_ids))})")
+        _texts(raw.get("name"), where, "name", languages, problems)
+        for key in ("high", "low"):
+            if raw.get(key) is not None:
+                _texts(raw.get(key), where, key, languages, problems)
+        construct_rows[cid] = raw
+    return construct_rows
+
+
+def _load_items(data, construct_rows, block_ids, scales, languages, problems):
+    """(items by id, item ids per construct, item ids per block), every item checked."""
+    items: dict[str, Item] = {}
+    members: dict[str, list[str]] = {cid: [] for cid in construct_rows}
+    block_items: dict[str, list[str]] = {bid: [] for bid in block_ids}
+    for raw in data.get("items") or []:
+        iid = raw.get("id")
+        where = f"item '{iid}'"
+        if not isinstance(iid, str) or not iid:
+            problems.append(f"item without an id (text: {raw.get('text')!r})")
+            continue
+        if iid in items:
+            problems.append(f"{where}: duplicate id")
+            continue
+        itype = raw.get("type", "likert")
+        if itype not in ITEM_TYPES:
+            problems.append(f"{where}: unknown type '{itype}' (expected one of {', '.join(ITEM_TYPES)})")
+        construct = raw.get("construct")
+        block = _item_block(raw, where, itype, construct_rows, members, block_ids, block_items, problems)
+        scale = raw.get("scale")
+        if itype == "likert":
+            if scale is None:
+                problems.append(f"{where}: likert item needs a 'scale'")
+            elif scale not in scales:
+                problems.append(f"{where}: unknown scale '{scale}'")
+        options = _item_options(raw, where, itype, languages, problems)
+        role = raw.get("role")
+        if role is not None and role not in ROLES:
+            problems.append(f"{where}: unknown role '{role}'")
+        text = _texts(raw.get("text"), where, "text", languages, problems)
+        items[iid] = Item(
+            id=iid,
+            block=block,
+            type=itype,
+            text=text,
+            construct=construct,
+            scale=scale,
+            reverse=bool(raw.get("reverse", False)),
+            options=tuple(options),
+            role=role,
+            required=bool(raw.get("required", False)),
+        )
+    return items, members, block_items
+
+
+def _item_block(raw, where, itype, construct_rows, members, block_ids, block_items, problems):
+    """The item's block (its construct's, when it has one); records construct and block membership."""
+    iid = raw["id"]
+    construct = raw.get("construct")
+    block = raw.get("block")
+    construct_known = construct is None or construct in construct_rows
+    if construct is not None:
+        if not construct_known:
+            problems.append(f"{where}: unknown construct '{construct}'")
+        else:
+            members[construct].append(iid)
+            construct_block = construct_rows[construct].get("block")
+            if block is not None and block != construct_block:
+                problems.append(
+                    f"{where}: block '{block}' differs from the block of its construct "
+                    f"'{construct}' ('{construct_block}')"
+                )
+            block = construct_block
+            if itype != "likert":
+                problems.append(f"{where}: only likert items can belong to a construct (type is '{itype}')")
+    if block in block_ids:
+        block_items[block].append(iid)
+    elif construct_known:  # an unknown construct is the one problem to report, not its block
+        problems.append(f"{where}: unknown block '{block}'")
+    return block
+
+
+def _item_options(raw, where: str, itype: str, languages, problems: list[str]) -> list[Option]:
+    options = []
+    if itype in ("single", "multi"):
+        raw_options = raw.get("options") or []
+        if not raw_options:
+            problems.append(f"{where}: a {itype} item needs options")
+        seen = set()
+        for opt in raw_options:
+            value = opt.get("value")
+            if value in seen:
+                problems.append(f"{where}: duplicate option '{value}'")
+            seen.add(value)
+            label = _texts(opt.get("label"), f"{where} option '{value}'", "label", languages, problems)
+            options.append(Option(str(value), label))
+    return options
+
+
+def _build_constructs(construct_rows: dict, members: dict, problems: list[str]) -> dict[str, Construct]:
+    constructs = {}
+    for cid, raw in construct_rows.items():
+        single = bool(raw.get("single_item", False))
+        if len(members[cid]) < 2 and not single:
+            problems.append(
+                f"construct '{cid}': has {len(members[cid])} item(s); a construct needs at least 2 "
+                "(or declare single_item = true)"
+            )
+        if single and len(members[cid]) != 1:
+            problems.append(f"construct '{cid}': single_item construct has {len(members[cid])} items")
+        constructs[cid] = Construct(
+            id=cid,
+            block=raw.get("block"),
+            name=dict(raw.get("name") or {}),
+            items=tuple(members[cid]),
+            single_item=single,
+            high=dict(raw.get("high") or {}),
+            low=dict(raw.get("low") or {}),
+        )
+    return constructs
+
+
+def _load_composites(data: dict, constructs: dict, problems: list[str]) -> dict[str, tuple[str, ...]]:
+    composites = {}
+    for name, parts in (data.get("composites") or {}).items():
+        unknown = [p for p in parts if p not in constructs]
+        if name in constructs:
+            problems.append(f"composite '{name}': has the same id as a construct; choose another name")
+        if unknown:
+            problems.append(f"composite '{name}': unknown construct(s) {', '.join(unknown)}")
+        composites[name] = tuple(parts)
+    return composites
+
+
+def _persona_dimensions(data: dict, block_ids: list[str], problems: list[str]) -> tuple[str, ...]:
+    dims = tuple(data.get("persona_dimensions") or ())
+    for d in dims:
+        if d not in block_ids:
+            problems.append(f"persona_dimensions: unknown block '{d}'")
+    if not dims:
+        problems.append("missing 'persona_dimensions' (the blocks whose constructs define personas)")
+    return dims
+
+
 def load_questionnaire(path: str | Path) -> Questionnaire:
     """Load and validate one instrument file; raise QuestionnaireError naming every problem."""
     path = Path(path)
@@ -365,7 +453,11 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
 
 
 def parse_questionnaire(raw_bytes: bytes, path: str | Path = "<text>") -> Questionnaire:
-    """Validate instrument TOML held in memory (as stored with a round)."""
+    """Validate instrument TOML held in memory (as stored with a round).
+
+    ``path`` only names the text in messages. Raises QuestionnaireError listing every
+    problem (not UTF-8, not TOML, or any mistake in the instrument).
+    """
     path = Path(path)
     try:
         data = tomllib.loads(raw_bytes.decode("utf-8"))
@@ -377,7 +469,11 @@ def parse_questionnaire(raw_bytes: bytes, path: str | Path = "<text>") -> Questi
 
 
 def available_questionnaires(directory: Path = QUESTIONNAIRE_DIR) -> dict[str, Path]:
-    """Map questionnaire id -> file for every instrument in questionnaires/."""
+    """Map questionnaire id -> file for every instrument in questionnaires/.
+
+    Files that are not TOML, not UTF-8, or have no ``items`` and string ``id`` are skipped
+    silently, as are personas.toml and guidance.toml.
+    """
     found = {}
     for path in sorted(directory.glob("*.toml")):
         if path.name in NON_INSTRUMENT_FILES:
@@ -392,6 +488,11 @@ def available_questionnaires(directory: Path = QUESTIONNAIRE_DIR) -> dict[str, P
 
 
 def get_questionnaire(qid: str, directory: Path = QUESTIONNAIRE_DIR) -> Questionnaire:
+    """Load the instrument with id ``qid`` from ``directory``.
+
+    Raises LookupError naming the available ids when there is none, QuestionnaireError when
+    the file is broken.
+    """
     files = available_questionnaires(directory)
     if qid not in files:
         known = ", ".join(files) or "none"

@@ -18,7 +18,11 @@ MIN_ANSWERED_SHARE = 2 / 3
 
 
 def keyed_value(q: Questionnaire, item_id: str, value: int) -> int:
-    """The value as it counts towards its construct (reverse items mirrored on the scale)."""
+    """The value as it counts towards its construct (reverse items mirrored on the scale).
+
+    ``value`` is an answer in scale points; a reverse-keyed item gives min + max - value.
+    Raises KeyError for an unknown item id.
+    """
     item = q.items[item_id]
     if not item.reverse:
         return value
@@ -27,6 +31,11 @@ def keyed_value(q: Questionnaire, item_id: str, value: int) -> int:
 
 
 def construct_score(q: Questionnaire, construct_id: str, answers: dict) -> float | None:
+    """Mean keyed answer of the construct's items, in scale points; None when too few answered.
+
+    ``answers`` maps item id -> value (only integer answers count); at least two thirds of
+    the construct's items must be answered. Raises KeyError for an unknown construct id.
+    """
     construct = q.constructs[construct_id]
     values = [
         keyed_value(q, iid, answers[iid])
@@ -40,7 +49,11 @@ def construct_score(q: Questionnaire, construct_id: str, answers: dict) -> float
 
 
 def construct_scores(q: Questionnaire, answers: dict) -> dict[str, float | None]:
-    """Every construct and composite score of one respondent (None = missing)."""
+    """Every construct and composite score of one respondent (None = missing).
+
+    Scale points; a composite (e.g. autonomous motivation) is the mean of its constructs
+    that have a score, None when none has.
+    """
     scores: dict[str, float | None] = {c: construct_score(q, c, answers) for c in q.constructs}
     for name, parts in q.composites.items():
         present = [scores[p] for p in parts if scores.get(p) is not None]
@@ -50,18 +63,29 @@ def construct_scores(q: Questionnaire, answers: dict) -> dict[str, float | None]
 
 @dataclass(frozen=True)
 class ScoreMatrix:
+    """Construct scores of many respondents as one float matrix.
+
+    ``values`` has shape (len(response_ids), len(constructs)), scale points, NaN where a
+    score is missing; rows follow ``response_ids``, columns ``constructs``.
+    """
+
     response_ids: tuple[str, ...]
     constructs: tuple[str, ...]
     values: np.ndarray  # shape (n, len(constructs)); NaN where the score is missing
 
     def column(self, construct: str) -> np.ndarray:
+        """The (n,) scores of one construct; raises ValueError for a construct not in the matrix."""
         return self.values[:, self.constructs.index(construct)]
 
 
 def score_matrix(
     q: Questionnaire, answers_by_response: dict[str, dict], constructs: list[str] | None = None
 ) -> ScoreMatrix:
-    """Scores of many respondents as one float matrix, rows in sorted response-id order."""
+    """Scores of many respondents as one float matrix, rows in sorted response-id order.
+
+    ``answers_by_response`` maps response id -> answers; ``constructs`` (construct ids)
+    defaults to the persona-dimension constructs. Raises KeyError for an unknown construct.
+    """
     constructs = list(constructs or q.dimension_constructs())
     ids = tuple(sorted(answers_by_response))
     values = np.full((len(ids), len(constructs)), np.nan)

@@ -24,6 +24,7 @@ class SettingsError(ValueError):
     """One or more settings have values the toolkit cannot run with; ``problems`` lists them."""
 
     def __init__(self, problems: list[str], source: str = ""):
+        """``problems``: one sentence per setting (name, value, what is allowed); ``source``: the config file."""
         self.problems = problems
         where = f" (in {source} or as PERSONA_TOOLKIT_<NAME> environment variables)" if source else ""
         super().__init__("the settings cannot be used" + where + ":\n" + "\n".join(f"  - {p}" for p in problems))
