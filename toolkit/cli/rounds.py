@@ -39,7 +39,7 @@ def round_create(qid, title, anonymous, language, min_group):
 def round_list():
     """List rounds with their status and number of responses."""
     for r in list_rounds(open_db()):
-        click.echo(f"{r['id']}\t{r['status']}\t{r['mode']}\t{r['responses']} responses\t{r['title']}")
+        click.echo(f"{r['id']}\t{r['status']}\t{r['mode']}\t{r['count'].text()} responses\t{r['title']}")
 
 
 @round_group.command("facts")

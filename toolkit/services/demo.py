@@ -63,11 +63,11 @@ def add_synthetic_round(
     with transaction(db):
         for i in range(invited):
             db.execute(
-                "INSERT INTO participants (round_id, email, name, team, language, token_hash, responded) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                # An anonymous round keeps no response status per person (issue 16).
+                "INSERT INTO participants (round_id, email, name, team, language, token_hash) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 [round_id, f"employee{i + 1:04d}@demo.example", f"Employee {i + 1}", teams[i % len(teams)],
-                 "nl" if i % 4 else "en", hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
-                 int(i < respondents)],
+                 "nl" if i % 4 else "en", hashlib.sha256(secrets.token_bytes(32)).hexdigest()],
             )
         days = _arrival_days(len(answers)) if opens_on else [0] * len(answers)
         for rid, offset in zip(sorted(answers), days, strict=True):
