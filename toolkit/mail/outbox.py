@@ -27,7 +27,9 @@ from email.message import EmailMessage
 
 import sqlite_utils
 
+from toolkit.data.completions import has_completed
 from toolkit.data.db import transaction
+from toolkit.data.responses import usable_count
 from toolkit.mail import render, smtp
 
 log = logging.getLogger(__name__)
@@ -180,7 +182,7 @@ def compose(db: sqlite_utils.Database, config: Mapping, row: dict, now: dt.datet
         if participant is None:
             raise NotWanted("participant was removed")
         if kind == "reminder":
-            if participant["responded"]:
+            if has_completed(db, config.get("SECRET_KEY") or "", participant, round_["mode"]):
                 raise NotWanted("participant has responded")
             closes = round_["closes_at"]
             if round_["status"] != "open" or (closes and closes <= iso(now)):
@@ -194,9 +196,7 @@ def compose(db: sqlite_utils.Database, config: Mapping, row: dict, now: dt.datet
     else:
         user = _one(db, "SELECT name, language FROM users WHERE email = ? COLLATE NOCASE", [row["recipient"]])
         lang = render.language_for(user["language"] if user else None)
-        context.update(name=user["name"] if user else "",
-                       responses=db.execute("SELECT count(*) FROM responses WHERE round_id = ?",
-                                            [round_["id"]]).fetchone()[0])
+        context.update(name=user["name"] if user else "", responses=usable_count(db, round_["id"]))
         if kind == "review_due":
             set_id = int(row["kind"].partition(":")[2])
             due = _one(db, "SELECT review_due FROM persona_sets WHERE id = ?", [set_id])

@@ -19,7 +19,7 @@ from toolkit.core.questionnaire import Questionnaire
 from toolkit.data.audit import audit
 from toolkit.data.db import NotFound, iso, transaction, utcnow
 from toolkit.data.persona_sets import DEFAULT_REVIEW_DAYS, current_persona_set
-from toolkit.data.rounds import get_round, round_questionnaire
+from toolkit.data.rounds import get_round, round_questionnaire, with_counts
 
 ROUND_KINDS = ("baseline", "pulse", "follow-up")
 REVIEW_DAYS = DEFAULT_REVIEW_DAYS
@@ -77,12 +77,16 @@ def list_programmes(db: sqlite_utils.Database) -> list[dict]:
 
 
 def programme_rounds(db: sqlite_utils.Database, programme_id: int) -> list[dict]:
-    """The programme's rounds in time order, each with its current persona set id and review date."""
-    return list(db.query(
+    """The programme's rounds in time order, each with its current persona set id and review date,
+    and `responses` / `count` as :func:`toolkit.data.rounds.with_counts` gives them."""
+    rows = db.query(
         "SELECT r.*, s.id AS set_id, s.review_due, "
-        "(SELECT count(*) FROM responses WHERE round_id = r.id) AS responses "
+        "(SELECT count(*) FROM responses WHERE round_id = r.id) AS stored, "
+        "(SELECT count(*) FROM usable_responses WHERE round_id = r.id) AS usable "
         "FROM rounds r LEFT JOIN persona_sets s ON s.round_id = r.id AND s.current = 1 "
-        "WHERE r.programme_id = ? ORDER BY coalesce(r.opens_at, r.created_at), r.id", [programme_id]))
+        "WHERE r.programme_id = ? ORDER BY coalesce(r.opens_at, r.created_at), r.id", [programme_id])
+    return [with_counts({k: v for k, v in r.items() if k not in ("stored", "usable")}, r["stored"], r["usable"])
+            for r in rows]
 
 
 def compatibility_problems(baseline: Questionnaire, other: Questionnaire) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -17,6 +18,7 @@ from toolkit.web.programmes.views import bp as programmes_bp
 from toolkit.web.rounds.views import bp as rounds_bp
 from toolkit.web.survey.views import bp as survey_bp
 
+OWNER_ONLY_UMASK = 0o077
 BLUEPRINTS = (admin_bp, auth_bp, rounds_bp, personas_bp, survey_bp, programmes_bp)
 
 
@@ -27,7 +29,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     ``PERSONA_TOOLKIT_*`` environment variables, then ``test_config``.
     Raises RuntimeError when SECRET_KEY is missing outside debug and testing, and
     `toolkit.core.settings.SettingsError` naming every setting with a value it cannot run with.
+
+    Sets the process umask to 077: whatever the web app or a command writes (the database, its
+    -wal and -shm, backups, briefs, zips) is the owner's only.
     """
+    os.umask(OWNER_ONLY_UMASK)
     app = Flask(
         "toolkit",
         instance_path=str(paths.instance_path()),

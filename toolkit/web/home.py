@@ -15,7 +15,7 @@ from flask_babel import format_date, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from toolkit.core.privacy import presentable_personas, works_council_problem
+from toolkit.core.privacy import ShownCount, presentable_personas, works_council_problem
 from toolkit.data.db import utcnow
 from toolkit.data.persona_sets import current_persona_set
 from toolkit.web.authz import can, visible_rounds
@@ -47,12 +47,15 @@ def hr_overview(db, rounds: list[dict]) -> dict:
     """
     open_rounds, drafts, to_derive = [], [], []
     derived = {r[0] for r in db.execute("SELECT DISTINCT round_id FROM persona_sets")}
-    responded = dict(db.execute("SELECT round_id, sum(responded) FROM participants GROUP BY round_id").fetchall())
+    responded = dict(db.execute("SELECT p.round_id, sum(p.responded) FROM participants p JOIN rounds r "
+                                "ON r.id = p.round_id WHERE r.mode = 'identified' GROUP BY p.round_id").fetchall())
     for r in rounds:
         if r["status"] == "open":
-            # invited people who answered (their flag), not response rows: imports have no invitee
-            n = responded.get(r["id"]) or 0
-            open_rounds.append({**r, "responded": n, "rate": n / r["invited"] if r["invited"] else None})
+            count = r["count"]  # anonymous: in steps of the minimum group, and no flag per person
+            if r["mode"] == "identified":
+                # invited people who answered (their flag), not response rows: imports have no invitee
+                count = ShownCount(exact=responded.get(r["id"]) or 0)
+            open_rounds.append({**r, "count": count, "rate": count.share_of(r["invited"])})
         elif r["status"] == "draft":
             drafts.append({**r, "steps": setup_steps(r)})
         elif r["id"] not in derived and r["responses"]:

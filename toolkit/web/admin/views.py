@@ -275,7 +275,7 @@ def participants(round_id):
     rows = []
     if query:
         rows = list(get_db().query(
-            "SELECT id, email, name, team, responded FROM participants WHERE round_id = ? "
+            "SELECT id, email, name, team FROM participants WHERE round_id = ? "
             "AND (email LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\') ORDER BY email LIMIT 50",
             [round_id, *[f"%{_like(query)}%"] * 2]))
     return render_template("admin/participants.html", round=round_, query=query, rows=rows, button=ButtonForm())
