@@ -46,9 +46,10 @@ def check_instance(database_path: str | Path, *, min_free_mb: int = MIN_FREE_MB,
 
     Checks, in order: the instance folder and the database file at `database_path` exist; at
     least `min_free_mb` MB (200) are free on the volume and a 1 MB file can be written there;
-    SQLite's integrity check passes (`quick`: its faster quick_check); every known migration is
-    applied and none unknown; the write lock can be taken. Stops at the first missing folder or
-    file. Never raises for what it finds: everything goes into the report.
+    the folder, its backups and the database files give other accounts no access; SQLite's
+    integrity check passes (`quick`: its faster quick_check); every known migration is applied
+    and none unknown; the write lock can be taken. Stops at the first missing folder or file.
+    Never raises for what it finds: everything goes into the report.
     """
     report = HealthReport()
     path = Path(database_path)

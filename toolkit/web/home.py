@@ -40,10 +40,11 @@ def setup_steps(round_: dict) -> list[str]:
 def hr_overview(db, rounds: list[dict]) -> dict:
     """What HR and admin see first, from `rounds` (rows as `visible_rounds` gives them).
 
-    Returns {"open_rounds": open rounds, each with "responded" (invited people who answered)
-    and "rate" (responded / invited, 0..1, None when nobody was invited); "drafts": draft rounds,
-    each with "steps" (see `setup_steps`); "to_derive": closed rounds with responses and no
-    persona set yet}. `db` is the request's sqlite_utils Database.
+    Returns {"open_rounds": open rounds, each with "count" (a ShownCount: in an identified
+    round the invited people who answered, exactly; in an anonymous one what the round's count
+    may show) and "rate" (that count / invited, 0..1, None without invitees or below the
+    minimum); "drafts": draft rounds, each with "steps" (see `setup_steps`); "to_derive": closed
+    rounds with responses and no persona set yet}. `db` is the request's sqlite_utils Database.
     """
     open_rounds, drafts, to_derive = [], [], []
     derived = {r[0] for r in db.execute("SELECT DISTINCT round_id FROM persona_sets")}
