@@ -227,7 +227,7 @@ def test_training_brief_has_every_section_of_the_issue(generated):
             assert words.gettext(message) in text, (lang, message)
         assert words.pgettext("brief", "Format") in text
     en = docx_text(by_name(paths, "training-p1-sanne-en.docx"))
-    assert "Kick-off: why the change" in en and "Guided first steps" in en
+    assert "Opening session on the why" in en and "Guided first steps" in en
     assert "On the job, learning by doing" in en  # format ranked from the data, with its label
     assert "Customer service" in en  # context make-up for group composition
 
