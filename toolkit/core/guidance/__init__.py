@@ -38,7 +38,12 @@ here. Pure: no Flask, no database.
 from toolkit.core.guidance.advice import adkar_order, by_section, evaluate, top_advice
 from toolkit.core.guidance.facts import Preferred, choice_base, preferred_option
 from toolkit.core.guidance.loading import default_guidance, load_guidance, parse_guidance
-from toolkit.core.guidance.measured import aspects_measured, measures, sections_measured
+from toolkit.core.guidance.measured import (
+    aspects_measured,
+    measures,
+    sections_measured,
+    unmeasured_subjects,
+)
 from toolkit.core.guidance.model import (
     ADKAR_STAGES,
     ASPECTS,
@@ -120,4 +125,5 @@ __all__ = [
     "sections_measured",
     "strength_of",
     "top_advice",
+    "unmeasured_subjects",
 ]

@@ -204,7 +204,7 @@ class FactFinder:
             return None
         tied: tuple[str, ...] = ()
         if op in ("top", "top_share_above") or value is None:
-            entry, others = top_entry(entries)
+            entry, others = top_entry(entries, self.q, subject)
             tied = tuple(self._label(subject, e) for e in others)
             if op == "top" and entry.get("value") != value:
                 return None
@@ -253,17 +253,32 @@ class FactFinder:
         return fact if holds else None
 
 
-def top_entry(entries: list[Mapping]) -> tuple[Mapping, list[Mapping]]:
-    """(the most chosen option, the others chosen exactly as often), ties in stored order.
+def top_entry(
+    entries: list[Mapping], q: Any = None, role: str | None = None
+) -> tuple[Mapping, list[Mapping]]:
+    """(the most chosen option, the others chosen exactly as often), ties in questionnaire order.
 
     ``entries`` are :class:`~toolkit.core.shapes.ChoiceShare` dicts of one question; they
     share one base, so the most chosen is the one with the largest ``n``. Among equals the
-    first one stored wins -- the describer stores ties in questionnaire order -- so the
-    choice is the same in every brief and every run.
+    option listed first in the questionnaire (``q``, item with ``role``) wins, else the one
+    stored first -- so the choice is the same in every brief and every run.
     """
     best = max(int(e.get("n") or 0) for e in entries)
     top = [e for e in entries if int(e.get("n") or 0) == best]
+    order = _option_order(q, role)
+    top.sort(key=lambda e: order.get(str(e.get("value")), len(order)))  # stable: stored order
     return top[0], top[1:]
+
+
+def _option_order(q: Any, role: str | None) -> dict[str, int]:
+    """Option value -> position in the questionnaire's item with ``role`` (empty without)."""
+    if q is None or role is None or not hasattr(q, "items_with_role"):
+        return {}
+    order: dict[str, int] = {}
+    for item in q.items_with_role(role):
+        for option in item.options:
+            order.setdefault(option.value, len(order))
+    return order
 
 
 def choice_base(entries: list[Mapping], size) -> int | None:
@@ -344,7 +359,7 @@ def preferred_option(
     ]
     if not entries or not measures(q, "choice", role):
         return None
-    top, others = top_entry(entries)
+    top, others = top_entry(entries, q, role)
 
     def label(entry: Mapping) -> str:
         return option_label(q, role, str(entry.get("value")), lang)

@@ -83,3 +83,25 @@ def aspects_measured(rules: GuidanceRules, q: Any) -> dict[str, bool]:
         )
         for aspect in ASPECTS
     }
+
+
+def unmeasured_subjects(rules: GuidanceRules, q: Any) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(audience, section) -> the subjects its rules rest on that ``q`` does not measure.
+
+    Subjects are construct ids, ADKAR stages and question roles (e.g. "comm_channels"), each
+    once, in file order; an empty tuple when everything was measured (always so for ``q``
+    None). A brief can name them ("the questionnaire did not ask about preferred channels")
+    even when other rules of the section had a basis. Every (audience, section) is a key.
+    """
+    out: dict[tuple[str, str], tuple[str, ...]] = {}
+    for audience, sections in SECTIONS.items():
+        for section in sections:
+            missing: dict[str, None] = {}
+            for rule in rules.rules:
+                if (rule.audience, rule.section) != (audience, section):
+                    continue
+                for cond in rule.conditions:
+                    if not condition_measured(q, cond):
+                        missing[cond.subject] = None
+            out[(audience, section)] = tuple(missing)
+    return out
