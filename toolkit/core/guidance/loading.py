@@ -139,6 +139,11 @@ def _check_links(rules: list[Rule], problems: list[str]) -> None:
                 problems.append(f"rule '{rule.id}': yields_to names unknown rule '{other}'")
             elif other == rule.id:
                 problems.append(f"rule '{rule.id}': a rule cannot yield to itself")
+            elif by_id[other].audience != rule.audience:
+                problems.append(
+                    f"rule '{rule.id}': yields_to '{other}' is advice for another audience "
+                    "(each brief is evaluated on its own)"
+                )
     for rule in rules:
         if _yield_cycle(rule.id, by_id):
             problems.append(f"rule '{rule.id}': yields_to goes round in a circle back to it")

@@ -22,6 +22,7 @@ from toolkit.core.guidance.model import (
     Rule,
 )
 from toolkit.core.guidance.wording import fill, mid_sentence, number, percent
+from toolkit.core.numbers import format_number
 
 
 class Renderer(FactFinder):
@@ -36,7 +37,7 @@ class Renderer(FactFinder):
         if fact.org_mean is not None:
             out["org_mean"] = number(fact.org_mean, lang)
         if fact.diff is not None:
-            out["diff"] = ("+" if round(fact.diff, 1) > 0 else "") + number(fact.diff, lang)
+            out["diff"] = format_number(fact.diff, lang, sign=True)
             out["abs_diff"] = number(abs(fact.diff), lang)
         if fact.z is not None:
             out["z"] = number(fact.z, lang)
