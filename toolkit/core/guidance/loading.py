@@ -131,7 +131,13 @@ def _construct_roles(data: dict, problems: list[str]) -> dict[str, str]:
 
 
 def _check_links(rules: list[Rule], problems: list[str]) -> None:
-    """``yields_to`` names existing rules without a cycle; a topic stays in one place."""
+    """``yields_to`` names existing rules of the same audience without a cycle; a topic
+    stays in one place."""
+    _check_yields(rules, problems)
+    _check_topics(rules, problems)
+
+
+def _check_yields(rules: list[Rule], problems: list[str]) -> None:
     by_id = {r.id: r for r in rules}
     for rule in rules:
         for other in rule.yields_to:
@@ -147,6 +153,9 @@ def _check_links(rules: list[Rule], problems: list[str]) -> None:
     for rule in rules:
         if _yield_cycle(rule.id, by_id):
             problems.append(f"rule '{rule.id}': yields_to goes round in a circle back to it")
+
+
+def _check_topics(rules: list[Rule], problems: list[str]) -> None:
     topics: dict[str, list[Rule]] = {}
     for rule in rules:
         if rule.topic is not None:
