@@ -153,7 +153,7 @@ def test_channel_tie_is_broken_by_questionnaire_order_and_stated(rules, q):
     assert [a.rule_id for a in channels] == ["chan-team-meeting"]
     assert channels[0].because == (
         "because ‘Team meeting’ and ‘Chat (e.g. Teams or Slack)’ are chosen equally often "
-        "(each 74%: n = 85 of the 115 who answered this question); in a tie we name the "
+        "(each 74%: n = 85 of the 115 who answered); in a tie we name the "
         "option listed first in the questionnaire"
     )
     nl = [a for a in advise(rules, q, persona, "nl") if a.section == "channels"]

@@ -269,7 +269,7 @@ def test_low_efficacy_persona_gets_advice_citing_condition_figure_and_n(rules, p
     how = next(a for a in advices if a.rule_id == "km-how-efficacy")
     assert how.because == (
         "because change efficacy is 0.8 points below the organisation "
-        "(2.6 vs 3.4; z = -1.0; n = 80 people in this group)"
+        "(2.6 vs 3.4; n = 80 in this group)"
     )
     evidence = how.evidence[0]
     assert evidence.n == 80 and evidence.n_counts == "members"
@@ -284,7 +284,7 @@ def test_dutch_citation_uses_construct_name_and_decimal_comma(rules, persona_set
     how = next(a for a in advices if a.rule_id == "km-how-efficacy")
     assert how.because == (
         "omdat vertrouwen in eigen kunnen 0,8 punt lager ligt dan in de organisatie "
-        "(2,6 tegenover 3,4; z = -1,0; n = 80 mensen in deze groep)"
+        "(2,6 tegenover 3,4; n = 80 in deze groep)"
     )
 
 
@@ -295,14 +295,14 @@ def test_choice_and_adkar_citations_show_share_n_and_base(rules, persona_set, q)
     assert channel.text.startswith("Bring the news in the team meeting")
     assert channel.because == (
         "because ‘Team meeting’ is their most chosen option "
-        "(55%: n = 44 of the 80 who answered this question)"
+        "(55%: n = 44 of the 80 who answered)"
     )
     assert channel.evidence[0].n_counts == "chose" and channel.evidence[0].base == 80
     gap = advices["gap-ability-floor"]  # the on-the-job variant: they learn best at work
     assert gap.because == (
         "because 58% score ability at 3 or lower, a barrier (mean 2.6 vs 3.3 in the "
-        "organisation; n = 79 people in this group) and ‘On the job, learning by doing’ is "
-        "their most chosen option (60%: n = 48 of the 80 who answered this question)"
+        "organisation; n = 79 in this group) and ‘On the job, learning by doing’ is "
+        "their most chosen option (60%: n = 48 of the 80 who answered)"
     )
 
 

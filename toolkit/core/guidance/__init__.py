@@ -4,7 +4,8 @@ Why rules are data: change managers and trainers know what works in their organi
 better than we do. They edit ``questionnaires/guidance.toml`` (nl and en) without touching
 Python, and every piece of advice a brief prints says which condition triggered it and with
 which figure and n ("because change efficacy is 0.8 points below the organisation (2.6 vs
-3.4; z = -1.0; n = 34 people in this group)"). A reader can check the advice against the
+3.4; n = 34 in this group)"); the same difference in organisation standard deviations (z)
+ranks the advice and travels with it as data. A reader can check the advice against the
 data, and disagree.
 
 Conditions are a small declarative form, never evaluated code::

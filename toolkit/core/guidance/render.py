@@ -1,8 +1,8 @@
 """Rendering a rule for one persona: its text with the persona's figures, and the reason.
 
 Every piece of advice says which condition triggered it and with which figure and n
-("because change efficacy is 0.8 points below the organisation (2.6 vs 3.4; z = -1.0;
-n = 80 people in this group)"), and "n" always says what it counts: the group members
+("because change efficacy is 0.8 points below the organisation (2.6 vs 3.4;
+n = 80 in this group)"), and "n" always says what it counts: the group members
 behind a score, or -- for a choice -- the members who chose the option out of those who
 answered the question.
 """
