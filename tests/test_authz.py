@@ -31,6 +31,7 @@ EXPECTED: dict[str, tuple[str, ...] | str] = {
     "rounds.new": MANAGERS,
     "rounds.detail": ALL,  # trainers are sent on to the personas page
     "rounds.upload_responses": MANAGERS,
+    "rounds.save_facts": MANAGERS,
     "rounds.derive": ("admin", "hr", "change_manager"),
     "rounds.job": ("admin", "hr", "change_manager"),
     "rounds.job_status": ("admin", "hr", "change_manager"),

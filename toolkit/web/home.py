@@ -15,7 +15,7 @@ from flask_babel import format_date, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from toolkit.core.privacy import presentable_personas, works_council_problem
+from toolkit.core.privacy import ShownCount, presentable_personas, works_council_problem
 from toolkit.data.db import utcnow
 from toolkit.data.persona_sets import current_persona_set
 from toolkit.web.authz import can, visible_rounds
@@ -38,14 +38,25 @@ def setup_steps(round_: dict) -> list[str]:
 
 
 def hr_overview(db, rounds: list[dict]) -> dict:
+    """What HR and admin see first, from `rounds` (rows as `visible_rounds` gives them).
+
+    Returns {"open_rounds": open rounds, each with "count" (a ShownCount: in an identified
+    round the invited people who answered, exactly; in an anonymous one what the round's count
+    may show) and "rate" (that count / invited, 0..1, None without invitees or below the
+    minimum); "drafts": draft rounds, each with "steps" (see `setup_steps`); "to_derive": closed
+    rounds with responses and no persona set yet}. `db` is the request's sqlite_utils Database.
+    """
     open_rounds, drafts, to_derive = [], [], []
     derived = {r[0] for r in db.execute("SELECT DISTINCT round_id FROM persona_sets")}
-    responded = dict(db.execute("SELECT round_id, sum(responded) FROM participants GROUP BY round_id").fetchall())
+    responded = dict(db.execute("SELECT p.round_id, sum(p.responded) FROM participants p JOIN rounds r "
+                                "ON r.id = p.round_id WHERE r.mode = 'identified' GROUP BY p.round_id").fetchall())
     for r in rounds:
         if r["status"] == "open":
-            # invited people who answered (their flag), not response rows: imports have no invitee
-            n = responded.get(r["id"]) or 0
-            open_rounds.append({**r, "responded": n, "rate": n / r["invited"] if r["invited"] else None})
+            count = r["count"]  # anonymous: in steps of the minimum group, and no flag per person
+            if r["mode"] == "identified":
+                # invited people who answered (their flag), not response rows: imports have no invitee
+                count = ShownCount(exact=responded.get(r["id"]) or 0)
+            open_rounds.append({**r, "count": count, "rate": count.share_of(r["invited"])})
         elif r["status"] == "draft":
             drafts.append({**r, "steps": setup_steps(r)})
         elif r["id"] not in derived and r["responses"]:
@@ -70,6 +81,13 @@ def persona_rounds(db, rounds: list[dict], today: dt.date) -> list[dict]:
 
 
 def render_home():
+    """The start page (home/index.html) for the logged-in user, per role.
+
+    Everyone: the rounds they may see, split into those with a current persona set (newest
+    first, with the personas that may be shown) and those still waiting. HR and admin also get
+    `hr_overview`; whoever may view rounds also gets the overdue persona reviews. Needs a request
+    with a logged-in user (`auth.home` checks that).
+    """
     db = get_db()
     rounds = visible_rounds()
     today = utcnow().date()

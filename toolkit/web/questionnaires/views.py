@@ -39,12 +39,15 @@ def _page(form: QuestionnaireUploadForm, problems: list[str] | None = None, file
 @bp.get("/")
 @requires("rounds.manage")
 def index():
+    """The questionnaire library (product's and own, broken files with their problems) and the upload form."""
     return _page(QuestionnaireUploadForm())
 
 
 @bp.post("/")
 @requires("rounds.manage")
 def upload():
+    """Check an uploaded TOML file in full: store a copy in the instance and say so, or show every
+    problem (422) and store nothing."""
     form = QuestionnaireUploadForm()
     if not form.validate_on_submit():
         flash(_("Choose a questionnaire file (.toml) to add."), "error")
