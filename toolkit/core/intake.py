@@ -18,7 +18,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from toolkit.core import variables as outcome_values
 from toolkit.core.questionnaire import Item, Questionnaire
+from toolkit.core.variables import Variable
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ERRORS_SHOWN = 25
@@ -255,28 +257,36 @@ class ImportedResponse:
     """One valid row: its row number, respondent_id (or None), answers and context columns.
 
     ``answers`` maps item id -> value (see :func:`parse_value`); ``context`` maps team,
-    role, tenure, age -> the cell's text, only for non-empty cells.
+    role, tenure, age -> the cell's text, only for non-empty cells; ``values`` maps outcome
+    variable id -> its parsed value (see :func:`toolkit.core.variables.parse_value`).
     """
 
     row: int
     external_id: str | None
     answers: dict
     context: dict[str, str]
+    values: dict = field(default_factory=dict)
 
 
-def parse_responses(q: Questionnaire, table: Table) -> list[ImportedResponse]:
+def parse_responses(q: Questionnaire, table: Table, extra: tuple[Variable, ...] = ()) -> list[ImportedResponse]:
     """Validate every cell; return the responses or raise ImportProblem listing every error.
 
-    Columns must be item ids of ``q``, respondent_id, or a context column; each row needs
-    at least one answer and a respondent_id at most once. All or nothing.
+    Columns must be item ids of ``q``, respondent_id, a context column, or an outcome
+    variable: declared in the questionnaire or in ``extra`` (declared for this import); each
+    row needs at least one answer and a respondent_id at most once. All or nothing.
     """
     problems = []
-    known = {"respondent_id", *q.items, *CONTEXT_COLUMNS}
+    variables = {**q.outcomes, **{v.id: v for v in extra}}
+    known = {"respondent_id", *q.items, *CONTEXT_COLUMNS, *variables}
+    for variable in extra:
+        if variable.id in q.items or variable.id in ("respondent_id", *CONTEXT_COLUMNS):
+            problems.append(f"outcome '{variable.id}': already an item or column of questionnaire '{q.id}'")
     for header in table.headers:
         if header not in known:
             problems.append(
                 f"row 1, column '{header}': unknown column; expected item ids of questionnaire "
-                f"'{q.id}' (such as {next(iter(q.items))}), respondent_id or {', '.join(CONTEXT_COLUMNS)}"
+                f"'{q.id}' (such as {next(iter(q.items))}), respondent_id or {', '.join(CONTEXT_COLUMNS)}, "
+                "or an outcome column declared in the questionnaire or at import (--outcome ID:TYPE)"
             )
     if not any(h in q.items for h in table.headers) and not problems:
         problems.append(f"row 1: no column matches an item of questionnaire '{q.id}'")
@@ -310,10 +320,22 @@ def parse_responses(q: Questionnaire, table: Table) -> list[ImportedResponse]:
         if not answers:
             problems.append(f"row {number}: no answers in this row")
         context = {c: cells[c] for c in CONTEXT_COLUMNS if cells.get(c)}
-        responses.append(ImportedResponse(number, external, answers, context))
+        values = _row_values(variables, cells, number, problems)
+        responses.append(ImportedResponse(number, external, answers, context, values))
     if problems:
         raise ImportProblem(table.filename, problems)
     return responses
+
+
+def _row_values(variables: dict[str, Variable], cells: dict[str, str], number: int, problems: list[str]) -> dict:
+    """The outcome values of one row (variable id -> value); a cell that does not fit is a problem."""
+    values = {}
+    for vid, variable in variables.items():
+        try:
+            values[vid] = outcome_values.parse_value(variable, cells.get(vid, ""))
+        except ValueError as exc:
+            problems.append(f"row {number}, column '{vid}': value '{cells[vid]}' {exc}")
+    return values
 
 
 def encode_value(value) -> str:

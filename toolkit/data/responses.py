@@ -25,8 +25,10 @@ from toolkit.core.intake import ImportedResponse, decode_value, encode_value
 from toolkit.core.privacy import may_show
 from toolkit.core.questionnaire import Questionnaire
 from toolkit.core.scoring import construct_scores
+from toolkit.core.variables import Variable
 from toolkit.data.audit import audit
 from toolkit.data.db import transaction, utcnow, write
+from toolkit.data.variables import declare_round_variables, store_values
 
 # Random row positions lie in 1 .. 9e18: a clash is as unlikely as guessing a 62-bit number.
 RANDOM_ROWS = 9_000_000_000_000_000_000
@@ -127,12 +129,14 @@ def complete_anonymous_response(db: sqlite_utils.Database, entry: dict, *, done_
 
 def import_responses(
     db: sqlite_utils.Database, round_: dict, q: Questionnaire, responses: list[ImportedResponse],
-    user_id: int | None = None,
+    user_id: int | None = None, variables: list[Variable] | tuple[Variable, ...] = (),
 ) -> int:
     """Store validated responses all together, or none of them; returns how many.
 
-    They form one publication of their own. Raises ValueError when a respondent_id was imported
-    into the round before (nothing is then stored).
+    They form one publication of their own. Each response's outcome values
+    (``ImportedResponse.values``) are stored with it; ``variables`` declared at this import are
+    recorded for the round. Raises ValueError when a respondent_id was imported into the round
+    before or a variable was declared before with another type (nothing is then stored).
     """
     with transaction(db):
         clash = db.execute(
@@ -144,10 +148,12 @@ def import_responses(
             raise ValueError(
                 f"respondent_id {clash[0][0]} was already imported into round {round_['id']}; nothing was imported"
             )
+        declare_round_variables(db, round_["id"], variables)
         publication = next_publication(db, round_["id"])  # the file is HR's own: published as it lands
         for r in responses:
-            insert_response(db, q, round_["id"], r.answers, external_id=r.external_id,
-                            context=r.context, source="import", publication=publication)
+            rid = insert_response(db, q, round_["id"], r.answers, external_id=r.external_id,
+                                  context=r.context, source="import", publication=publication)
+            store_values(db, rid, r.values)
         audit(db, user_id, "import", f"round {round_['id']}", f"{len(responses)} responses")
     return len(responses)
 
@@ -237,6 +243,14 @@ def answers_by_response(db: sqlite_utils.Database, round_id: int, q: Questionnai
     for rid, answers in raw_answers(db, round_id).items():
         result[rid] = {item_id: decode_value(q.items.get(item_id), value) for item_id, value in answers.items()}
     return result
+
+
+def participants_by_response(db: sqlite_utils.Database, round_id: int) -> dict[str, int]:
+    """response id -> participant id, for the round's responses given through a personal link
+    of an identified round (anonymous responses have no participant)."""
+    return dict(db.execute(
+        "SELECT id, participant_id FROM responses WHERE round_id = ? AND participant_id IS NOT NULL", [round_id]
+    ).fetchall())
 
 
 def contexts_by_response(db: sqlite_utils.Database, round_id: int) -> dict[str, dict]:

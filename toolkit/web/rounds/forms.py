@@ -53,6 +53,7 @@ class RoundForm(FlaskForm):
 
 class UploadForm(FlaskForm):
     file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
+    outcomes = StringField(_l("Outcome columns (optional)"), validators=[Optional(), Length(max=1000)])
     submit = SubmitField(_l("Import answers"))
 
 

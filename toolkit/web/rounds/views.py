@@ -29,7 +29,8 @@ from wtforms import SelectChoice
 from toolkit.core import dashboard
 from toolkit.core.intake import ImportProblem, parse_responses, read_table
 from toolkit.core.privacy import presentable_personas, suppress_groups, works_council_problem
-from toolkit.core.questionnaire import available_questionnaires, get_questionnaire
+from toolkit.core.questionnaire import available_questionnaires, get_questionnaire, library
+from toolkit.core.variables import parse_declaration
 from toolkit.data.audit import audit
 from toolkit.data.db import iso, transaction, utcnow
 from toolkit.data.persona_sets import current_persona_set
@@ -88,9 +89,10 @@ def index():
 @requires("rounds.manage")
 def new():
     form = RoundForm()
-    form.questionnaire.choices = [SelectChoice(qid, qid) for qid in available_questionnaires()]
+    folders = library(current_app.instance_path)
+    form.questionnaire.choices = [SelectChoice(qid, qid) for qid in available_questionnaires(*folders)]
     if form.validate_on_submit():
-        q = get_questionnaire(form.questionnaire.data)
+        q = get_questionnaire(form.questionnaire.data, *folders)
         db = get_db()
         round_id = create_round(
             db, q, form.title.data, mode=form.mode.data, language=form.language.data,
@@ -284,8 +286,9 @@ def upload_responses(round_id):
     q = round_questionnaire(db, round_)
     upload = form.file.data
     try:
-        parsed = parse_responses(q, read_table(upload.read(), upload.filename or "upload"))
-        count = import_responses(db, round_, q, parsed, user_id=current_user.id)
+        extra = tuple(parse_declaration(text) for text in (form.outcomes.data or "").split(",") if text.strip())
+        parsed = parse_responses(q, read_table(upload.read(), upload.filename or "upload"), extra)
+        count = import_responses(db, round_, q, parsed, user_id=current_user.id, variables=extra)
     except (ImportProblem, ValueError) as exc:
         problems = getattr(exc, "problems", [str(exc)])
         return render_template("rounds/import_failed.html", round=round_, filename=upload.filename,
