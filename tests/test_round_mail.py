@@ -17,7 +17,7 @@ def test_round_page_shows_a_refused_invitation_and_retry_queues_it_again(client,
 
     login(client, users["hr"][1])
     page = client.get(f"/rounds/{round_id}").get_data(as_text=True)
-    assert "1 sent, 0 waiting, 0 being retried, 1 failed" in page
+    assert "1 sent, 1 failed" in page  # parts that are 0 are left out
     assert "gone@example.org" in page and "check the address" in page and "550" in page
 
     response = client.post(f"/rounds/{round_id}/mail/{failure['id']}/retry")

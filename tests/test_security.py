@@ -225,7 +225,7 @@ def test_a_thousand_wrong_links_look_like_unknown_pages_then_get_429_and_a_valid
     # ... while the invited participant, from their own address, gets in
     other = app.test_client()
     response = other.get(f"/s/{open_round_with_link}", environ_base={"REMOTE_ADDR": "192.0.2.44"})
-    assert response.status_code == 303 and urlsplit(response.headers["Location"]).path == "/survey"
+    assert response.status_code == 303 and urlsplit(response.headers["Location"]).path == "/survey/welcome"
     assert other.get("/survey", environ_base={"REMOTE_ADDR": "192.0.2.44"}).status_code == 200
 
 

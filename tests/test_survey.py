@@ -62,7 +62,8 @@ def answer_page(q, page_no: int, value: int = 4) -> dict:
 def test_link_is_exchanged_for_a_session_and_the_url_loses_the_token(client, database, pulse):
     _round_id, tokens = open_round(database, pulse)
     response = client.get(f"/s/{tokens[0]}")
-    assert response.status_code == 303 and response.headers["Location"] == "/survey"
+    # nothing answered yet: the welcome page first, then page 1
+    assert response.status_code == 303 and response.headers["Location"] == "/survey/welcome"
     page = client.get("/survey")
     html = page.get_data(as_text=True)
     assert page.status_code == 200

@@ -67,7 +67,8 @@ def admin(app, world):
 def _get_urls(app, world) -> list[str]:
     """Every GET route of the app, filled in for round A (the one with the payloads)."""
     scope = dict(world["rounds"]["granted"], persona_id=world["xss_persona"], user_id=world["spare"],
-                 fmt="csv", kind="training", filename="style.css", token="x" * 43, upload_id="none")
+                 fmt="csv", kind="training", filename="style.css", token="x" * 43, upload_id="none",
+                 message="invitation", lang="nl", qlang="nl", qid="default")
     urls = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():

@@ -45,7 +45,9 @@ def test_respondent_answers_half_closes_browser_resumes_and_finishes(live_app, l
     browser = launch_browser()
     page = browser.new_context(viewport=PHONE, locale="nl-NL").new_page()
     page.goto(link)
-    assert page.url == f"{base_url}/survey"  # the token is gone from the address bar
+    assert page.url == f"{base_url}/survey/welcome"  # the token is gone from the address bar
+    page.get_by_role("link", name=re.compile("Begin met de vragenlijst|Start the questionnaire")).click()
+    page.wait_for_url(f"{base_url}/survey")
     assert progress(page) == f"Pagina 1 van {pages}" or progress(page) == f"Page 1 of {pages}"
     # Nothing wider than the phone screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

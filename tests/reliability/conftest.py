@@ -196,7 +196,8 @@ class Respondent:
 
     def open_link(self) -> None:
         status, location, _ = self.request("GET", f"/s/{self.token}")
-        assert status == 303 and location == "/survey", (status, location)
+        # the welcome page before anything is answered, else straight to the page they were on
+        assert status == 303 and location in ("/survey", "/survey/welcome"), (status, location)
         self.show_page()
 
     def show_page(self) -> int | None:

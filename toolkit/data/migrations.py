@@ -398,6 +398,31 @@ def m009_outcome_variables(db: sqlite_utils.Database) -> None:
         response_id TEXT NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
         variable TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (response_id, variable)) WITHOUT ROWID""")
 
+def m011_invitation_texts_and_privacy_contact(db: sqlite_utils.Database) -> None:
+    """HR's own invitation and reminder wording, the privacy contact, and opening times (issue 20).
+
+    mail_texts: per round, message kind ('invitation', 'reminder') and language, the subject and
+    body HR wrote; the body holds the placeholders {link}, {deadline} and {anonymity}, which the
+    app fills at send time (toolkit.mail.texts). No row means the standard wording.
+
+    rounds.privacy_contact: who respondents may ask about privacy, shown on the welcome page and
+    in the invitation; NULL falls back to the instance's PRIVACY_CONTACT setting.
+
+    rounds.opens_at for rounds HR opened by hand before this step: the time of the 'open' entry in
+    the audit log, so the round page says when they opened instead of "–".
+    """
+    db.execute("""CREATE TABLE mail_texts (
+        round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('invitation', 'reminder')),
+        language TEXT NOT NULL CHECK (language IN ('nl', 'en')),
+        subject TEXT NOT NULL, body TEXT NOT NULL, updated_at TEXT NOT NULL,
+        updated_by INTEGER REFERENCES users(id), PRIMARY KEY (round_id, kind, language))""")
+    db.execute("ALTER TABLE rounds ADD COLUMN privacy_contact TEXT")
+    db.execute(
+        "UPDATE rounds SET opens_at = (SELECT min(a.at) FROM audit a WHERE a.action = 'open' "
+        "AND a.object = 'round ' || rounds.id) WHERE opens_at IS NULL AND status != 'draft'"
+    )
+
 
 def m012_sessions_and_job_heartbeats(db: sqlite_utils.Database) -> None:
     """Sessions that can be ended from the server, and background jobs that survive restarts.

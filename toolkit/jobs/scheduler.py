@@ -39,6 +39,7 @@ import sqlite_utils
 
 from toolkit.data.completions import completed_participant_ids
 from toolkit.data.db import connect, transaction
+from toolkit.data.heartbeat import record_heartbeat
 from toolkit.data.responses import publish_at_close
 from toolkit.data.rounds import get_round
 from toolkit.mail import outbox
@@ -224,11 +225,15 @@ def process_holder() -> str:
 
 def dispatch(db: sqlite_utils.Database, config: Mapping, now: dt.datetime, *, holder: str | None = None,
              deliver: bool = True) -> DispatchReport:
-    """Do everything due at `now` (UTC) from our tables, then send what the outbox holds."""
+    """Do everything due at `now` (UTC) from our tables, then send what the outbox holds.
+
+    Writes the heartbeat first, so HR's pages know mail is moving (`toolkit.data.heartbeat`).
+    """
     now = utc(now).replace(microsecond=0)
     tz = timezone_of(config)
     holder = holder or process_holder()
     report = DispatchReport()
+    record_heartbeat(db, now)
     _open_due_rounds(db, now, report)
     _close_due_rounds(db, now, report)
     _queue_invitations(db, config, now, report)
@@ -333,17 +338,31 @@ def _queue_invitations(db, config: Mapping, now: dt.datetime, report: DispatchRe
         "SELECT DISTINCT r.id, r.mode FROM rounds r JOIN participants p ON p.round_id = r.id "
         "WHERE r.status = 'open' AND p.invited_at IS NULL"))
     for round_ in due:
-        with transaction(db):
-            cur = db.execute(
-                "INSERT OR IGNORE INTO outbox (round_id, participant_id, recipient, kind, due_at, updated_at) "
-                "SELECT p.round_id, p.id, p.email, 'invitation', r.opens_at, ? FROM participants p "
-                "JOIN rounds r ON r.id = p.round_id "
-                "WHERE r.id = ? AND p.invited_at IS NULL AND p.id NOT IN (SELECT value FROM json_each(?)) "
-                "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.participant_id = p.id AND o.kind = 'invitation')",
-                [outbox.iso(now), round_["id"], _completed(db, config, round_)],
-            )
-        if cur.rowcount > 0:
-            report.queued["invitation"] += cur.rowcount
+        queued = queue_invitations(db, config, round_, now)
+        if queued > 0:
+            report.queued["invitation"] += queued
+
+
+def queue_invitations(db: sqlite_utils.Database, config: Mapping, round_: Mapping, now: dt.datetime) -> int:
+    """Queue the invitation of every participant of ``round_`` (a row with id and mode) who has
+    none yet and has not answered; returns how many were queued.
+
+    Exactly once per participant: a participant with an invitation row (in any state) gets no
+    second one. Due at the round's opening time, or at ``now`` for a round opened by hand
+    without one. The scheduler calls it every pass; HR's "send now" calls it too, so a new
+    participant need not wait for the next pass to be queued.
+    """
+    with transaction(db):
+        cur = db.execute(
+            "INSERT OR IGNORE INTO outbox (round_id, participant_id, recipient, kind, due_at, updated_at) "
+            "SELECT p.round_id, p.id, p.email, 'invitation', coalesce(r.opens_at, :now), :now FROM participants p "
+            "JOIN rounds r ON r.id = p.round_id "
+            "WHERE r.id = :round AND r.status = 'open' AND p.invited_at IS NULL "
+            "AND p.id NOT IN (SELECT value FROM json_each(:completed)) "
+            "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.participant_id = p.id AND o.kind = 'invitation')",
+            {"now": outbox.iso(now), "round": round_["id"], "completed": _completed(db, config, dict(round_))},
+        )
+    return max(cur.rowcount, 0)
 
 
 def _queue_reminders(db, config: Mapping, now: dt.datetime, tz: ZoneInfo, report: DispatchReport) -> None:

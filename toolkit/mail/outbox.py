@@ -29,8 +29,11 @@ import sqlite_utils
 
 from toolkit.data.completions import has_completed
 from toolkit.data.db import transaction
+from toolkit.data.mail_texts import stored_text
 from toolkit.data.responses import usable_count
-from toolkit.mail import render, smtp
+from toolkit.data.rounds import round_questionnaire
+from toolkit.data.welcome import welcome_facts
+from toolkit.mail import render, smtp, texts
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +54,24 @@ def iso(moment: dt.datetime) -> str:
 
 
 def template_kind(kind: str) -> str:
-    """'reminder:3' -> 'reminder', 'review:12' -> 'review_due'."""
-    base = kind.partition(":")[0]
-    return "review_due" if base == "review" else base
+    """The mail template of an outbox kind: 'reminder:3' -> 'reminder', 'review:12' ->
+    'review_due', 'resend:…' (one person's link sent again) -> 'invitation', and HR's test
+    message 'test:invitation:nl:…' -> the kind it tests."""
+    base, _, rest = kind.partition(":")
+    if base == "test":
+        return rest.partition(":")[0]
+    return {"review": "review_due", "resend": "invitation"}.get(base, base)
+
+
+def is_test(kind: str) -> bool:
+    """True for HR's test messages to themselves (kind 'test:<kind>:<lang>:<stamp>')."""
+    return kind.startswith("test:")
+
+
+def test_kind(kind: str, lang: str, now: dt.datetime) -> str:
+    """The outbox kind of a test of ``kind`` in ``lang`` asked for at ``now``: unique per moment,
+    so every test is a message of its own."""
+    return f"test:{kind}:{lang}:{now.astimezone(dt.UTC):%Y%m%dT%H%M%S.%f}"
 
 
 # --- queueing ---------------------------------------------------------------------------
@@ -170,6 +188,8 @@ def compose(db: sqlite_utils.Database, config: Mapping, row: dict, now: dt.datet
 
     Built late on purpose: the personal link is derived from the secret key and never stored,
     and a reminder is dropped when its participant responded or the round closed meanwhile.
+    Invitations and reminders carry HR's wording for the round (or the standard one) and the
+    facts of the welcome page: anonymity, estimated time, privacy contact, the change.
     """
     settings = smtp.MailSettings.from_config(config)
     kind = template_kind(row["kind"])
@@ -178,20 +198,12 @@ def compose(db: sqlite_utils.Database, config: Mapping, row: dict, now: dt.datet
         raise NotWanted("round no longer exists")
     context = {"round_title": round_["title"], "round_url": f"{settings.public_base_url}/rounds/{round_['id']}"}
     if row["participant_id"]:
-        participant = _one(db, "SELECT * FROM participants WHERE id = ?", [row["participant_id"]])
-        if participant is None:
-            raise NotWanted("participant was removed")
-        if kind == "reminder":
-            if has_completed(db, config.get("SECRET_KEY") or "", participant, round_["mode"]):
-                raise NotWanted("participant has responded")
-            closes = round_["closes_at"]
-            if round_["status"] != "open" or (closes and closes <= iso(now)):
-                raise NotWanted("round is no longer open")
-        if kind in ("invitation", "reminder") and round_["status"] == "closed":
-            raise NotWanted("round is closed")
-        lang = round_["language"] if round_["language"] in render.LANGUAGES else participant["language"]
-        lang = render.language_for(lang)
-        context.update(name=participant["name"], link=render.participant_link(config, participant),
+        lang = _participant_context(db, config, settings, row, round_, kind, now, context)
+    elif is_test(row["kind"]):
+        lang = render.language_for(row["kind"].split(":")[2])
+        user = _one(db, "SELECT name FROM users WHERE email = ? COLLATE NOCASE", [row["recipient"]])
+        context.update(name=user["name"] if user else "", test_note=True,
+                       link=f"{settings.public_base_url}/rounds/{round_['id']}/questionnaire/{lang}",
                        closes_at=render.local_datetime(round_["closes_at"], lang, settings.timezone))
     else:
         user = _one(db, "SELECT name, language FROM users WHERE email = ? COLLATE NOCASE", [row["recipient"]])
@@ -203,9 +215,58 @@ def compose(db: sqlite_utils.Database, config: Mapping, row: dict, now: dt.datet
             if due is None:
                 raise NotWanted("persona set was removed")
             context["review_due"] = render.local_date(due["review_due"], lang)
+    if kind in texts.EDITABLE_KINDS:
+        context.update(_round_facts(db, config, round_, kind, lang))
     rendered = render.render(kind, lang, context)
     return smtp.build_message(settings, to=row["recipient"], rendered=rendered, lang=lang, now=now,
                               message_id=smtp.outbox_message_id(settings, row["id"], row["kind"]))
+
+
+def _participant_context(db, config: Mapping, settings: smtp.MailSettings, row: dict, round_: dict, kind: str,
+                         now: dt.datetime, context: dict) -> str:
+    """Fill ``context`` for a participant's message and return its language; raises NotWanted
+    when the message is no longer needed."""
+    participant = _one(db, "SELECT * FROM participants WHERE id = ?", [row["participant_id"]])
+    if participant is None:
+        raise NotWanted("participant was removed")
+    if kind == "reminder":
+        if has_completed(db, config.get("SECRET_KEY") or "", participant, round_["mode"]):
+            raise NotWanted("participant has responded")
+        closes = round_["closes_at"]
+        if round_["status"] != "open" or (closes and closes <= iso(now)):
+            raise NotWanted("round is no longer open")
+    if kind in ("invitation", "reminder") and round_["status"] == "closed":
+        raise NotWanted("round is closed")
+    lang = round_["language"] if round_["language"] in render.LANGUAGES else participant["language"]
+    lang = render.language_for(lang)
+    context.update(name=participant["name"], link=render.participant_link(config, participant),
+                   closes_at=render.local_datetime(round_["closes_at"], lang, settings.timezone))
+    return lang
+
+
+def _round_facts(db, config: Mapping, round_: dict, kind: str, lang: str) -> dict:
+    """HR's wording of ``kind`` in ``lang`` (when reworded) and the welcome facts of the round."""
+    facts = welcome_facts(db, round_, round_questionnaire(db, round_), config.get("PRIVACY_CONTACT"))
+    stored = stored_text(db, round_["id"], kind, lang)
+    return {"anonymous": facts.anonymous, "min_group": facts.min_group, "minutes": facts.minutes,
+            "contact": facts.contact, "change": facts.what, "purpose": facts.why,
+            "mail_text": texts.MailText(*stored) if stored else None}
+
+
+def preview(db: sqlite_utils.Database, config: Mapping, round_: dict, kind: str, lang: str, *, name: str,
+            text: texts.MailText | None = None) -> dict:
+    """``kind`` of ``round_`` in ``lang`` as a participant called ``name`` would get it, with
+    ``text`` (unsaved wording) or the round's own or standard wording; the link opens the
+    questionnaire preview. Returns `render.editable_context`'s dict: ``mail_subject``,
+    ``text_body`` (plain text) and ``html_paragraphs``."""
+    settings = smtp.MailSettings.from_config(config)
+    context = {"round_title": round_["title"], "name": name,
+               "link": f"{settings.public_base_url}/rounds/{round_['id']}/questionnaire/{lang}",
+               "closes_at": render.local_datetime(round_["closes_at"], lang, settings.timezone)}
+    context.update(_round_facts(db, config, round_, kind, lang))
+    if text is not None:
+        context["mail_text"] = text
+    return render.editable_context(kind, lang, context)
 
 
 def _one(db, sql: str, params: list) -> dict | None:
@@ -297,17 +358,20 @@ def failures_for_round(db: sqlite_utils.Database, round_id: int) -> list[dict]:
     rows = db.query(
         "SELECT o.id, o.recipient, o.kind, o.attempts, o.last_error, o.updated_at, p.name AS participant_name "
         "FROM outbox o LEFT JOIN participants p ON p.id = o.participant_id "
-        "WHERE o.round_id = ? AND o.status = 'failed' ORDER BY o.updated_at, o.id", [round_id],
+        "WHERE o.round_id = ? AND o.status = 'failed' AND o.kind NOT LIKE 'test:%' ORDER BY o.updated_at, o.id",
+        [round_id],
     )
     return [dict(r, kind_base=template_kind(r["kind"]), reason_kind=(r["last_error"] or "").partition(":")[0],
                  error=(r["last_error"] or "").partition(": ")[2] or (r["last_error"] or "")) for r in rows]
 
 
 def status_counts(db: sqlite_utils.Database, round_id: int) -> dict[str, int]:
-    """Messages of a round per status, plus 'retrying' (pending after a temporary failure)."""
+    """Messages of a round per status, plus 'retrying' (pending after a temporary failure); HR's
+    test messages to themselves are not counted."""
     counts = dict.fromkeys((*STATUSES, "retrying"), 0)
     for status, retrying, n in db.execute(
-        "SELECT status, attempts > 0 AND status = 'pending', count(*) FROM outbox WHERE round_id = ? GROUP BY 1, 2",
+        "SELECT status, attempts > 0 AND status = 'pending', count(*) FROM outbox WHERE round_id = ? "
+        "AND kind NOT LIKE 'test:%' GROUP BY 1, 2",
         [round_id],
     ):
         counts[status] += n
@@ -332,3 +396,60 @@ def retry_failed(db: sqlite_utils.Database, outbox_id: int, now: dt.datetime, us
 def summary(counts: Mapping[str, int]) -> str:
     """`counts` as one line of JSON for a log, keys sorted and zero counts left out."""
     return json.dumps({k: v for k, v in sorted(counts.items()) if v}, sort_keys=True)
+
+
+# --- what HR asks for from the round's mail page ------------------------------------------
+
+
+def queue_test(db: sqlite_utils.Database, round_id: int, kind: str, lang: str, recipient: str,
+               now: dt.datetime) -> int:
+    """Queue HR's test of the round's ``kind`` ('invitation', 'reminder') in ``lang`` to
+    ``recipient`` (their own address), due at once; returns the outbox id. The scheduler sends
+    it like any message, with a note that it is a test and a link to the questionnaire preview.
+    Raises ValueError for a kind that has no editable text."""
+    if kind not in texts.EDITABLE_KINDS:
+        raise ValueError(f"no test message for {kind!r}")
+    with transaction(db):
+        cur = db.execute(
+            "INSERT INTO outbox (round_id, participant_id, recipient, kind, due_at, updated_at) "
+            "VALUES (?, NULL, ?, ?, ?, ?)", [round_id, recipient, test_kind(kind, lang, now), iso(now), iso(now)])
+    return cur.lastrowid
+
+
+def tests_for(db: sqlite_utils.Database, round_id: int, recipient: str, limit: int = 5) -> list[dict]:
+    """The latest test messages of the round to ``recipient``, newest first: id, kind_base (the
+    kind tested), lang, status, attempts, last_error, sent_at, due_at."""
+    rows = db.query(
+        "SELECT id, kind, status, attempts, last_error, sent_at, due_at FROM outbox "
+        "WHERE round_id = ? AND recipient = ? COLLATE NOCASE AND kind LIKE 'test:%' ORDER BY id DESC LIMIT ?",
+        [round_id, recipient, limit])
+    return [dict(r, kind_base=template_kind(r["kind"]), lang=r["kind"].split(":")[2]) for r in rows]
+
+
+def resend_link(db: sqlite_utils.Database, round_id: int, participant_id: int, now: dt.datetime,
+                user_id: int | None = None) -> int:
+    """Send one participant their invitation again (HR's "send the link again", identified
+    rounds); returns the outbox id. A row of its own (kind 'resend:<time>'), so the original
+    invitation stays as it was and the exactly-once rule still holds for the automatic one.
+    Raises ValueError when the participant is not in the round."""
+    row = db.execute("SELECT email FROM participants WHERE id = ? AND round_id = ?", [participant_id, round_id]).fetchone()
+    if row is None:
+        raise ValueError(f"participant {participant_id} is not in round {round_id}")
+    with transaction(db):
+        cur = db.execute(
+            "INSERT INTO outbox (round_id, participant_id, recipient, kind, due_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [round_id, participant_id, row[0], f"resend:{now.astimezone(dt.UTC):%Y%m%dT%H%M%S.%f}", iso(now), iso(now)])
+        db.execute("INSERT INTO audit (at, user_id, action, object, detail) VALUES (?, ?, 'resend', ?, '')",
+                   [iso(now), user_id, f"participant {participant_id} of round {round_id}"])
+    return cur.lastrowid
+
+
+def hurry(db: sqlite_utils.Database, round_id: int, now: dt.datetime) -> int:
+    """Make the round's waiting messages due at once, also those waiting for a retry after a
+    temporary failure (HR fixed the mail settings and wants them out). Nothing is sent twice:
+    only 'pending' rows move. Returns how many now wait for the scheduler's next pass."""
+    with transaction(db):
+        cur = db.execute(
+            "UPDATE outbox SET due_at = min(due_at, ?), next_attempt_at = NULL, updated_at = ? "
+            "WHERE round_id = ? AND status = 'pending'", [iso(now), iso(now), round_id])
+    return max(cur.rowcount, 0)

@@ -20,6 +20,7 @@ from babel.messages.pofile import read_po
 
 from toolkit import paths
 from toolkit.core.tokens import participant_token, personal_link
+from toolkit.mail import texts
 
 MAIL_TEMPLATES = paths.MAIL_TEMPLATES
 KINDS = ("invitation", "reminder", "personas_ready", "review_due")
@@ -52,6 +53,7 @@ class Rendered:
 
 TRANSLATIONS = paths.TRANSLATIONS
 _environments: dict[str, jinja2.Environment] = {}
+_catalogues: dict[str, babel.support.Translations] = {}
 
 
 def _translations(lang: str) -> babel.support.Translations:
@@ -87,7 +89,9 @@ def _env(lang: str) -> jinja2.Environment:
             keep_trailing_newline=True,
             extensions=["jinja2.ext.i18n"],
         )
-        env.install_gettext_translations(_translations(lang), newstyle=True)
+        if lang not in _catalogues:
+            _catalogues[lang] = _translations(lang)
+        env.install_gettext_translations(_catalogues[lang], newstyle=True)
         _environments[lang] = env
     return _environments[lang]
 
@@ -97,16 +101,64 @@ def language_for(lang: str | None) -> str:
     return lang if lang in LANGUAGES else LANGUAGES[0]
 
 
+def gettext_for(lang: str):
+    """The catalogue's gettext for ``lang`` (nl or en; anything else reads as Dutch)."""
+    lang = language_for(lang)
+    if lang not in _catalogues:
+        _catalogues[lang] = _translations(lang)
+    return _catalogues[lang].gettext
+
+
+def default_text(kind: str, lang: str) -> texts.MailText:
+    """The standard subject and body of ``kind`` ('invitation', 'reminder') in ``lang``, with
+    placeholders, as HR's edit form starts from it. Raises ValueError for another kind."""
+    return texts.default_text(kind, gettext_for(lang))
+
+
+def anonymity_sentence(lang: str, anonymous: bool, min_group: int) -> str:
+    """One sentence on what anonymity means in a round, in ``lang`` (see `texts.anonymity_sentence`)."""
+    return texts.anonymity_sentence(gettext_for(lang), anonymous, min_group)
+
+
+def editable_context(kind: str, lang: str, context: Mapping) -> dict:
+    """The invitation or reminder text (HR's ``mail_text`` or the standard one) filled from
+    ``context``: adds ``mail_subject``, ``text_body`` and ``html_paragraphs`` for the templates.
+
+    Context keys: name, round_title, link, closes_at (formatted, '' for none), and optionally
+    anonymous (default True), min_group (5), minutes, contact, change, purpose, mail_text
+    (a `texts.MailText`) and test_note (True for HR's test message).
+    """
+    _ = gettext_for(lang)
+    text = context.get("mail_text") or texts.default_text(kind, _)
+    values = {
+        "link": context.get("link") or "", "deadline": context.get("closes_at") or "",
+        "anonymity": texts.anonymity_sentence(_, context.get("anonymous", True), context.get("min_group", 5)),
+        "name": context.get("name") or _("colleague"), "title": context.get("round_title") or "",
+        "change": context.get("change") or "", "purpose": context.get("purpose") or "",
+        "minutes": str(context.get("minutes") or ""), "contact": context.get("contact") or "",
+    }
+    filled = texts.fill(text, values, link_label=_("Open your personal questionnaire"))
+    body, paragraphs = filled.text, filled.html_paragraphs
+    if context.get("test_note"):
+        note = _("Test message: this is how participants see this text. Their link is personal; the link in "
+                 "this test opens the preview of the questionnaire.")
+        body, paragraphs = f"{note}\n\n{body}", (texts.escape(note), *paragraphs)
+    return dict(context, mail_subject=filled.subject, text_body=body, html_paragraphs=paragraphs)
+
+
 def render(kind: str, lang: str, context: Mapping) -> Rendered:
     """Subject, plain text and HTML of one message kind in one language.
 
     Each kind has templates/mail/<kind>.txt (which sets `subject`) and <kind>.html, with every
-    sentence marked for translation; they are rendered with the catalogue of `lang`.
+    sentence marked for translation; they are rendered with the catalogue of `lang`. The
+    invitation and reminder are HR's text or the standard one, filled by `editable_context`.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown message kind {kind!r}; expected one of {', '.join(KINDS)}")
     lang = language_for(lang)
     env = _env(lang)
+    if kind in texts.EDITABLE_KINDS:
+        context = editable_context(kind, lang, context)
     text_module = env.get_template(f"{kind}.txt").make_module(dict(context, lang=lang))
     html = env.get_template(f"{kind}.html").render(dict(context), lang=lang)
     subject = " ".join(str(getattr(text_module, "subject", "")).split())

@@ -13,14 +13,17 @@ from toolkit.web import audit, database, errors, extensions, i18n, security
 from toolkit.web.admin.views import bp as admin_bp
 from toolkit.web.auth.views import bp as auth_bp
 from toolkit.web.authz import can, role_label
+from toolkit.web.mailing.views import bp as mailing_bp
 from toolkit.web.personas.views import bp as personas_bp
+from toolkit.web.preview.views import bp as preview_bp
 from toolkit.web.programmes.views import bp as programmes_bp
 from toolkit.web.questionnaires.views import bp as questionnaires_bp
 from toolkit.web.rounds.views import bp as rounds_bp
 from toolkit.web.survey.views import bp as survey_bp
 
 OWNER_ONLY_UMASK = 0o077
-BLUEPRINTS = (admin_bp, auth_bp, rounds_bp, personas_bp, survey_bp, programmes_bp, questionnaires_bp)
+BLUEPRINTS = (admin_bp, auth_bp, rounds_bp, personas_bp, survey_bp, programmes_bp, questionnaires_bp, mailing_bp,
+              preview_bp)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -95,4 +98,5 @@ def _default_config(instance_path: str) -> dict:
         TOKEN_GUESS_WINDOW=15 * 60,
         JOB_TIMEOUT_MINUTES=30,  # a derive or zip job running longer is stopped and shown as failed
         JOB_WORKERS=2,  # jobs the scheduler process runs at the same time
+        PRIVACY_CONTACT="",  # whom respondents may ask about privacy; a round may name its own
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import abort
+from flask import abort, g
 from flask_babel import gettext
 from flask_login import current_user
 
@@ -36,6 +36,7 @@ def requires(permission: str):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if current_user.role not in roles:
+                g.forbidden = roles  # the 403 page names who may, and whom to ask
                 abort(403)
             return view(*args, **kwargs)
 
@@ -57,6 +58,7 @@ def round_for(round_id: int) -> dict:
     except NotFound:
         abort(404)
     if not may_see_round(get_db(), current_user.id, current_user.role, round_id):
+        g.forbidden = "round"  # HR grants rounds: the 403 page says to ask HR
         abort(403)
     return round_
 

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from toolkit.data.db import DatabaseUnavailable
+from toolkit.web.authz import role_label
 
 BUSY_RETRY_SECONDS = 5  # a lock wait that timed out: most likely over within seconds
 DISK_RETRY_SECONDS = 60  # a full or read-only disk needs the administrator
@@ -81,12 +82,27 @@ def _on_429(_exc):
     return error_page(429, _("Too many attempts"), _("Wait a few minutes and try again."), g.get("retry_after"))
 
 
+def forbidden_message() -> str:
+    """Why a page is refused and whom to ask: HR shares rounds; only an administrator changes roles.
+
+    Reads ``g.forbidden`` set by `toolkit.web.authz`: "round" (a round not shared with the
+    reader) or the tuple of roles the page is for.
+    """
+    reason = g.get("forbidden")
+    if reason == "round":
+        return _("This round has not been shared with you. Ask HR to give you access to it.")
+    if isinstance(reason, tuple) and reason:
+        return _("This page is for %(roles)s only. Only an administrator can change what your account may do.",
+                 roles=", ".join(role_label(r) for r in reason))
+    return _("Your account has no access to this page. Ask an administrator if you need it.")
+
+
 def init_app(app) -> None:
     """Register a handler for 400, CSRF failures, 403, 404, 405, 413, 429, 500 and passing server trouble."""
     pages = {
         400: lambda: (_("Request not understood"), _("Please go back and try again.")),
         CSRFError: lambda: (_("This form has expired"), _("Go back, reload the page and submit it again.")),
-        403: lambda: (_("Not allowed"), _("Your account has no access to this page. Ask HR to grant you access.")),
+        403: lambda: (_("Not allowed"), forbidden_message()),
         404: lambda: (_("Page not found"), _("This page or link is not valid.")),
         405: lambda: (_("Not possible here"),
                       _("This page cannot be used this way. Go back and use the links and buttons on the page.")),

@@ -60,6 +60,8 @@ class PrivacyForm(FlaskForm):
                                     validators=[Optional(), Length(max=200)])
     retention_days = IntegerField(_l("Keep answers and participant data for this many days after the round closes"),
                                   validators=[InputRequired(), NumberRange(min=1, max=3650)])
+    privacy_contact = StringField(_l("Privacy contact for respondents (name, e-mail address or both)"),
+                                  validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Save"))
 
 

@@ -10,7 +10,17 @@ from __future__ import annotations
 import json
 import secrets
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -21,6 +31,7 @@ from toolkit.data import access as round_access
 from toolkit.data import accounts
 from toolkit.data.audit import audit as record_audit
 from toolkit.data.db import NotFound
+from toolkit.data.welcome import save_privacy_contact
 from toolkit.services import retention
 from toolkit.web.admin.forms import (
     AuditFilterForm,
@@ -31,6 +42,7 @@ from toolkit.web.admin.forms import (
     UserForm,
 )
 from toolkit.web.authz import requires, role_label, round_for
+from toolkit.web.confirm import confirmation_page
 from toolkit.web.database import get_db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -203,15 +215,29 @@ def access(round_id):
     return render_template("admin/access.html", round=round_, granted=granted, form=form, button=ButtonForm())
 
 
-@bp.post("/rounds/<int:round_id>/access/<int:user_id>/revoke")
+@bp.route("/rounds/<int:round_id>/access/<int:user_id>/revoke", methods=["GET", "POST"])
 @requires("rounds.grant")
 def revoke(round_id, user_id):
-    """POST /admin/rounds/<round_id>/access/<user_id>/revoke, admin and HR: take a grant away.
+    """/admin/rounds/<round_id>/access/<user_id>/revoke, admin and HR. GET: a confirmation page
+    saying what removing this person's access will do; POST: take the grant away.
 
     Records it in the audit log and redirects to the round's access page (also when the person
-    had no grant). Refuses with 404 for an unknown round, 400 without a valid CSRF token.
+    had no grant). Refuses with 404 for an unknown round (or, on GET, user), 400 without a valid
+    CSRF token.
     """
-    round_for(round_id)
+    round_ = round_for(round_id)
+    if request.method == "GET":
+        user = _user_or_404(user_id)
+        back = url_for(".access", round_id=round_id)
+        return confirmation_page(
+            title=_("Remove the access of %(name)s?", name=user["name"]),
+            lead=_("%(name)s (%(role)s) may now see “%(title)s”.", name=user["name"], role=role_label(user["role"]),
+                   title=round_["title"]),
+            consequences=[_("The round, its personas and its briefs disappear from their pages at once."),
+                          _("Briefs they already downloaded stay on their computer."),
+                          _("You can give access again later on this page.")],
+            action=url_for(".revoke", round_id=round_id, user_id=user_id),
+            confirm_label=_("Yes, remove the access"), back=back)
     if not ButtonForm().validate_on_submit():
         abort(400)
     db = get_db()
@@ -237,6 +263,7 @@ def privacy(round_id):
         "works_council_date": _date(round_["works_council_date"]),
         "works_council_ref": round_["works_council_ref"],
         "retention_days": round_["retention_days"],
+        "privacy_contact": round_["privacy_contact"] or "",
     } if request.method == "GET" else None)
     if form.validate_on_submit():
         date = form.works_council_date.data.isoformat() if form.works_council_date.data else None
@@ -245,11 +272,14 @@ def privacy(round_id):
                    [date, ref, form.retention_days.data, round_id])
         record_audit(db, current_user.id, "edit", f"round {round_id}",
                     f"works council {date or '-'} {ref or '-'}, retention {form.retention_days.data} days")
+        if (form.privacy_contact.data or "").strip() != (round_["privacy_contact"] or ""):
+            save_privacy_contact(db, round_id, form.privacy_contact.data or "", user_id=current_user.id)
         flash(_("Saved."), "info")
         return redirect(url_for(".privacy", round_id=round_id))
     return render_template("admin/privacy.html", round=round_, form=form,
                            missing_approval=works_council_problem(round_) is not None,
-                           purge_due=retention.purge_due(round_))
+                           purge_due=retention.purge_due(round_),
+                           instance_contact=current_app.config.get("PRIVACY_CONTACT") or "")
 
 
 def _date(value):
@@ -305,16 +335,19 @@ def participant_export(round_id, participant_id):
         "Content-Disposition": f"attachment; filename=round-{round_id}-participant-{participant_id}.json"})
 
 
-@bp.post("/rounds/<int:round_id>/participants/<int:participant_id>/delete")
+@bp.route("/rounds/<int:round_id>/participants/<int:participant_id>/delete", methods=["GET", "POST"])
 @requires("participants.data")
 def participant_delete(round_id, participant_id):
-    """POST /admin/rounds/<round_id>/participants/<participant_id>/delete, admin and HR.
+    """/admin/rounds/<round_id>/participants/<participant_id>/delete, admin and HR. GET: a
+    confirmation page saying what deleting removes; POST: delete.
 
     Deletes the participant, their messages and (in an identified round) their responses, says
     how many went and redirects to the participant search. Refuses with 404 for an unknown round
     or participant, 400 without a valid CSRF token.
     """
-    round_for(round_id)
+    round_ = round_for(round_id)
+    if request.method == "GET":
+        return _delete_confirmation(round_, participant_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
     try:
@@ -323,4 +356,29 @@ def participant_delete(round_id, participant_id):
         abort(404)
     flash(_("Deleted the participant, %(r)d responses and %(m)d messages.", r=done["responses"], m=done["messages"]),
           "info")
-    return redirect(url_for(".participants", round_id=round_id))
+    return redirect(url_for(".participants", round_id=round_id, q=request.form.get("q", "")))
+
+
+def _delete_confirmation(round_: dict, participant_id: int):
+    rows = list(get_db().query("SELECT id, email, name FROM participants WHERE id = ? AND round_id = ?",
+                               [participant_id, round_["id"]]))
+    if not rows:
+        abort(404)
+    person = rows[0]
+    query = request.args.get("q", "")
+    if round_["mode"] == "identified":
+        consequences = [_("Their e-mail address, name, team and other details are deleted."),
+                        _("Their answers are deleted, and so are the messages sent to them."),
+                        _("Personas derived earlier keep their sizes until personas are derived again.")]
+    else:
+        consequences = [_("Their e-mail address, name, team and other details are deleted, and so are the "
+                          "messages sent to them."),
+                        _("Answers in an anonymous round are not linked to anyone, so they stay.")]
+    consequences.append(_("This cannot be undone."))
+    return confirmation_page(
+        title=_("Delete the data of %(who)s?", who=person["name"] or person["email"]),
+        lead=_("%(email)s, participant of “%(title)s”.", email=person["email"], title=round_["title"]),
+        consequences=consequences, action=url_for(".participant_delete", round_id=round_["id"],
+                                                  participant_id=participant_id),
+        confirm_label=_("Yes, delete this data"), back=url_for(".participants", round_id=round_["id"], q=query),
+        hidden={"q": query})

@@ -24,7 +24,7 @@ class RoundForm(FlaskForm):
                  SelectChoice("participant", _l("Per participant"))],
     )
     mode = RadioField(
-        _l("Answers"),
+        _l("Anonymity"),
         choices=[SelectChoice("anonymous", _l("Anonymous: answers cannot be traced to a person")),
                  SelectChoice("identified", _l("Identified: answers are linked to the participant"))],
         default="anonymous",

@@ -18,6 +18,7 @@ from flask import (
     jsonify,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import format_date, format_decimal, format_percent
@@ -28,7 +29,12 @@ from wtforms import SelectChoice
 
 from toolkit.core import dashboard
 from toolkit.core.intake import ImportProblem, parse_responses, read_table
-from toolkit.core.privacy import presentable_personas, suppress_groups, works_council_problem
+from toolkit.core.privacy import (
+    may_show,
+    presentable_personas,
+    suppress_groups,
+    works_council_problem,
+)
 from toolkit.core.questionnaire import available_questionnaires, get_questionnaire, library
 from toolkit.core.variables import parse_declaration
 from toolkit.data.audit import audit
@@ -55,6 +61,7 @@ from toolkit.services.pipeline import derive_refusal
 from toolkit.web import jobs as web_jobs
 from toolkit.web.authz import can, requires, round_for, visible_rounds
 from toolkit.web.database import get_db
+from toolkit.web.rounds import confirm
 from toolkit.web.rounds.forms import (
     ButtonForm,
     ChangeFactsForm,
@@ -117,10 +124,16 @@ def to_utc(local: dt.datetime | None) -> dt.datetime | None:
 
 
 def response_rates(db, round_: dict) -> dict:
-    """Invited per team, and (identified rounds only) responded and rate per team; teams under the
-    minimum group size are not shown. An anonymous round keeps no per-person response status,
-    so it has no per-team response figures either: `anonymous` is then True and the teams carry
-    only their number of invited people."""
+    """Invited per team, and (identified rounds only) responded and rate per team.
+
+    Teams under the minimum group size are not shown, nor is the smallest team beside a single
+    hidden one (its size would follow from the total): ``small`` counts the hidden teams under
+    the minimum, ``guarded`` the hidden ones of the minimum size or more, and ``hidden`` both,
+    with ``hidden_invited`` / ``hidden_responded`` their people together (the total minus the
+    shown teams, so nothing new). An anonymous round keeps no per-person response status: it
+    has no per-team response figures, `anonymous` is True and teams carry only their number of
+    invited people.
+    """
     anonymous = round_["mode"] != "identified"
     rows = db.execute(
         "SELECT team, count(*), sum(responded) FROM participants WHERE round_id = ? GROUP BY team ORDER BY team",
@@ -131,10 +144,16 @@ def response_rates(db, round_: dict) -> dict:
     teams = [{"team": team, "invited": n, "responded": None if anonymous else r,
               "rate": None if anonymous else (r / n if n else 0.0)}
              for team, n, r in rows if shown[team] is not None]
+    hidden = [(n, r) for team, n, r in rows if shown[team] is None]
+    small = sum(1 for n, _r in hidden if not may_show(n, round_["min_group"]))
+    hidden_invited, hidden_responded = sum(n for n, _r in hidden), sum(r for _n, r in hidden)
     total, responded = sum(invited.values()), sum(r for _t, _n, r in rows)
     return {"invited": total, "teams": teams, "anonymous": anonymous,
             "rate": responded / total if total and not anonymous else None,
-            "hidden": sum(1 for v in shown.values() if v is None)}
+            "hidden": len(hidden), "small": small, "guarded": len(hidden) - small,
+            "hidden_invited": hidden_invited,
+            "hidden_responded": None if anonymous else hidden_responded,
+            "hidden_rate": None if anonymous or not hidden_invited else hidden_responded / hidden_invited}
 
 
 @bp.get("/<int:round_id>")
@@ -360,11 +379,15 @@ def _change_status(round_id: int, allowed_from: tuple[str, ...], to: str, messag
     if not ButtonForm().validate_on_submit():
         abort(400)
     if round_["status"] not in allowed_from:
-        flash(_("The round is already %(status)s.", status=round_["status"]), "error")
+        flash(_("The round is already %(status)s.", status=status_label(round_["status"])), "error")
         return redirect(url_for(".detail", round_id=round_id))
     db = get_db()
     with transaction(db):
         db.execute("UPDATE rounds SET status = ? WHERE id = ?", [to, round_id])
+        if to == "open" and round_["status"] == "draft" and (
+                not round_["opens_at"] or dt.datetime.fromisoformat(round_["opens_at"]) > utcnow()):
+            # Opened by hand: it opened now, which the round page shows and the invitations are due at.
+            db.execute("UPDATE rounds SET opens_at = ? WHERE id = ?", [iso(utcnow()), round_id])
         if to == "open" and round_["closes_at"] and dt.datetime.fromisoformat(round_["closes_at"]) <= utcnow():
             # Reopening after the close date: keep it open until HR closes it.
             db.execute("UPDATE rounds SET closes_at = NULL WHERE id = ?", [round_id])
@@ -373,20 +396,33 @@ def _change_status(round_id: int, allowed_from: tuple[str, ...], to: str, messag
     return redirect(url_for(".detail", round_id=round_id))
 
 
-@bp.post("/<int:round_id>/open")
+def status_label(status: str) -> str:
+    """A round status in the reader's language."""
+    return {"draft": _("draft"), "open": _("open"), "closed": _("closed")}.get(status, status)
+
+
+@bp.route("/<int:round_id>/open", methods=["GET", "POST"])
 @requires("rounds.manage")
 def open_round(round_id):
+    """GET: what opening will do; POST: open the round now (it needs the works council record)."""
     round_ = round_for(round_id)
     if works_council_problem(round_):
         flash(_("Record the works council's approval (date and reference) before the round opens."), "error")
         return redirect(url_for(".detail", round_id=round_id))
+    if request.method == "GET":
+        return confirm.open_page(round_) if round_["status"] == "draft" else redirect(url_for(".detail", round_id=round_id))
     return _change_status(round_id, ("draft",), "open", _("The round is open: personal links work now."))
 
 
-@bp.post("/<int:round_id>/close")
+@bp.route("/<int:round_id>/close", methods=["GET", "POST"])
 @requires("rounds.manage")
 def close(round_id):
+    """GET: what closing now will do; POST: close the round (the scheduler's close, done now)."""
     round_ = round_for(round_id)
+    if request.method == "GET":
+        if round_["status"] == "closed":
+            return redirect(url_for(".detail", round_id=round_id))
+        return confirm.close_page(round_)
     if round_["status"] != "open":
         return _change_status(round_id, ("draft",), "closed", _("The round is closed: no more answers are accepted."))
     if not ButtonForm().validate_on_submit():

@@ -42,6 +42,8 @@ from toolkit.data.responses import (
     response_entry,
 )
 from toolkit.data.rounds import get_round, round_questionnaire
+from toolkit.data.welcome import welcome_facts
+from toolkit.mail.render import anonymity_sentence, local_datetime
 from toolkit.services import participants
 from toolkit.web.database import get_db
 from toolkit.web.extensions import csrf
@@ -144,7 +146,8 @@ def _gate(participant: dict, round_: dict):
 
 @bp.get("/s/<token>")
 def exchange(token):
-    """Swap the personal link for a session and continue at /survey, so no token stays in the URL."""
+    """Swap the personal link for a session and continue at /survey (or, before anything is
+    answered, at the welcome page), so no token stays in the URL."""
     db = get_db()
     participant = participants.find_by_token(db, token)
     if participant is None:
@@ -167,7 +170,9 @@ def exchange(token):
         "INSERT OR IGNORE INTO drafts (key, round_id, answers, page, language, updated_on) VALUES (?, ?, '{}', 0, ?, ?)",
         [who["d"], round_["id"], lang, utcnow().date().isoformat()],
     )
-    return redirect(url_for(".page"), 303)
+    fresh = db.execute("SELECT answers = '{}' AND page = 0 FROM drafts WHERE key = ?", [who["d"]]).fetchone()
+    # Nothing answered yet: the welcome page first; otherwise straight back to where they were.
+    return redirect(url_for(".welcome" if fresh and fresh[0] else ".page"), 303)
 
 
 # --- pages ----------------------------------------------------------------------------
@@ -228,6 +233,26 @@ def page():
     block = q.blocks[page_no]
     form = page_form_class(q, block.id, _lang(q))(formdata=None, data=form_data(q, block.id, draft["answers"]))
     return _render_page(q, round_, who, page_no, form)
+
+
+@bp.get("/survey/welcome")
+def welcome():
+    """Before page 1: the change, what anonymity means here, the time it takes, until when, and
+    whom to ask about privacy. A fresh link lands here; its "Start" goes to /survey."""
+    who = session.get("survey")
+    if not who:
+        return _notice("no_session")
+    db = get_db()
+    participant, round_, _draft = _load(db, who)
+    blocked = _gate(participant, round_)
+    if blocked:
+        return blocked
+    q = round_questionnaire(db, round_)
+    lang = _lang(q)
+    facts = welcome_facts(db, round_, q, current_app.config.get("PRIVACY_CONTACT"))
+    return render_template("survey/welcome.html", q=q, lang=lang, facts=facts,
+                           anonymity=anonymity_sentence(lang, facts.anonymous, facts.min_group),
+                           closes=local_datetime(round_["closes_at"], lang, current_app.config["TIMEZONE"]))
 
 
 @bp.post("/survey")
