@@ -54,6 +54,9 @@ EXPECTED: dict[str, tuple[str, ...] | str] = {
     "personas.start_briefs_zip": ALL,  # the zip holds only what the requesting role may download
     "personas.zip_job": ALL,  # only the user who started the job sees it (404 for others)
     "personas.zip_download": ALL,
+    "cards.print_view": ALL,
+    "cards.deck": ("admin", "hr", "change_manager"),  # the steering group's slides: with the overview brief
+    "cards.modules": ALL,  # training modules per persona: whoever gets training briefs
     "admin.users": ("admin",),
     "admin.set_role": ("admin",),
     "admin.toggle_active": ("admin",),

@@ -31,6 +31,7 @@ from toolkit.data.persona_sets import current_persona_set, edit_persona, get_per
 from toolkit.data.rounds import round_questionnaire
 from toolkit.jobs import runner as jobs
 from toolkit.jobs.work import zip_path
+from toolkit.services.cards import persona_cards
 from toolkit.services.pipeline import brief_bytes, brief_filename
 from toolkit.web import jobs as web_jobs
 from toolkit.web.authz import can, requires, round_for
@@ -85,8 +86,9 @@ def detail(persona_id):
         item.role: {o.value: o.label.get(lang) or o.value for o in item.options}
         for item in q.items.values() if item.role and item.options
     }
+    card = persona_cards(get_db(), round_, persona_set, lang, {persona_id})[0]
     return render_template("personas/detail.html", persona=persona, persona_set=persona_set, round=round_,
-                           q=q, form=form, option_labels=option_labels)
+                           q=q, form=form, option_labels=option_labels, card=card)
 
 
 @bp.post("/personas/<int:persona_id>/edit")
