@@ -57,6 +57,10 @@ EXPECTED: dict[str, tuple[str, ...] | str] = {
     "cards.print_view": ALL,
     "cards.deck": ("admin", "hr", "change_manager"),  # the steering group's slides: with the overview brief
     "cards.modules": ALL,  # training modules per persona: whoever gets training briefs
+    "persona_sets.show": ALL,  # an earlier, replaced set stays readable
+    "persona_sets.review": ("admin", "hr", "change_manager"),
+    "persona_sets.confirm": ("admin", "hr", "change_manager"),
+    "persona_sets.discard": ("admin", "hr", "change_manager"),
     "admin.users": ("admin",),
     "admin.set_role": ("admin",),
     "admin.toggle_active": ("admin",),

@@ -54,11 +54,16 @@ def derive_round(
     bootstrap: int = 100,
     user_id: int | None = None,
     progress=None,
+    review: bool = False,
 ) -> int:
     """Score, cluster, describe and store the personas of a round from its usable responses; return the set id.
 
-    Raises ValueError when the round may not be derived now (:func:`derive_refusal`) or has
-    fewer usable responses than its minimum group.
+    A round that has personas keeps people's work on them: the new personas that continue
+    earlier ones take over their names and narratives (toolkit.services.rederive). With
+    ``review`` the new set waits, pending, until someone confirms what it changes (the web);
+    without, it replaces the current set at once (the command line). Raises ValueError when
+    the round may not be derived now (:func:`derive_refusal`) or has fewer usable responses
+    than its minimum group.
     """
     from toolkit.core.personas import derive_personas, describe_personas
 
@@ -82,7 +87,13 @@ def derive_round(
         persona_set, q, answers, contexts_by_response(db, round_id),
         min_group=round_["min_group"], min_quote_group=max(MIN_QUOTE_GROUP, round_["min_group"]),
     )
-    return save_persona_set(db, round_id, persona_set, user_id=user_id)
+    from toolkit.services import rederive
+
+    wait = review and current_persona_set(db, round_id) is not None
+    set_id = save_persona_set(db, round_id, persona_set, user_id=user_id, pending=True)
+    if not wait:
+        rederive.confirm(db, round_id, set_id, user_id=user_id)
+    return set_id
 
 
 def briefs_for_round(

@@ -27,7 +27,12 @@ from flask_wtf import FlaskForm
 from toolkit.core.privacy import presentable_personas
 from toolkit.data.audit import audit
 from toolkit.data.db import NotFound
-from toolkit.data.persona_sets import current_persona_set, edit_persona, get_persona
+from toolkit.data.persona_sets import (
+    current_persona_set,
+    edit_persona,
+    get_persona,
+    persona_set_history,
+)
 from toolkit.data.rounds import round_questionnaire
 from toolkit.jobs import runner as jobs
 from toolkit.jobs.work import zip_path
@@ -60,6 +65,7 @@ def overview(round_id):
     return render_template(
         "personas/overview.html", round=round_, persona_set=persona_set, q=q,
         personas=presentable_personas(persona_set, round_["min_group"]) if persona_set else [],
+        history=persona_set_history(db, round_id),
     )
 
 

@@ -332,7 +332,8 @@ def derive(round_id):
         flash(_("Personas of an anonymous round are derived once the round has closed: until then its "
                 "answers are not published."), "error")
         return redirect(url_for(".detail", round_id=round_id))
-    job_id = web_jobs.submit("derive", round_id, {"k": int(form.k.data) if form.k.data else None}, current_user.id)
+    job_id = web_jobs.submit("derive", round_id, {"k": int(form.k.data) if form.k.data else None, "review": True},
+                             current_user.id)
     return redirect(url_for(".job", round_id=round_id, job_id=job_id))
 
 
@@ -349,6 +350,9 @@ def _job_for(round_id: int, job_id: int) -> dict:
 def job(round_id, job_id):
     job = _job_for(round_id, job_id)
     if job["status"] == "done":
+        result = json.loads(job["result"] or "{}")
+        if result.get("pending"):  # the round had personas: show what the new set changes first
+            return redirect(url_for("persona_sets.review", round_id=round_id, set_id=result["set_id"]))
         flash(_("Personas derived."), "info")
         return redirect(url_for("personas.overview", round_id=round_id))
     return render_template("rounds/job.html", round_id=round_id, job=job, **web_jobs.job_page_context(job))
