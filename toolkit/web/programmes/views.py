@@ -40,7 +40,7 @@ def overdue_for_current_user(today=None) -> list[dict]:
 
 
 @bp.route("/", methods=["GET", "POST"])
-@requires("rounds.view")
+@requires("programmes.view")
 def index():
     form = ProgrammeForm()
     if form.validate_on_submit():
@@ -68,8 +68,10 @@ def _add_round_form() -> AddRoundForm:
 
 
 @bp.get("/<int:programme_id>")
-@requires("rounds.view")
+@requires("programmes.view")
 def detail(programme_id):
+    """The programme's comparison, drift report, trends and reviews; read-only for roles that
+    may not manage rounds or edit personas (trainers see it for the rounds granted to them)."""
     programme = _programme_for(programme_id)
     db = get_db()
     result = programmes.compare_programme(db, programme_id)
