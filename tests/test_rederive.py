@@ -108,3 +108,11 @@ def test_a_persona_without_a_single_heir_is_listed_as_work_that_does_not_carry_o
     assert [p["key"] for p in plan.gone] == ["p2"] and [p["key"] for p in plan.lost] == ["p2"]
     assert [p["key"] for p in plan.new] == ["q2"]
     assert plan.fate == {"p2": ("vanish", ())} and plan.origin == {"q2": ("appear", ())}
+
+
+def test_names_stay_unique_when_a_new_persona_had_the_name_a_match_takes_over():
+    before = _set(_persona("p1", 4.5, 2.0, pid=1, name="Sem"), _persona("p2", 2.0, 4.5, pid=2, name="Roos"))
+    before["personas"][0]["derived_name"], before["personas"][1]["derived_name"] = "Sem", "Roos"
+    after = _set(_persona("q1", 4.4, 2.1, name="Tom"), _persona("q2", 1.0, 1.0, name="Sem"))
+    plan = replacement_plan(before, after)
+    assert plan.names == {"q1": "Sem", "q2": "Tom"}  # q2 gives up "Sem" and takes the name q1 freed

@@ -45,7 +45,10 @@ class ReplacementPlan:
     ``comparable`` (False when the sets share no construct: nothing matches). ``fate`` says
     for each gone persona's key what became of it, and ``origin`` for each new persona's key
     where it came from: (change kind, names of the personas on the other side), the kind one
-    of split, merge, regroup, vanish (gone) or appear (new; no names)."""
+    of split, merge, regroup, vanish (gone) or appear (new; no names). ``names`` maps the new
+    personas whose derived name changes to that name: the earlier derived name for a match,
+    and for a new persona whose name a match took over, the name that match gave up (names
+    in a set stay unique)."""
 
     matches: tuple[Match, ...]
     new: tuple[Mapping, ...]
@@ -54,11 +57,7 @@ class ReplacementPlan:
     fate: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     origin: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     comparable: bool = True
-
-    @property
-    def names(self) -> dict[str, str]:
-        """New persona key -> the derived name it takes over."""
-        return {m.after["key"]: m.name for m in self.matches}
+    names: dict[str, str] = field(default_factory=dict)
 
     @property
     def carried(self) -> dict[str, int]:
@@ -103,4 +102,5 @@ def replacement_plan(before: PersonaSet, after: PersonaSet) -> ReplacementPlan:
         fate={k: v for k, v in fate.items() if k not in matched_before},
         origin={k: v for k, v in origin.items() if k not in matched_after},
         comparable=bool(comparison.get("comparable", True)),
+        names={k: name for k, name in named.items() if name != by_key_after[k].get("name")},
     )
