@@ -83,6 +83,7 @@ class Measured:
     """
 
     def __init__(self, q, persona_set: Mapping):
+        """Keep `q` (a Questionnaire or None) and the personas of `persona_set` to look in."""
         self.q = q
         self._personas = list(persona_set.get("personas") or [])
 
@@ -162,6 +163,11 @@ class BriefContext:
     def __init__(
         self, persona_set: dict, round_info: dict, q, lang: str, rules: GuidanceRules | None
     ):
+        """Load the wording of `lang` and keep a privacy-trimmed copy of `persona_set`.
+
+        `persona_set` itself is not changed. Raises ValueError for a language briefs are not
+        written in and LookupError when its catalogue is missing (see `catalogue`).
+        """
         self.text = catalogue(lang)
         self._ = self.text.gettext
         self.pgettext = self.text.pgettext

@@ -59,6 +59,11 @@ class Writer:
     """
 
     def __init__(self, lang: str, round_title: str, doc_title: str, subject: str, note: str = ""):
+        """Open a new document from the Word template of `lang` and fill its tokens and properties.
+
+        `note` is cleaned of characters Word cannot hold. Created and modified are set to now
+        (UTC, to the second). Raises ValueError for a language without a template.
+        """
         import docx
 
         self.doc = docx.Document(io.BytesIO(_template_bytes(lang)))

@@ -95,8 +95,14 @@ def explain_folder(folder: str | Path, exc: OSError) -> str:
 
 
 def connect(path: str | Path, *, readonly_ok: bool = False) -> sqlite_utils.Database:
-    """A connection to the database at `path` (created 0600 when missing): WAL, busy timeout,
-    foreign keys and secure_delete on. Raises DatabaseUnavailable with what to do when it cannot."""
+    """Open the SQLite file at `path` (created owner-only, 0600, when missing) the toolkit's way.
+
+    Autocommit mode (transactions only through :func:`transaction`), WAL journal, foreign keys
+    and secure_delete on, synchronous NORMAL and a busy timeout of BUSY_TIMEOUT_MS (10,000 ms);
+    usable from any thread. Raises DatabaseUnavailable, with a sentence an administrator can act
+    on, when the folder does not exist, the file cannot be created, SQLite cannot open or read
+    it, or it cannot switch to WAL (read-only) unless `readonly_ok` is True.
+    """
     path = Path(path)
     if not path.parent.is_dir():
         raise DatabaseUnavailable(
@@ -162,6 +168,11 @@ def write(db: sqlite_utils.Database, sql: str, parameters=()) -> list:
 
 
 def integrity_problems(db: sqlite_utils.Database) -> list[str]:
+    """SQLite's own check of the whole file (PRAGMA integrity_check): [] when sound.
+
+    Otherwise one line per problem SQLite found, as it words them. Reads every page, so it
+    takes time on a large database.
+    """
     rows = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
     return [] if rows == ["ok"] else rows
 
@@ -209,6 +220,11 @@ def forget_thread_connection() -> None:
 
 
 def drop_thread_connection() -> None:
+    """Close this thread's reused connection, if it has one; the next request opens a new one.
+
+    Used after a request ended in a database error, when this thread moves to another database
+    file, and before the server starts its workers.
+    """
     cached = getattr(_per_thread, "cached", None)
     _per_thread.cached = None
     if cached is not None:

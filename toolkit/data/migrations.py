@@ -15,6 +15,13 @@ from toolkit.data.db import transaction
 
 
 def m001_initial(db: sqlite_utils.Database) -> None:
+    """The first schema, as released; history, so it never changes (later steps alter it).
+
+    Accounts (users, round_access), questionnaire versions, programmes and rounds, participants,
+    responses with their answers, scores and drafts, persona sets with personas and assignments,
+    the outbox, jobs, the audit log, rate limits and leases. Times are ISO 8601 text in UTC;
+    `rate_limits.window_start` and `leases.expires_at` are unix seconds.
+    """
     db.execute("""CREATE TABLE users (
         id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE COLLATE NOCASE, name TEXT NOT NULL,
         role TEXT NOT NULL CHECK (role IN ('admin','hr','change_manager','trainer')),
@@ -112,6 +119,10 @@ def _discover() -> list:
 
 
 def applied(db: sqlite_utils.Database) -> list[str]:
+    """Names of the migrations applied to `db` ("m001_initial", ...), in the order they ran.
+
+    An empty list for a database that has never been migrated.
+    """
     if "_migrations" not in db.table_names():
         return []
     return [r["name"] for r in db.query("SELECT name FROM _migrations ORDER BY rowid")]
@@ -177,6 +188,7 @@ def m002_outbox_schedule(db: sqlite_utils.Database) -> None:
 
 
 def m003_participant_links(db: sqlite_utils.Database) -> None:
+    """Personal survey links (a salt per participant, a used flag) and checked participant uploads."""
     # Personal links are re-derived from SECRET_KEY and this per-participant salt (so
     # invitations and reminders carry the same link); only sha256(link token) is stored.
     # link_used marks a completed link; no time is kept with it.
@@ -189,6 +201,7 @@ def m003_participant_links(db: sqlite_utils.Database) -> None:
 
 
 def m005_programme_reviews(db: sqlite_utils.Database) -> None:
+    """Persona reviews (who looked, what they kept or changed, why, when next) and major changes."""
     # Who looked at a persona set, what they kept or changed and why; each review sets the next date.
     db.execute("""CREATE TABLE reviews (
         id INTEGER PRIMARY KEY, set_id INTEGER NOT NULL REFERENCES persona_sets(id) ON DELETE CASCADE,
@@ -204,6 +217,7 @@ def m005_programme_reviews(db: sqlite_utils.Database) -> None:
 
 
 def m006_lookup_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes for counting a round's team and for finding a participant's responses."""
     # Completing an anonymous response counts the respondent's team (is it big enough to keep?):
     # without this index that count scanned every participant of the round inside the write
     # transaction, so each completion got slower as the round grew.

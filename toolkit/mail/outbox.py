@@ -42,6 +42,11 @@ STATUSES = ("pending", "sending", "sent", "failed")
 
 
 def iso(moment: dt.datetime) -> str:
+    """`moment` as the outbox stores times: UTC ISO 8601 to the second ("2026-03-30T07:00:00+00:00").
+
+    Stored times compare correctly as text only because they all have this one form. A naive
+    `moment` is taken as the machine's local time.
+    """
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
@@ -69,6 +74,11 @@ def queue(db: sqlite_utils.Database, *, round_id: int | None, kind: str, recipie
 
 
 def backoff(attempts: int) -> dt.timedelta:
+    """How long to wait before the next try after `attempts` (>= 1) failed ones.
+
+    1, 5, 15, 60, 180 minutes, then 360 minutes for the sixth attempt and every one after it
+    (BACKOFF_MINUTES).
+    """
     return dt.timedelta(minutes=BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1])
 
 
@@ -320,4 +330,5 @@ def retry_failed(db: sqlite_utils.Database, outbox_id: int, now: dt.datetime, us
 
 
 def summary(counts: Mapping[str, int]) -> str:
+    """`counts` as one line of JSON for a log, keys sorted and zero counts left out."""
     return json.dumps({k: v for k, v in sorted(counts.items()) if v}, sort_keys=True)

@@ -109,8 +109,13 @@ def to_csv(headers: list[str], rows: list[list]) -> bytes:
 
 
 def to_xlsx(headers: list[str], rows: list[list], title: str = "answers") -> bytes:
-    """One sheet with the headers and rows, every text cell a string (never a formula); the file
-    carries no save time, so it depends on its content only."""
+    """An Excel workbook (.xlsx bytes) with one sheet: a header row, then `rows`.
+
+    Every text goes in as text, never a formula, and escaped as in CSV; numbers stay numbers.
+    The file carries no save time, so it depends on its content only. The sheet is named
+    `title` cut to Excel's 31 characters ("answers" when empty); openpyxl raises ValueError for
+    a title with a character Excel refuses (such as / or ?).
+    """
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
 

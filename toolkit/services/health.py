@@ -27,16 +27,30 @@ PROBE_BYTES = 1024 * 1024
 
 @dataclass
 class HealthReport:
+    """What `check_instance` found: `facts` that are fine and `problems` that need fixing.
+
+    Both are lists of sentences for an administrator; each problem says what to do about it.
+    """
+
     facts: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
+        """True when nothing needs fixing (no problems; facts do not count)."""
         return not self.problems
 
 
 def check_instance(database_path: str | Path, *, min_free_mb: int = MIN_FREE_MB, quick: bool = False) -> HealthReport:
-    """Everything that stops the toolkit from saving answers safely, each with what to do."""
+    """Everything that stops the toolkit from saving answers safely, each with what to do.
+
+    Checks, in order: the instance folder and the database file at `database_path` exist; at
+    least `min_free_mb` MB (200) are free on the volume and a 1 MB file can be written there;
+    the folder, its backups and the database files give other accounts no access; SQLite's
+    integrity check passes (`quick`: its faster quick_check); every known migration is applied
+    and none unknown; the write lock can be taken. Stops at the first missing folder or file.
+    Never raises for what it finds: everything goes into the report.
+    """
     report = HealthReport()
     path = Path(database_path)
     folder = path.parent

@@ -58,12 +58,15 @@ def derive_round(
 ) -> int:
     """Score, cluster, describe and store the personas of a round from its usable responses; return the set id.
 
-    A round that has personas keeps people's work on them: the new personas that continue
-    earlier ones take over their names and narratives (toolkit.services.rederive). With
-    ``review`` the new set waits, pending, until someone confirms what it changes (the web);
-    without, it replaces the current set at once (the command line). Raises ValueError when
-    the round may not be derived now (:func:`derive_refusal`) or has fewer usable responses
-    than its minimum group.
+    `k`, `seed`, `bootstrap` and `progress(fraction, message)` go to
+    :func:`toolkit.core.personas.derive_personas` (which names the methods); the minimum persona
+    size is the round's minimum group size, at least 5 people. A round that has personas keeps
+    people's work on them: the new personas that continue earlier ones take over their names
+    and narratives (toolkit.services.rederive). With ``review`` the new set waits, pending,
+    until someone confirms what it changes (the web); without, it replaces the current set at
+    once (the command line), recorded as derived by `user_id`. Raises NotFound for an unknown
+    round, and ValueError when the round may not be derived now (:func:`derive_refusal`), has
+    fewer usable responses than its minimum group, or an argument is out of range.
     """
     from toolkit.core.personas import derive_personas, describe_personas
 
@@ -106,6 +109,10 @@ def briefs_for_round(
     into place (one atomic rename each) only when every one of them is complete. A crash, a
     full disk or a failing brief midway leaves the briefs that were there before untouched and
     never a half-written .docx under a real name.
+
+    Returns the paths of the briefs written. Raises NotFound for an unknown round and ValueError
+    when the round has no persona set yet or the folder cannot be written (full disk,
+    permissions).
     """
     import os
     import shutil
@@ -155,6 +162,12 @@ def briefs_for_round(
 
 
 def brief_filename(round_: dict, persona: dict | None, kind: str, lang: str) -> str:
+    """The download name of one brief, e.g. "round-3-communication-de-pionier-nl.docx".
+
+    `kind` is "communication", "training" or "overview"; `persona` is None for the overview.
+    The persona's name becomes ASCII letters and digits joined by hyphens, lower-case (its key
+    when nothing of the name is left); `lang` is the language code.
+    """
     import re
 
     stem = f"round-{round_['id']}-{kind}"
@@ -165,7 +178,12 @@ def brief_filename(round_: dict, persona: dict | None, kind: str, lang: str) -> 
 
 def brief_bytes(db: sqlite_utils.Database, round_: dict, persona_set: dict, persona: dict | None,
                 kind: str, lang: str) -> bytes:
-    """One brief as .docx bytes, for downloads."""
+    """One brief as .docx bytes, for downloads.
+
+    `kind` is "overview" (then `persona` is ignored and may be None), "communication", or
+    anything else for the training brief; `persona` is one of `persona_set`'s personas; `lang` is
+    "nl" or "en". Only the overview reports drift since the programme's previous round.
+    """
     import io
 
     from toolkit import briefs

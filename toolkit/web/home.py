@@ -38,6 +38,14 @@ def setup_steps(round_: dict) -> list[str]:
 
 
 def hr_overview(db, rounds: list[dict]) -> dict:
+    """What HR and admin see first, from `rounds` (rows as `visible_rounds` gives them).
+
+    Returns {"open_rounds": open rounds, each with "count" (a ShownCount: in an identified
+    round the invited people who answered, exactly; in an anonymous one what the round's count
+    may show) and "rate" (that count / invited, 0..1, None without invitees or below the
+    minimum); "drafts": draft rounds, each with "steps" (see `setup_steps`); "to_derive": closed
+    rounds with responses and no persona set yet}. `db` is the request's sqlite_utils Database.
+    """
     open_rounds, drafts, to_derive = [], [], []
     derived = {r[0] for r in db.execute("SELECT DISTINCT round_id FROM persona_sets")}
     responded = dict(db.execute("SELECT p.round_id, sum(p.responded) FROM participants p JOIN rounds r "
@@ -73,6 +81,13 @@ def persona_rounds(db, rounds: list[dict], today: dt.date) -> list[dict]:
 
 
 def render_home():
+    """The start page (home/index.html) for the logged-in user, per role.
+
+    Everyone: the rounds they may see, split into those with a current persona set (newest
+    first, with the personas that may be shown) and those still waiting. HR and admin also get
+    `hr_overview`; whoever may view rounds also gets the overdue persona reviews. Needs a request
+    with a logged-in user (`auth.home` checks that).
+    """
     db = get_db()
     rounds = visible_rounds()
     today = utcnow().date()
