@@ -54,6 +54,13 @@ EXPECTED: dict[str, tuple[str, ...] | str] = {
     "personas.start_briefs_zip": ALL,  # the zip holds only what the requesting role may download
     "personas.zip_job": ALL,  # only the user who started the job sees it (404 for others)
     "personas.zip_download": ALL,
+    "cards.print_view": ALL,
+    "cards.deck": ("admin", "hr", "change_manager"),  # the steering group's slides: with the overview brief
+    "cards.modules": ALL,  # training modules per persona: whoever gets training briefs
+    "persona_sets.show": ALL,  # an earlier, replaced set stays readable
+    "persona_sets.review": ("admin", "hr", "change_manager"),
+    "persona_sets.confirm": ("admin", "hr", "change_manager"),
+    "persona_sets.discard": ("admin", "hr", "change_manager"),
     "admin.users": ("admin",),
     "admin.set_role": ("admin",),
     "admin.toggle_active": ("admin",),
@@ -67,8 +74,8 @@ EXPECTED: dict[str, tuple[str, ...] | str] = {
     "admin.participant_delete": MANAGERS,
     # Programmes: visible when every round in them is visible. Creating one (a valid POST to the
     # index) is refused inside the view for change managers; an empty POST just shows the form.
-    "programmes.index": ("admin", "hr", "change_manager"),
-    "programmes.detail": ("admin", "hr", "change_manager"),
+    "programmes.index": ALL,  # trainers too: the comparison of the rounds granted to them, read-only
+    "programmes.detail": ALL,
     "programmes.add_round": MANAGERS,
     "programmes.major_change": MANAGERS,
     "programmes.review": ("admin", "hr", "change_manager"),

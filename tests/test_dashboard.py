@@ -11,18 +11,36 @@ from conftest import login, make_round_with_responses, make_users
 from toolkit.core import dashboard
 
 
-def test_bands_are_green_from_75_amber_from_60_red_below():
-    assert dashboard.band(0.75) == "green"
+def test_bands_follow_the_stated_norm_green_from_half_amber_from_35_red_below():
+    assert dashboard.band(0.50) == "green"
     assert dashboard.band(1.0) == "green"
-    assert dashboard.band(0.7499) == "amber"
-    assert dashboard.band(0.60) == "amber"
-    assert dashboard.band(0.5999) == "red"
+    assert dashboard.band(0.4999) == "amber"
+    assert dashboard.band(0.35) == "amber"
+    assert dashboard.band(0.3499) == "red"
     assert dashboard.band(None) is None
 
 
-def test_favourable_point_is_4_on_a_five_point_scale():
+def test_a_team_is_above_or_below_the_organisation_only_beyond_the_margin_and_chance():
+    assert dashboard.team_band(0.55, 0.50, 200) == "same"  # 5 points: within the margin
+    assert dashboard.team_band(0.62, 0.50, 400) == "above"
+    assert dashboard.team_band(0.38, 0.50, 400) == "below"
+    # 20 points in a team of 5 is one person: within chance (2 x sqrt(.25/5) = 45 points)
+    assert dashboard.team_band(0.60, 0.40, 5) == "same"
+    assert dashboard.team_band(None, 0.5, 10) is None
+
+
+def test_favourable_point_is_4_on_a_five_point_scale_and_2_where_low_is_favourable():
     assert dashboard.favourable_point(1, 5) == 4
     assert dashboard.favourable_point(0, 10) == 7.5
+    assert dashboard.favourable_point(1, 5, dashboard.LOWER) == 2
+
+
+def test_direction_per_construct_amotivation_lower_controlled_motivation_none():
+    negative = ["amotivation"]
+    assert dashboard.construct_direction("amotivation", "motivation", negative) == dashboard.LOWER
+    assert dashboard.construct_direction("intrinsic", "motivation", negative) == dashboard.HIGHER
+    assert dashboard.construct_direction("external_material", "motivation", negative) is None
+    assert dashboard.construct_direction("change_efficacy", "readiness", negative) == dashboard.HIGHER
 
 
 def test_timeline_fills_quiet_days_and_counts_the_rate_against_the_invited():
@@ -77,10 +95,15 @@ def test_construct_scores_share_favourable_and_hide_constructs_answered_by_too_f
     assert not rows[1].shown and rows[1].favourable is None and rows[1].mean is None
 
 
-def test_unbanded_constructs_get_a_share_but_no_colour():
-    rows = dashboard.construct_scores({"amotivation": [5] * 6}, ["amotivation"], min_group=5,
-                                      unbanded=["amotivation"])
-    assert rows[0].favourable == 1.0 and rows[0].band is None
+def test_high_amotivation_is_not_a_favourable_share():
+    # Six people strongly amotivated, two not: 2 of 8 favourable (score 2 or lower), so red.
+    values = {"amotivation": [5, 5, 4.33, 4, 5, 4.67, 1.33, 2], "introjected": [5] * 6 + [1, 1]}
+    directions = {"amotivation": dashboard.LOWER, "introjected": None}
+    points = {"amotivation": dashboard.favourable_point(1, 5, dashboard.LOWER), "introjected": 4.0}
+    amotivation, introjected = dashboard.construct_scores(values, ["amotivation", "introjected"], min_group=5,
+                                                          points=points, directions=directions)
+    assert amotivation.favourable == pytest.approx(2 / 8) and amotivation.band == "red"
+    assert introjected.favourable == pytest.approx(6 / 8) and introjected.band is None  # high, not "favourable"
 
 
 class Untouchable(float):
@@ -157,7 +180,12 @@ def test_dashboard_shows_definition_bands_and_teams_to_hr(client, world):
     login(client, users["hr"][1])
     page = client.get(f"/rounds/{round_id}/dashboard?lang=en").get_data(as_text=True)
     assert "Favourable means a score of 4 or higher" in page
+    assert "for amotivation, where a high score is the problem, a score of 2 or lower" in page
     assert 'class="bars"' in page and "<svg" in page
+    scores = page[page.index('id="chart-scores"'):page.index("</ul>", page.index('id="chart-scores"'))]
+    neutral = page[page.index('id="chart-neutral"'):page.index("</ul>", page.index('id="chart-neutral"'))]
+    assert "Amotivation (low is favourable)" in scores  # listed as favourable only the other way round
+    assert "External motivation" not in scores and "External motivation" in neutral
     assert "Constructs by team" in page and 'class="heatmap"' in page
     assert "<h1>" in page and page.count("<h1") == 1
 

@@ -25,7 +25,7 @@ def test_deriving_from_the_round_page_runs_in_the_consumer_and_ends_on_the_perso
     assert (job["status"], job["progress"], job["attempts"]) == ("done", 1, 1), job
     assert job["worker"] == job_consumer.supervision.worker
     set_id = database.execute("SELECT id FROM persona_sets WHERE round_id = ? AND current = 1", [round_id]).fetchone()[0]
-    assert job["result"] == f'{{"set_id": {set_id}}}'
+    assert job["result"] == f'{{"set_id": {set_id}, "pending": false}}'  # the first set: nothing to confirm
     page = client.get(f"/rounds/{round_id}/jobs/{job_id}")
     assert page.status_code == 302 and page.headers["Location"].endswith(f"/rounds/{round_id}/personas")
 

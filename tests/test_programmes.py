@@ -299,10 +299,26 @@ def test_change_manager_sees_a_programme_only_with_access_to_all_its_rounds(clie
     assert client.post(f"/programmes/{pid}/major-change", data={"note": "x"}).status_code == 403
 
 
-def test_trainer_has_no_programme_pages_and_unknown_programme_is_404(client, database, two_round_programme):
+def test_trainer_reads_the_comparison_of_granted_rounds_and_changes_nothing(client, database, two_round_programme):
+    pid, (base, _), (follow, follow_set) = two_round_programme
     users = make_users(database)
+    trainer = users["trainer"][0]
     login(client, users["trainer"][1])
-    assert client.get("/programmes/").status_code == 403
+    assert client.get(f"/programmes/{pid}").status_code == 403  # no round granted yet
+    assert "New way of working" not in client.get("/programmes/").get_data(as_text=True)
+    for round_id in (base, follow):
+        database.execute("INSERT INTO round_access (round_id, user_id) VALUES (?, ?)", [round_id, trainer])
+    assert "New way of working" in client.get("/programmes/?lang=en").get_data(as_text=True)
+    page = client.get(f"/programmes/{pid}?lang=en").get_data(as_text=True)
+    for text in ("What changed since the last round", "grows", "Trend per construct", "training modules"):
+        assert text in page, text
+    for text in ("Record a review", ">Manage</h2>", "New programme", 'method="post" action="/programmes'):
+        assert text not in page, text
+    assert client.post(f"/programmes/{pid}/sets/{follow_set}/review", data={"why": "x", "kept": "y"}).status_code == 403
+    assert client.post(f"/programmes/{pid}/major-change", data={"note": "x"}).status_code == 403
+    assert client.post(f"/programmes/{pid}/rounds", data={"round_id": base}).status_code == 403
+    assert client.post("/programmes/", data={"name": "Mine"}).status_code == 403
+    assert client.get(f"/rounds/{base}/dashboard").status_code == 403  # still only personas and training
     client.post("/logout")
     login(client, users["hr"][1])
     assert client.get("/programmes/999").status_code == 404

@@ -8,14 +8,19 @@ one drafted key sentence. Every figure says what its n counts and of how many.
 
 A row the questionnaire gave no basis for is left out (no channels without a channel
 question, no quotes without open questions).
+
+What the card says is worked out once, in plain text, by :func:`card_content`: the Word card
+below and the web's persona card and slides (toolkit.services.cards) all show that one
+:class:`CardContent`, so a persona reads the same on paper, on screen and on a slide.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from toolkit.briefs import house
-from toolkit.briefs.context import KINDS, BriefContext, as_int
+from toolkit.briefs.context import INDICATIVE, KINDS, STABLE, BriefContext, as_int, stability_figure
 from toolkit.briefs.sanitize import clean_text
 from toolkit.briefs.styles import STYLE_NAMES as S
 from toolkit.briefs.text import N_
@@ -25,6 +30,13 @@ from toolkit.core.numbers import finite_float
 
 MAX_DOS, MAX_DONTS, MAX_QUOTES = 3, 2, 2
 CONTROLLED = ("introjected", "external_social", "external_material")  # neither drive nor brake
+CHANNEL = N_("Channel: %(option)s (%(chosen)s)")
+MESSENGER = N_("Messenger: %(option)s (%(chosen)s)")
+MAX_LINES = 5  # drivers / hold-backs listed per persona (the strongest first)
+CARE = N_(
+    "%(line)s. This pushes in the short run but does not carry a change: use clear agreements "
+    "and recognition, never pressure or guilt."
+)
 
 
 def persona_card(ctx: BriefContext, w: Writer, persona: dict, audience: str) -> None:
@@ -45,37 +57,138 @@ def persona_card(ctx: BriefContext, w: Writer, persona: dict, audience: str) -> 
     w.page_break()
 
 
-def card_rows(ctx: BriefContext, persona: dict) -> list[tuple[str, Cell]]:
-    """The card's (label, content) rows, leaving out what the questionnaire did not ask."""
-    _ = ctx._
-    rows: list[tuple[str, Cell]] = [(_("Size and stability"), size_line(ctx, persona))]
-    rows.append((_("What sets them apart"), _bullets(traits(ctx, persona))))
-    rows.append((_("Worries"), _bullets(worries(ctx, persona))))
-    wishes_ = wishes(ctx, persona)
-    if wishes_:
-        rows.append((_("Wishes"), _bullets(wishes_)))
-    if ctx.measured.open_answers:
-        rows.append((_("In their own words"), own_words(ctx, persona)))
-    if ctx.measured.any_role("comm_channels", "comm_messenger"):
-        rows.append((_("Channel and messenger"), channel_line(ctx, persona)))
+@dataclass(frozen=True)
+class CardLine:
+    """One statement on the card: ``text`` in words ("Sees little reason to make an effort"),
+    ``figure`` the evidence behind it ("Amotivation: 3.9 vs 1.9 in the organisation; n = 29 of
+    29 people"), '' when the text carries its own figure. ``str()`` joins them with a dash."""
+
+    text: str
+    figure: str = ""
+
+    def __str__(self) -> str:
+        """The text and its figure joined with a dash, or the text alone."""
+        return f"{self.text} — {self.figure}" if self.figure else self.text
+
+
+@dataclass(frozen=True)
+class CardContent:
+    """Everything the persona card says, as plain text in the context's language.
+
+    ``people`` ("96 people"), ``share`` ("40% of the 240 respondents analysed"),
+    ``stability`` ("stable (0.98)", never rounded across a band), ``stability_band`` (stable,
+    indicative, unstable or '') and ``stability_note`` (what the figure means, one sentence).
+    ``traits`` and ``worries`` are the Word card's rows; ``drivers``, ``brakes`` and ``care``
+    (controlled motivation: handle with care) the reading of the communication brief, with
+    ``no_drivers`` the sentence shown when nothing drives the group more than the organisation.
+    ``quotes`` are own words, only for groups large enough to quote (toolkit.core.privacy).
+    ``channel`` and ``messenger`` are '' when the questionnaire did not ask; ``asks`` lists
+    what it asked of "channels", "messenger" and "open". ``dos`` and ``donts`` are the
+    guidance's communication advice, each with its reason (``Advice.because``).
+    """
+
+    key: str
+    name: str
+    label: str
+    key_sentence: str
+    people: str
+    share: str
+    stability: str
+    stability_band: str
+    stability_note: str
+    traits: tuple[str, ...]
+    worries: tuple[str, ...]
+    drivers: tuple[CardLine, ...]
+    no_drivers: str
+    brakes: tuple[CardLine, ...]
+    care: tuple[CardLine, ...]
+    wishes: tuple[str, ...]
+    quotes: tuple[str, ...]
+    quote_note: str
+    channel: str
+    messenger: str
+    no_choice: str
+    asks: frozenset[str]
+    dos: tuple[Advice, ...]
+    donts: tuple[Advice, ...]
+
+
+def card_content(ctx: BriefContext, persona: dict) -> CardContent:
+    """What the card of ``persona`` says (see :class:`CardContent`). ``persona`` is looked up
+    in the privacy-trimmed set first, so ``ValueError`` for one that may not be shown."""
+    persona = ctx.shown(persona)
+    drives, holds, care = drives_holds_care(ctx, persona)
+    asks = {"channels": ctx.measured.role("comm_channels"),
+            "messenger": ctx.measured.role("comm_messenger"), "open": ctx.measured.open_answers}
+    channel = _top_choice(ctx, persona, ("communication", "channels", "comm_channels"), CHANNEL)
+    messenger = _top_choice(ctx, persona, ("communication", "messenger", "comm_messenger"), MESSENGER)
     advices = ctx.advice(persona, "communication")
-    rows.append((_("Do"), _advice_cell(dos(advices))))
-    donts_ = donts(advices)
-    if donts_:
-        rows.append((_("Don't"), _advice_cell(donts_)))
+    band = persona.get("stability_band")
+    return CardContent(
+        key=str(persona.get("key")), name=ctx.name(persona), label=ctx.label(persona),
+        key_sentence=house.key_sentence(ctx, persona),
+        people=ctx._("%(size)s people", size=ctx.count(persona.get("size"))),
+        share=_share_text(ctx, persona), stability=ctx.stability(persona),
+        stability_band=band if isinstance(band, str) else "", stability_note=stability_note(ctx),
+        traits=tuple(traits(ctx, persona)), worries=tuple(worries(ctx, persona)),
+        drivers=tuple(drives[:3]), no_drivers="" if drives else strongest_line(ctx, persona),
+        brakes=tuple((holds + [CardLine(b) for b in barrier_lines(ctx, persona)])[:3]),
+        care=tuple(care), wishes=tuple(wishes(ctx, persona)),
+        quotes=tuple(ctx.verbatim(persona, "quotes")[:MAX_QUOTES]),
+        quote_note=ctx._("Own words are shown only for groups of at least %(min_quote)s people.",
+                         min_quote=ctx.min_quote),
+        channel=channel if asks["channels"] else "", messenger=messenger if asks["messenger"] else "",
+        no_choice=ctx._("No option was chosen by at least %(min_group)s people.", min_group=ctx.min_group),
+        asks=frozenset(k for k, v in asks.items() if v),
+        dos=tuple(dos(advices)), donts=tuple(donts(advices)),
+    )
+
+
+def card_rows(ctx: BriefContext, persona: dict) -> list[tuple[str, Cell]]:
+    """The Word card's (label, content) rows, from :func:`card_content`, leaving out what the
+    questionnaire did not ask."""
+    _ = ctx._
+    c = card_content(ctx, persona)
+    rows: list[tuple[str, Cell]] = [(_("Size and stability"), " · ".join([c.people, c.share, c.stability]))]
+    rows.append((_("What sets them apart"), _bullets(list(c.traits))))
+    rows.append((_("Worries"), _bullets(list(c.worries))))
+    if c.wishes:
+        rows.append((_("Wishes"), _bullets(list(c.wishes))))
+    if "open" in c.asks:
+        quotes: Cell = [(f"“{q}”", S["card_text"]) for q in c.quotes]
+        rows.append((_("In their own words"), quotes or c.quote_note))
+    if c.asks & {"channels", "messenger"}:
+        parts: Cell = [(line, S["card_text"]) for line in (c.channel, c.messenger) if line]
+        rows.append((_("Channel and messenger"), parts or c.no_choice))
+    rows.append((_("Do"), _advice_cell(list(c.dos))))
+    if c.donts:
+        rows.append((_("Don't"), _advice_cell(list(c.donts))))
     return rows
 
 
-def size_line(ctx: BriefContext, persona: dict) -> str:
-    """"96 people · 40% of the 240 respondents analysed · stable (0.98)"."""
+def stability_note(ctx: BriefContext) -> str:
+    """What a stability figure means, in one sentence with the band thresholds (Hennig 2007)."""
+    return ctx._(
+        "Stability: how often this group comes back when the analysis is repeated on "
+        "resampled answers (0 to 1). From %(stable)s it is stable, from %(indicative)s "
+        "indicative; below that it is not shown as a persona.",
+        stable=stability_figure(STABLE, ctx.lang), indicative=stability_figure(INDICATIVE, ctx.lang),
+    )
+
+
+def _share_text(ctx: BriefContext, persona: dict) -> str:
     used = as_int(ctx.persona_set.get("n_used"))
-    share = ctx._(
+    return ctx._(
         "%(share)s of the %(used)s respondents analysed",
         share=ctx.share_of_used(persona),
         used=ctx.count(used),
     )
+
+
+def size_line(ctx: BriefContext, persona: dict) -> str:
+    """"96 people · 40% of the 240 respondents analysed · stable (0.98)"."""
     people = ctx._("%(size)s people", size=ctx.count(persona.get("size")))
-    return " · ".join([people, share, ctx.stability(persona)])
+    return " · ".join([people, _share_text(ctx, persona), ctx.stability(persona)])
 
 
 def traits(ctx: BriefContext, persona: dict) -> list[str]:
@@ -116,6 +229,73 @@ def worries(ctx: BriefContext, persona: dict) -> list[str]:
     if not lines:
         return [ctx._("No score is clearly on the unfavourable side of the organisation.")]
     return lines[:3]
+
+
+def drives_holds_care(
+    ctx: BriefContext, persona: dict
+) -> tuple[list[CardLine], list[CardLine], list[CardLine]]:
+    """(drives, holds, care) of ``persona``: one line per construct notably far from the
+    organisation (``notable_diff`` scale points), furthest first, at most ``MAX_LINES`` each.
+
+    Read after self-determination theory (Ryan & Deci 2000): notably on the favourable side a
+    construct drives (autonomous motivation, readiness), on the unfavourable side it holds back
+    (amotivation and the guidance's other ``negative_constructs`` when high, readiness when
+    low). Controlled motivation is neither: high, it is to be handled with care; low, nothing.
+    """
+    notable = float(ctx.rules.settings["notable_diff"])
+    lists: dict[str, list[tuple[float, CardLine]]] = {"drives": [], "holds": [], "care": []}
+    for cid, entry in (persona.get("profile") or {}).items():
+        mean, diff, n = finite_float(entry.get("mean")), finite_float(entry.get("diff")), as_int(entry.get("n"))
+        if mean is None or n is None or n < ctx.min_group:
+            continue
+        org = ctx.org_mean(cid)
+        if diff is None and finite_float(org) is not None:
+            diff = mean - float(org)
+        if diff is None or abs(diff) < notable:
+            continue
+        phrase = ctx.phrase(cid, diff > 0)
+        line = CardLine(
+            f"{phrase[:1].upper()}{phrase[1:]}",
+            f"{construct_name(ctx.q, cid, ctx.lang)}: "
+            f"{ctx.figure(mean, org if org is not None else mean - diff, n, persona.get('size'))}",
+        )
+        if cid in CONTROLLED:
+            if diff > 0:
+                lists["care"].append((abs(diff), CardLine(ctx._(CARE, line=str(line)))))
+            continue
+        good = (diff > 0) != (cid in ctx.rules.negative_constructs)
+        lists["drives" if good else "holds"].append((abs(diff), line))
+    drives, holds, care = (
+        [line for _, line in sorted(lists[k], key=lambda x: -x[0])][:MAX_LINES]
+        for k in ("drives", "holds", "care")
+    )
+    return drives, holds, care
+
+
+def strongest_line(ctx: BriefContext, persona: dict) -> str:
+    """Without a clear driver: the highest-scoring favourable construct (not a negative one,
+    not controlled motivation) in a sentence with its figure; '' when there is none."""
+    negative = ctx.rules.negative_constructs
+    best = max(
+        (
+            (cid, e)
+            for cid, e in (persona.get("profile") or {}).items()
+            if finite_float(e.get("mean")) is not None
+            and (as_int(e.get("n")) or 0) >= ctx.min_group
+            and cid not in negative
+            and cid not in CONTROLLED
+        ),
+        key=lambda x: x[1]["mean"],
+        default=None,
+    )
+    if best is None:
+        return ""
+    return ctx._(
+        "No construct is clearly above the organisation. The highest score: "
+        "%(construct)s (%(figure)s).",
+        construct=construct_name(ctx.q, best[0], ctx.lang),
+        figure=ctx.figure(best[1]["mean"], ctx.org_mean(best[0]), best[1].get("n"), persona.get("size")),
+    )
 
 
 def barrier_lines(ctx: BriefContext, persona: dict) -> list[str]:
@@ -206,11 +386,8 @@ def channel_line(ctx: BriefContext, persona: dict) -> Cell:
     many answered."""
     parts = []
     for where, message in (
-        (("communication", "channels", "comm_channels"), N_("Channel: %(option)s (%(chosen)s)")),
-        (
-            ("communication", "messenger", "comm_messenger"),
-            N_("Messenger: %(option)s (%(chosen)s)"),
-        ),
+        (("communication", "channels", "comm_channels"), CHANNEL),
+        (("communication", "messenger", "comm_messenger"), MESSENGER),
     ):
         line = _top_choice(ctx, persona, where, message)
         if line:

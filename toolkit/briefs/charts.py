@@ -385,3 +385,39 @@ def _cache_put(key: str, png: bytes) -> bytes:
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return png
+
+
+def visual_png(visual, inches: float = 2.0) -> bytes:
+    """PNG bytes of a persona's abstract picture (:class:`toolkit.core.visual.Visual`), square,
+    ``inches`` wide at the charts' resolution, transparent around the round background; the
+    same drawing as the web page's SVG (``toolkit.core.visual.visual_svg``)."""
+    from toolkit.core.visual import CENTRE, SIZE
+
+    key = _key("visual", visual.outline, visual.dots, visual.fill, visual.ink, visual.background, inches)
+    cached = _cache_get(key)
+    if cached is not None:
+        return cached
+
+    def draw():
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+        from matplotlib.patches import Circle, Polygon
+
+        fig = Figure(figsize=(inches, inches), dpi=DPI)
+        FigureCanvasAgg(fig)
+        fig.patch.set_alpha(0)
+        ax = fig.add_axes((0, 0, 1, 1))
+        ax.set_xlim(0, SIZE)
+        ax.set_ylim(SIZE, 0)  # SVG's y axis points down
+        ax.set_aspect("equal")
+        ax.axis("off")
+        ax.add_patch(Circle((CENTRE, CENTRE), CENTRE - 1, facecolor=visual.background, edgecolor="none"))
+        ax.add_patch(Polygon(visual.outline, closed=True, facecolor=visual.fill, alpha=0.85,
+                             edgecolor=visual.ink, linewidth=2 * inches / 2, joinstyle="round"))
+        ax.add_patch(Circle((CENTRE, CENTRE), visual.ring, facecolor="none", edgecolor=visual.ink,
+                            linewidth=1.0, linestyle=(0, (3, 3)), alpha=0.7))
+        for x, y, r in visual.dots:
+            ax.add_patch(Circle((x, y), r, facecolor=visual.ink, edgecolor="none"))
+        return fig
+
+    return _cache_put(key, _render(draw))

@@ -9,18 +9,12 @@ avoid, the moments the change hits them, how to tell it works, and "about this b
 from __future__ import annotations
 
 from toolkit.briefs import card, sections
-from toolkit.briefs.context import BriefContext, as_int
+from toolkit.briefs.context import BriefContext
 from toolkit.briefs.styles import STYLE_NAMES as S
 from toolkit.briefs.text import N_
 from toolkit.briefs.writer import Writer
-from toolkit.core.guidance import ASPECTS, Advice, GuidanceRules, construct_name, percent
-from toolkit.core.numbers import finite_float
+from toolkit.core.guidance import ASPECTS, Advice, GuidanceRules, percent
 
-MAX_LINES = 5  # drivers / hold-backs listed per persona (the strongest first)
-CARE = N_(
-    "%(line)s. This pushes in the short run but does not carry a change: use clear agreements "
-    "and recognition, never pressure or guilt."
-)
 ASPECT_NAMES = {
     "why": N_("Why"),
     "what": N_("What"),
@@ -144,15 +138,17 @@ def drives_and_holds(ctx: BriefContext, w: Writer, persona: dict) -> None:
     with care"; low, it is not a brake and is not listed. "Notable" and "large" are the
     guidance settings ``notable_diff`` (scale points) and ``barrier_share`` (0–1).
     """
-    drives, holds, care = _construct_lines(ctx, persona)
-    holds += card.barrier_lines(ctx, persona)
+    drives, holds, care = card.drives_holds_care(ctx, persona)
+    holds = [str(line) for line in holds] + card.barrier_lines(ctx, persona)
     w.heading(ctx._("What drives them"), 2)
     for line in drives:
-        w.bullet(line)
+        w.bullet(str(line))
     if not drives:
-        _strongest(ctx, w, persona)
+        strongest = card.strongest_line(ctx, persona)
+        if strongest:
+            w.para(strongest)
     w.heading(ctx._("What holds them back"), 2)
-    for line in holds[:MAX_LINES]:
+    for line in holds[:card.MAX_LINES]:
         w.bullet(line)
     if not holds:
         w.para(ctx._("No construct is clearly on the unfavourable side of the organisation."))
@@ -166,69 +162,4 @@ def drives_and_holds(ctx: BriefContext, w: Writer, persona: dict) -> None:
     if care:
         w.heading(ctx._("Handle with care"), 2)
         for line in care:
-            w.bullet(line)
-
-
-def _construct_lines(ctx: BriefContext, persona: dict) -> tuple[list[str], list[str], list[str]]:
-    """(drives, holds, care): one line per notable construct, furthest from the organisation
-    first, at most ``MAX_LINES`` per list."""
-    notable = float(ctx.rules.settings["notable_diff"])
-    lists: dict[str, list[tuple[float, str]]] = {"drives": [], "holds": [], "care": []}
-    for cid, entry in (persona.get("profile") or {}).items():
-        mean, diff, n = (
-            finite_float(entry.get("mean")),
-            finite_float(entry.get("diff")),
-            as_int(entry.get("n")),
-        )
-        if mean is None or n is None or n < ctx.min_group:
-            continue
-        org = ctx.org_mean(cid)
-        if diff is None and finite_float(org) is not None:
-            diff = mean - float(org)
-        if diff is None or abs(diff) < notable:
-            continue
-        phrase = ctx.phrase(cid, diff > 0)
-        line = (
-            f"{phrase[:1].upper()}{phrase[1:]} — {construct_name(ctx.q, cid, ctx.lang)}: "
-            f"{ctx.figure(mean, org if org is not None else mean - diff, n, persona.get('size'))}"
-        )
-        if cid in card.CONTROLLED:
-            if diff > 0:
-                lists["care"].append((abs(diff), ctx._(CARE, line=line)))
-            continue
-        good = (diff > 0) != (cid in ctx.rules.negative_constructs)
-        lists["drives" if good else "holds"].append((abs(diff), line))
-    return tuple(
-        [line for _, line in sorted(lists[k], key=lambda x: -x[0])][:MAX_LINES]
-        for k in ("drives", "holds", "care")
-    )
-
-
-
-def _strongest(ctx: BriefContext, w: Writer, persona: dict) -> None:
-    """Without a clear driver: name the highest-scoring favourable construct (not a negative
-    one, not controlled motivation)."""
-    negative = ctx.rules.negative_constructs
-    best = max(
-        (
-            (cid, e)
-            for cid, e in (persona.get("profile") or {}).items()
-            if finite_float(e.get("mean")) is not None
-            and (as_int(e.get("n")) or 0) >= ctx.min_group
-            and cid not in negative
-            and cid not in card.CONTROLLED
-        ),
-        key=lambda x: x[1]["mean"],
-        default=None,
-    )
-    if best:
-        w.para(
-            ctx._(
-                "No construct is clearly above the organisation. The highest score: "
-                "%(construct)s (%(figure)s).",
-                construct=construct_name(ctx.q, best[0], ctx.lang),
-                figure=ctx.figure(
-                    best[1]["mean"], ctx.org_mean(best[0]), best[1].get("n"), persona.get("size")
-                ),
-            )
-        )
+            w.bullet(str(line))

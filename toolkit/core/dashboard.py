@@ -3,10 +3,21 @@
 No Flask, no database: the round view loads rows and passes them in, and passes the words and
 number formats of the reader's language (so this module stays pure and testable).
 
-Favourability, as stated on the page: the share of respondents whose construct score is at or
-above the favourable point of the scale (4 on a 1–5 scale). At least 75 % favourable is green,
-60–74 % amber, below 60 % red. Constructs without a good direction (kinds of motivation:
-"external" or "amotivation" are not better when high) are shown without a band.
+Favourability, as stated on the page, follows each construct's direction: for a construct where
+high is good (readiness, ADKAR, autonomous motivation) it is the share of respondents whose
+score is at or above the favourable point (4 on a 1–5 scale); for one where high is the problem
+(amotivation: the guidance's ``negative_constructs``) the share at or below the mirrored point
+(2 on a 1–5 scale). Controlled motivation (introjected, external) has no better direction
+(Ryan & Deci 2000): it gets a share of high scores, never called favourable, and no colour.
+
+Colours steer only when they differ. The organisation's constructs are coloured against a
+stated norm: at least half of the respondents favourable is green (``GREEN_FROM``), at least
+35 % amber (``AMBER_FROM``), fewer red. (The former norm, 75 % favourable, is an engagement
+survey's; on change readiness in the middle of a change it coloured nearly every construct
+red.) A team is coloured against the organisation: above or below it when its favourable
+share differs by at least ``TEAM_MARGIN`` and by more than two binomial standard errors of a
+team of its size (so a small team is not marked for one person's answer), else "about the
+same".
 
 Privacy: every figure is about a group of at least the round's minimum size. Teams are sized
 first (`toolkit.core.privacy.suppress_groups`, with the people without a team as the known rest) and
@@ -16,6 +27,7 @@ only teams that may be shown are scored at all.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import escape
@@ -23,13 +35,17 @@ from html import escape
 from toolkit.core.privacy import REST, effective_min, may_show, suppress_groups
 from toolkit.core.shapes import Persona
 
-GREEN_FROM = 0.75
-AMBER_FROM = 0.60
-UNBANDED_BLOCKS = ("motivation",)  # kinds of motivation: high is not "better"
+GREEN_FROM = 0.50  # the norm: at least half of the respondents favourable
+AMBER_FROM = 0.35
+TEAM_MARGIN = 0.10  # a team differs from the organisation from 10 points on (and beyond chance)
+UNBANDED_BLOCKS = ("motivation",)  # kinds of motivation: only some have a better direction
+AUTONOMOUS = ("intrinsic", "identified")  # autonomous motivation: high is good (Ryan & Deci 2000)
+HIGHER, LOWER = "higher", "lower"  # which side of a construct's scale is favourable
 
 
 def band(share: float | None) -> str | None:
-    """green ≥ 75 %, amber 60–74 %, red < 60 %; None when there is no share."""
+    """Against the norm: green from ``GREEN_FROM`` (50 %), amber from ``AMBER_FROM`` (35 %),
+    red below; None when there is no share."""
     if share is None:
         return None
     if share >= GREEN_FROM - 1e-9:
@@ -39,9 +55,38 @@ def band(share: float | None) -> str | None:
     return "red"
 
 
-def favourable_point(scale_min: int, scale_max: int) -> float:
-    """The score from which an answer counts as favourable: 4 on a 1–5 scale."""
-    return scale_min + 0.75 * (scale_max - scale_min)
+def team_band(share: float | None, org_share: float | None, n: int) -> str | None:
+    """A team's favourable share against the organisation's: "above", "below" or "same".
+
+    Above or below only when the difference is at least ``TEAM_MARGIN`` and more than two
+    standard errors of a share among ``n`` people drawn from the organisation
+    (sqrt(p(1-p)/n) with p the organisation's share); None without both shares.
+    """
+    if share is None or org_share is None or n <= 0:
+        return None
+    diff = share - org_share
+    noise = 2 * math.sqrt(max(org_share * (1 - org_share), 0.0) / n)
+    if abs(diff) + 1e-9 < max(TEAM_MARGIN, noise):
+        return "same"
+    return "above" if diff > 0 else "below"
+
+
+def construct_direction(construct: str, block: str | None, negative: Iterable[str] = ()) -> str | None:
+    """Which side of ``construct``'s scale is favourable: ``HIGHER``, ``LOWER`` (a construct
+    in ``negative``, where a high score is the problem: amotivation) or None (controlled
+    motivation, which has no better direction). ``block`` is the questionnaire block."""
+    if construct in set(negative):
+        return LOWER
+    if block in UNBANDED_BLOCKS and construct not in AUTONOMOUS:
+        return None
+    return HIGHER
+
+
+def favourable_point(scale_min: int, scale_max: int, direction: str | None = HIGHER) -> float:
+    """The score from which an answer counts as favourable: 4 on a 1–5 scale, or, for a
+    construct where low is favourable, 2 and lower."""
+    fraction = 0.25 if direction == LOWER else 0.75
+    return scale_min + fraction * (scale_max - scale_min)
 
 
 # --- response rate over time ------------------------------------------------------------
@@ -117,42 +162,62 @@ def coarsen_timeline(timeline: list[DayCount], min_group: int) -> list[DayCount]
 class ConstructScore:
     """A construct's figures for a group: n, mean (scale points), favourable share, band.
 
-    When ``shown`` is False (fewer than the minimum group have a score) every figure is None.
+    ``favourable`` is the share on the favourable side of the scale (``direction`` HIGHER: at
+    or above the favourable point; LOWER: at or below it); for a construct without a better
+    direction (``direction`` None) it is the share of high scores and ``band`` is None.
+    ``band`` is green, amber or red against the norm (``band``), or above, same or below
+    against the organisation (``team_band``, heatmap cells). When ``shown`` is False (fewer
+    than the minimum group have a score) every figure is None.
     """
 
     construct: str
     n: int
     mean: float | None
-    favourable: float | None  # share at or above the favourable point
-    band: str | None  # green | amber | red | None (no band for this construct, or hidden)
+    favourable: float | None
+    band: str | None
     shown: bool  # False when fewer than the minimum group have a score
+    direction: str | None = HIGHER
 
 
-def favourability(values: list[float], point: float) -> float | None:
-    """Share of ``values`` (scale points) at or above ``point``, in [0, 1]; None when empty."""
-    return sum(1 for v in values if v >= point - 1e-9) / len(values) if values else None
+def favourability(values: list[float], point: float, direction: str | None = HIGHER) -> float | None:
+    """Share of ``values`` (scale points) on the favourable side of ``point``, in [0, 1]: at
+    or above it, or at or below it for ``direction`` LOWER; None when empty."""
+    if not values:
+        return None
+    if direction == LOWER:
+        return sum(1 for v in values if v <= point + 1e-9) / len(values)
+    return sum(1 for v in values if v >= point - 1e-9) / len(values)
 
 
 def construct_scores(
     values_by_construct: dict[str, list[float]], constructs: list[str], *, min_group: int,
-    points: dict[str, float] | None = None, unbanded: Iterable[str] = (),
+    points: dict[str, float] | None = None, directions: dict[str, str | None] | None = None,
+    organisation: dict[str, float | None] | None = None,
 ) -> list[ConstructScore]:
     """Mean and favourable share per construct, in the given order; small n is not shown.
 
     ``values_by_construct`` maps construct id -> scores in scale points (None = missing);
-    ``points`` the favourable point per construct (default 4.0); constructs in ``unbanded``
-    get no colour band. A construct with fewer than ``min_group`` scores is not shown.
+    ``points`` the favourable point per construct (default 4.0, the point of its direction);
+    ``directions`` construct -> HIGHER, LOWER or None (default HIGHER; None: no band).
+    Bands follow the norm (``band``), or with ``organisation`` (construct -> the
+    organisation's favourable share) the comparison with it (``team_band``). A construct
+    with fewer than ``min_group`` scores is not shown.
     """
-    unbanded = set(unbanded)
     result = []
     for cid in constructs:
         values = [v for v in values_by_construct.get(cid, []) if v is not None]
+        direction = (directions or {}).get(cid, HIGHER)
         if not may_show(len(values), min_group):
-            result.append(ConstructScore(cid, len(values), None, None, None, False))
+            result.append(ConstructScore(cid, len(values), None, None, None, False, direction))
             continue
-        share = favourability(values, (points or {}).get(cid, 4.0))
-        result.append(ConstructScore(cid, len(values), sum(values) / len(values), share,
-                                     None if cid in unbanded else band(share), True))
+        share = favourability(values, (points or {}).get(cid, favourable_point(1, 5, direction)), direction)
+        if direction is None:
+            colour = None
+        elif organisation is not None:
+            colour = team_band(share, organisation.get(cid), len(values))
+        else:
+            colour = band(share)
+        result.append(ConstructScore(cid, len(values), sum(values) / len(values), share, colour, True, direction))
     return result
 
 
@@ -181,12 +246,16 @@ class Heatmap:
 def team_heatmap(
     scores_by_response: dict[str, dict[str, float | None]], team_by_response: dict[str, str | None],
     constructs: list[str], *, min_group: int, points: dict[str, float] | None = None,
-    unbanded: Iterable[str] = (), publication_by_response: dict[str, int] | None = None,
+    directions: dict[str, str | None] | None = None, organisation: dict[str, float | None] | None = None,
+    publication_by_response: dict[str, int] | None = None,
 ) -> Heatmap:
     """Favourable share per team and construct; teams in name order.
 
     ``scores_by_response`` maps response id -> construct id -> score (scale points);
-    ``team_by_response`` maps response id -> team or None. Teams are sized and suppressed
+    ``team_by_response`` maps response id -> team or None; ``points`` and ``directions`` as
+    for :func:`construct_scores`; ``organisation`` the organisation's favourable share per
+    construct, against which each cell is coloured (``team_band``; without it, the norm).
+    Teams are sized and suppressed
     before any score of theirs is looked at (``toolkit.core.privacy.suppress_groups``, with
     the people without a team as the known rest), so a small team's answers are never
     computed.
@@ -209,7 +278,8 @@ def team_heatmap(
     for team in sorted(t for t in sizes if t not in hidden):
         members = [rid for rid in scores_by_response if team_by_response.get(rid) == team]
         values = {c: [scores_by_response[r].get(c) for r in members] for c in constructs}
-        cells = construct_scores(values, constructs, min_group=min_group, points=points, unbanded=unbanded)
+        cells = construct_scores(values, constructs, min_group=min_group, points=points, directions=directions,
+                                 organisation=organisation)
         rows.append(TeamRow(team, len(members), tuple(cells)))
     return Heatmap(tuple(constructs), tuple(rows), len(hidden), effective_min(min_group))
 

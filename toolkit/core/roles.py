@@ -29,7 +29,7 @@ class Role:
     permissions: frozenset[str]
 
 
-_EVERYONE = ("rounds.list", "personas.view", "briefs.training")
+_EVERYONE = ("rounds.list", "personas.view", "briefs.training", "programmes.view")
 _CHANGE = ("rounds.view", "personas.derive", "personas.edit", "briefs.communication", "briefs.overview")
 _HR = ("rounds.manage", "rounds.grant", "rounds.privacy", "participants.data")
 

@@ -453,3 +453,26 @@ def m013_change_facts(db: sqlite_utils.Database) -> None:
         round_id INTEGER PRIMARY KEY REFERENCES rounds(id) ON DELETE CASCADE,
         what TEXT NOT NULL DEFAULT '', why TEXT NOT NULL DEFAULT '', timing TEXT NOT NULL DEFAULT '',
         unchanged TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL, updated_by INTEGER REFERENCES users(id))""")
+
+
+def m014_persona_set_replacement(db: sqlite_utils.Database) -> None:
+    """Re-deriving keeps people's work (issue 20).
+
+    persona_sets.pending: a set derived from the web waits (1) until someone has seen what it
+    changes and confirmed it; only then does it become the round's current set.
+    persona_sets.replaced_by / replaced_at: the set that took this one's place, and when; the
+    old set stays readable, marked "replaced by".
+    personas.carried_from: the earlier persona whose hand-edited name and narrative this one
+    took over (a one-to-one match of profiles, toolkit.core.compare).
+    """
+    db.execute("ALTER TABLE persona_sets ADD COLUMN pending INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE persona_sets ADD COLUMN replaced_by INTEGER REFERENCES persona_sets(id) ON DELETE SET NULL")
+    db.execute("ALTER TABLE persona_sets ADD COLUMN replaced_at TEXT")
+    db.execute("ALTER TABLE personas ADD COLUMN carried_from INTEGER REFERENCES personas(id) ON DELETE SET NULL")
+    # Sets replaced before this step: each non-current set is marked replaced by the next set of its round.
+    db.execute("""UPDATE persona_sets SET replaced_by = (
+        SELECT min(later.id) FROM persona_sets later WHERE later.round_id = persona_sets.round_id
+        AND later.id > persona_sets.id), replaced_at = (
+        SELECT later.created_at FROM persona_sets later WHERE later.round_id = persona_sets.round_id
+        AND later.id > persona_sets.id ORDER BY later.id LIMIT 1)
+        WHERE current = 0""")

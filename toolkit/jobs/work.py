@@ -14,17 +14,20 @@ from pathlib import Path
 import sqlite_utils
 
 from toolkit.core.privacy import presentable_personas
-from toolkit.data.persona_sets import current_persona_set
+from toolkit.data.persona_sets import current_persona_set, load_persona_set
 from toolkit.data.rounds import get_round
 
 
 def derive(db: sqlite_utils.Database, job: dict, params: dict, progress: Callable) -> dict:
-    """Derive the round's personas. params: k (int or None), seed (int), bootstrap (resamples)."""
+    """Derive the round's personas. params: k (int or None), seed (int), bootstrap (resamples),
+    review (bool: a round with personas keeps them until someone confirms the new set).
+    Result: {"set_id": the new set, "pending": True when it waits for confirmation}."""
     from toolkit.services.pipeline import derive_round
 
     set_id = derive_round(db, job["round_id"], k=params.get("k"), seed=params.get("seed", 0),
-                          bootstrap=params.get("bootstrap", 100), user_id=job["created_by"], progress=progress)
-    return {"set_id": set_id}
+                          bootstrap=params.get("bootstrap", 100), user_id=job["created_by"], progress=progress,
+                          review=bool(params.get("review")))
+    return {"set_id": set_id, "pending": load_persona_set(db, set_id)["pending"]}
 
 
 def zip_path(folder: str | Path, job_id: int) -> Path:

@@ -59,6 +59,7 @@ def derive_round(
     bootstrap: int = 100,
     user_id: int | None = None,
     progress=None,
+    review: bool = False,
 ) -> int:
     """Score, cluster, describe and store the personas of a round from its usable responses; return the set id.
 
@@ -67,10 +68,13 @@ def derive_round(
     size is the round's minimum group size, at least 5 people. The same answers give the same
     persona set whatever their import order, round or response ids. Outcome variables are
     profiled per persona (never clustered on); persona names are never a first name of one of
-    the round's participants. The new set becomes the round's current one, recorded as derived
-    by `user_id`. Raises NotFound for an unknown round, and ValueError when the round may not
-    be derived now (:func:`derive_refusal`), has fewer usable responses than its minimum group,
-    or an argument is out of range.
+    the round's participants. A round that has personas keeps people's work on them: the new
+    personas that continue earlier ones take over their names and narratives
+    (toolkit.services.rederive). With ``review`` the new set waits, pending, until someone
+    confirms what it changes (the web); without, it replaces the current set at once (the
+    command line), recorded as derived by `user_id`. Raises NotFound for an unknown round, and
+    ValueError when the round may not be derived now (:func:`derive_refusal`), has fewer usable
+    responses than its minimum group, or an argument is out of range.
     """
     from toolkit.core.personas import derive_personas, describe_personas
 
@@ -97,7 +101,13 @@ def derive_round(
         min_group=round_["min_group"], min_quote_group=max(MIN_QUOTE_GROUP, round_["min_group"]),
         variables=variables, values_by_response=round_values(db, round_, answers, variables),
     )
-    return save_persona_set(db, round_id, persona_set, user_id=user_id)
+    from toolkit.services import rederive
+
+    wait = review and current_persona_set(db, round_id) is not None
+    set_id = save_persona_set(db, round_id, persona_set, user_id=user_id, pending=True)
+    if not wait:
+        rederive.confirm(db, round_id, set_id, user_id=user_id)
+    return set_id
 
 
 def round_values(db: sqlite_utils.Database, round_: dict, answers: dict, variables: list) -> dict:

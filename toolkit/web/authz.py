@@ -2,7 +2,7 @@
 
 The role table is `toolkit.core.roles`; per-round grants come on top of it (see `round_for`): admin and HR see every round
 (HR owns rounds); change managers and trainers only rounds granted to them, and trainers only
-personas and training briefs. tests/test_authz.py walks every route against this table, so a new
+personas, training briefs and the (read-only) comparison of programmes of granted rounds. tests/test_authz.py walks every route against this table, so a new
 route needs a permission there.
 """
 

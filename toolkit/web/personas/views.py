@@ -28,10 +28,16 @@ from toolkit.core.personas import shown_stability
 from toolkit.core.privacy import presentable_personas
 from toolkit.data.audit import audit
 from toolkit.data.db import NotFound
-from toolkit.data.persona_sets import current_persona_set, edit_persona, get_persona
+from toolkit.data.persona_sets import (
+    current_persona_set,
+    edit_persona,
+    get_persona,
+    persona_set_history,
+)
 from toolkit.data.rounds import round_questionnaire
 from toolkit.jobs import runner as jobs
 from toolkit.jobs.work import zip_path
+from toolkit.services.cards import persona_cards
 from toolkit.services.pipeline import brief_bytes, brief_filename
 from toolkit.web import jobs as web_jobs
 from toolkit.web.authz import can, requires, round_for
@@ -87,6 +93,7 @@ def overview(round_id):
         "personas/overview.html", round=round_, persona_set=persona_set, q=q,
         personas=presentable_personas(persona_set, round_["min_group"]) if persona_set else [],
         near_traits=near_miss_traits(persona_set, q, g.get("lang") or "nl") if persona_set else [],
+        history=persona_set_history(db, round_id),
     )
 
 
@@ -113,8 +120,9 @@ def detail(persona_id):
         item.role: {o.value: o.label.get(lang) or o.value for o in item.options}
         for item in q.items.values() if item.role and item.options
     }
+    card = persona_cards(get_db(), round_, persona_set, lang, {persona_id})[0]
     return render_template("personas/detail.html", persona=persona, persona_set=persona_set, round=round_,
-                           q=q, form=form, option_labels=option_labels)
+                           q=q, form=form, option_labels=option_labels, card=card)
 
 
 @bp.post("/personas/<int:persona_id>/edit")

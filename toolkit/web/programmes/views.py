@@ -44,7 +44,7 @@ def overdue_for_current_user(today=None) -> list[dict]:
 
 
 @bp.route("/", methods=["GET", "POST"])
-@requires("rounds.view")
+@requires("programmes.view")
 def index():
     """GET/POST /programmes/, admin, HR and change managers: the programme list.
 
@@ -80,15 +80,16 @@ def _add_round_form() -> AddRoundForm:
 
 
 @bp.get("/<int:programme_id>")
-@requires("rounds.view")
+@requires("programmes.view")
 def detail(programme_id):
-    """GET /programmes/<programme_id>, admin, HR and change managers: one programme's page.
+    """GET /programmes/<programme_id>: one programme's page, read-only for roles that may not
+    manage rounds or edit personas (trainers see it for the rounds granted to them).
 
     Renders programmes/detail.html: its rounds in time order, each consecutive pair compared,
     the latest drift report, a trend chart per construct, the reviews and major changes, and
-    the forms to add a round, record a review and register a change. Refuses with 404 for an
-    unknown programme and 403 when one of its rounds is not granted to the user (for someone who
-    sees only granted rounds, also while the programme has no rounds).
+    (for those who may) the forms to add a round, record a review and register a change.
+    Refuses with 404 for an unknown programme and 403 when one of its rounds is not granted to
+    the user (for someone who sees only granted rounds, also while the programme has no rounds).
     """
     programme = _programme_for(programme_id)
     db = get_db()

@@ -28,6 +28,7 @@ from markupsafe import Markup
 from wtforms import SelectChoice
 
 from toolkit.core import dashboard
+from toolkit.core.guidance import default_guidance
 from toolkit.core.intake import ImportProblem, parse_responses, read_table
 from toolkit.core.privacy import (
     may_show,
@@ -217,22 +218,25 @@ def _timeline(db, round_: dict, invited: int) -> list:
     return dashboard.coarsen_timeline(timeline, round_["min_group"]) if anonymous else timeline
 
 
-def _construct_setup(q, lang: str) -> tuple[list[str], dict, list[str], dict]:
+def _construct_setup(q, lang: str) -> tuple[list[str], dict, dict, dict]:
+    """Constructs, their favourable point and direction (high amotivation is not favourable), names."""
+    negative = default_guidance().negative_constructs
     constructs = [c.id for c in q.constructs.values()]
-    points = {}
+    points, directions = {}, {}
     for construct in q.constructs.values():
         scale = next((q.scales[q.items[i].scale] for i in construct.items if q.items[i].scale in q.scales), None)
-        points[construct.id] = dashboard.favourable_point(scale.min, scale.max) if scale else 4.0
-    unbanded = [c.id for c in q.constructs.values() if c.block in dashboard.UNBANDED_BLOCKS]
+        directions[construct.id] = dashboard.construct_direction(construct.id, construct.block, negative)
+        points[construct.id] = dashboard.favourable_point(scale.min if scale else 1, scale.max if scale else 5,
+                                                          directions[construct.id])
     names = {c.id: c.name.get(lang) or c.id for c in q.constructs.values()}
-    return constructs, points, unbanded, names
+    return constructs, points, directions, names
 
 
 def dashboard_figures(db, round_: dict) -> dict:
     """Everything the dashboard shows, from the round's usable responses through the pure dashboard module."""
     round_id, min_group = round_["id"], round_["min_group"]
     q = round_questionnaire(db, round_)
-    constructs, points, unbanded, names = _construct_setup(q, g.get("lang") or "nl")
+    constructs, points, directions, names = _construct_setup(q, g.get("lang") or "nl")
     counted = round_counts(db, round_)
     invited = counted["invited"]
     timeline = _timeline(db, round_, invited)
@@ -243,9 +247,10 @@ def dashboard_figures(db, round_: dict) -> dict:
         publications = {r["id"]: r["publication"] for r in usable_responses(db, round_id)}
     by_construct = {c: [s.get(c) for s in scores.values()] for c in constructs}
     overall = dashboard.construct_scores(by_construct, constructs, min_group=min_group, points=points,
-                                         unbanded=unbanded)
+                                         directions=directions)
     heatmap = dashboard.team_heatmap(scores, teams, constructs, min_group=min_group, points=points,
-                                     unbanded=unbanded, publication_by_response=publications)
+                                     directions=directions, organisation={s.construct: s.favourable for s in overall},
+                                     publication_by_response=publications)
     persona_set = current_persona_set(db, round_id)
     distribution, rest = ([], None)
     if persona_set:
@@ -254,7 +259,8 @@ def dashboard_figures(db, round_: dict) -> dict:
     charts = _charts(timeline, overall, distribution, names, invited, min_group)
     return {"q": q, "names": names, "timeline": timeline, "invited": invited, "overall": overall,
             "heatmap": heatmap, "persona_set": persona_set, "distribution": distribution, "rest": rest,
-            "charts": charts, "unbanded": set(unbanded), "share": format_percent, "min_group": min_group,
+            "charts": charts, "norm": (dashboard.GREEN_FROM, dashboard.AMBER_FROM, dashboard.TEAM_MARGIN),
+            "share": format_percent, "min_group": min_group,
             "responses": len(scores), "count": counted["count"],
             "waiting": round_["mode"] != "identified" and round_["status"] == "open"}
 
@@ -270,12 +276,18 @@ def _charts(timeline, overall, distribution, names: dict, invited: int, min_grou
             format_day=lambda d: format_date(d, "d MMM"), format_share=share,
         )) if timeline else None,
         "scores": Markup(dashboard.bars_html(
-            [(names[s.construct], s.favourable,
+            [(_("%(construct)s (low is favourable)", construct=names[s.construct])
+              if s.direction == dashboard.LOWER else names[s.construct], s.favourable,
               (share(s.favourable) + (f" · {band_names[s.band]}" if s.band else "")) if s.shown
-              else _("fewer than %(n)d", n=min_group), s.band) for s in overall],
+              else _("fewer than %(n)d", n=min_group), s.band) for s in overall if s.direction],
             ident="chart-scores", title=_("Favourable answers per construct"),
             thresholds=(dashboard.AMBER_FROM, dashboard.GREEN_FROM),
-        )) if any(s.shown for s in overall) else None,
+        )) if any(s.shown for s in overall if s.direction) else None,
+        "neutral": Markup(dashboard.bars_html(
+            [(names[s.construct], s.favourable, share(s.favourable) if s.shown else _("fewer than %(n)d", n=min_group),
+              None) for s in overall if not s.direction],
+            ident="chart-neutral", title=_("High scores on kinds of motivation without a better direction"),
+        )) if any(s.shown for s in overall if not s.direction) else None,
         "personas": Markup(dashboard.bars_html(
             [(p.name, p.share, _("%(n)d people · %(share)s", n=p.size, share=share(p.share)), "persona")
              for p in distribution],
@@ -342,7 +354,8 @@ def derive(round_id):
         flash(_("Personas of an anonymous round are derived once the round has closed: until then its "
                 "answers are not published."), "error")
         return redirect(url_for(".detail", round_id=round_id))
-    job_id = web_jobs.submit("derive", round_id, {"k": int(form.k.data) if form.k.data else None}, current_user.id)
+    job_id = web_jobs.submit("derive", round_id, {"k": int(form.k.data) if form.k.data else None, "review": True},
+                             current_user.id)
     return redirect(url_for(".job", round_id=round_id, job_id=job_id))
 
 
@@ -359,6 +372,9 @@ def _job_for(round_id: int, job_id: int) -> dict:
 def job(round_id, job_id):
     job = _job_for(round_id, job_id)
     if job["status"] == "done":
+        result = json.loads(job["result"] or "{}")
+        if result.get("pending"):  # the round had personas: show what the new set changes first
+            return redirect(url_for("persona_sets.review", round_id=round_id, set_id=result["set_id"]))
         flash(_("Personas derived."), "info")
         return redirect(url_for("personas.overview", round_id=round_id))
     return render_template("rounds/job.html", round_id=round_id, job=job, **web_jobs.job_page_context(job))
