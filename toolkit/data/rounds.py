@@ -68,6 +68,10 @@ def create_round(
     programme_id: int | None = None,
     round_kind: str = "baseline",
 ) -> int:
+    """Create a draft round of questionnaire ``q`` (its exact version stored with it) and return
+    its id. ``mode`` is "anonymous" or "identified"; times are aware UTC datetimes;
+    ``reminder_days`` are days after opening. Raises ValueError for an empty title, a minimum
+    group below 5 or a close time not after the opening."""
     title = title.strip()
     if not title:
         raise ValueError("a round needs a title")
@@ -90,6 +94,7 @@ def create_round(
 
 
 def get_round(db: sqlite_utils.Database, round_id: int) -> Round:
+    """The rounds row of ``round_id``; raises NotFound for an unknown id."""
     rows = list(db.query("SELECT * FROM rounds WHERE id = ?", [round_id]))
     if not rows:
         raise NotFound(f"round {round_id} does not exist")
