@@ -269,3 +269,19 @@ def m012_sessions_and_job_heartbeats(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE jobs ADD COLUMN heartbeat_at REAL")
     db.execute("ALTER TABLE jobs ADD COLUMN failure TEXT")
     db.execute("CREATE INDEX jobs_status ON jobs(status)")
+
+
+def m010_answer_mapping_and_completion(db: sqlite_utils.Database) -> None:
+    """Answer files confirmed column by column, and responses that need answers (issue 19).
+
+    - participant_uploads.kind: 'participants' (as before) or 'answers': an answer file read and
+      waiting for HR to confirm what each column holds is kept here like a participant list
+      waiting for its preview (``rows`` then holds the read table as JSON), and goes the same
+      way: on confirm or cancel, after 24 hours, and with the round's data at retention;
+    - rounds.min_answered_share: the share (0-1] of a respondent's closed questions that must be
+      answered before a response can be sent; NULL is the default rule (every required item,
+      and two thirds of the items of each persona-dimension construct; toolkit.core.completion).
+    """
+    db.execute("ALTER TABLE participant_uploads ADD COLUMN kind TEXT NOT NULL DEFAULT 'participants'")
+    db.execute("ALTER TABLE rounds ADD COLUMN min_answered_share REAL "
+               "CHECK (min_answered_share IS NULL OR (min_answered_share > 0 AND min_answered_share <= 1))")

@@ -10,6 +10,8 @@ import sqlite3
 import sqlite_utils
 
 from toolkit.core.intake import ImportedResponse, decode_value, encode_value
+from toolkit.core.participation import ResponseCounts
+from toolkit.core.problems import N_, ImportProblem, Problem
 from toolkit.core.questionnaire import Questionnaire
 from toolkit.core.scoring import construct_scores
 from toolkit.data.audit import audit
@@ -89,22 +91,28 @@ def complete_web_response(db: sqlite_utils.Database, entry: dict, *, participant
 
 def import_responses(
     db: sqlite_utils.Database, round_: dict, q: Questionnaire, responses: list[ImportedResponse],
-    user_id: int | None = None,
+    user_id: int | None = None, *, filename: str = "import",
 ) -> int:
-    """Store validated responses all together, or none of them."""
+    """Store validated responses all together, or none of them; returns how many.
+
+    Context (team and other kept context variables) goes into the response's team and
+    attributes; kept outcome variables into its attributes as ``outcome:<name>``. Raises
+    ImportProblem (named after ``filename``) when a respondent id was imported into the round
+    before, naming each such row; nothing is then stored.
+    """
     with transaction(db):
-        clash = db.execute(
-            f"SELECT external_id FROM responses WHERE round_id = ? AND external_id IN "
-            f"({','.join('?' * len(responses))})",
-            [round_["id"], *[r.external_id for r in responses]],
-        ).fetchall()
-        if clash:
-            raise ValueError(
-                f"respondent_id {clash[0][0]} was already imported into round {round_['id']}; nothing was imported"
-            )
+        ids = json.dumps([r.external_id for r in responses if r.external_id is not None])
+        before = {row[0] for row in db.execute(
+            "SELECT external_id FROM responses WHERE round_id = ? AND external_id IN (SELECT value FROM json_each(?))",
+            [round_["id"], ids])}
+        if before:
+            raise ImportProblem(filename, [
+                Problem(N_("row %(row)d: respondent id '%(id)s' was imported into this round before"),
+                        row=r.row, id=r.external_id) for r in responses if r.external_id in before])
         for r in responses:
             insert_response(db, q, round_["id"], r.answers, external_id=r.external_id,
-                            context=r.context, source="import")
+                            context={**r.context, **{f"outcome:{k}": v for k, v in r.outcomes.items()}},
+                            source="import")
         audit(db, user_id, "import", f"round {round_['id']}", f"{len(responses)} responses")
     return len(responses)
 
@@ -132,3 +140,12 @@ def contexts_by_response(db: sqlite_utils.Database, round_id: int) -> dict[str, 
             context["team"] = team
         result[rid] = context
     return result
+
+
+def response_counts(db: sqlite_utils.Database, round_id: int) -> ResponseCounts:
+    """The round's invited participants, responses given online and responses imported from files."""
+    invited = db.execute("SELECT count(*) FROM participants WHERE round_id = ?", [round_id]).fetchone()[0]
+    online, imported = db.execute(
+        "SELECT count(*) FILTER (WHERE source != 'import'), count(*) FILTER (WHERE source = 'import') "
+        "FROM responses WHERE round_id = ?", [round_id]).fetchone()
+    return ResponseCounts(invited, online, imported)

@@ -10,6 +10,7 @@ import sqlite_utils
 from toolkit.core.questionnaire import Questionnaire, parse_questionnaire
 from toolkit.data.audit import audit
 from toolkit.data.db import NotFound, iso, transaction, utcnow
+from toolkit.data.responses import response_counts
 
 
 def store_questionnaire_version(db: sqlite_utils.Database, q: Questionnaire) -> int:
@@ -64,7 +65,14 @@ def create_round(
     created_by: int | None = None,
     programme_id: int | None = None,
     round_kind: str = "baseline",
+    min_answered_share: float | None = None,
 ) -> int:
+    """Store a new round (status draft) with the exact questionnaire text; returns its id.
+
+    ``min_answered_share``: the share (0-1] of the closed questions a respondent must answer
+    before sending, or None for the default rule (`toolkit.core.completion`). Raises ValueError
+    for an empty title, a minimum group under 5, a close before the open, or a share outside (0, 1].
+    """
     title = title.strip()
     if not title:
         raise ValueError("a round needs a title")
@@ -72,6 +80,8 @@ def create_round(
         raise ValueError("the minimum group size cannot be below 5")
     if opens_at and closes_at and closes_at <= opens_at:
         raise ValueError("the round must close after it opens")
+    if min_answered_share is not None and not 0 < min_answered_share <= 1:
+        raise ValueError("the minimum answered share lies between 0 and 1 (0 excluded)")
     with transaction(db):
         version_id = store_questionnaire_version(db, q)
         cur = db.execute(
@@ -82,6 +92,8 @@ def create_round(
              json.dumps(list(reminder_days)), min_group, created_by, iso(utcnow()), programme_id, round_kind],
         )
         round_id = cur.lastrowid
+        if min_answered_share is not None:
+            db.execute("UPDATE rounds SET min_answered_share = ? WHERE id = ?", [min_answered_share, round_id])
         audit(db, created_by, "create", f"round {round_id}", title)
     return round_id
 
@@ -108,16 +120,20 @@ def response_count(db: sqlite_utils.Database, round_id: int) -> int:
 
 
 def round_info(db: sqlite_utils.Database, round_: dict, q: Questionnaire, persona_set: dict | None) -> dict:
-    """What the briefs need to know about a round."""
-    invited = db.execute("SELECT count(*) FROM participants WHERE round_id = ?", [round_["id"]]).fetchone()[0]
+    """What the briefs need to know about a round (:class:`toolkit.core.shapes.RoundInfo`):
+    among it the three counts -- ``invited``, ``answered_online``, ``imported`` -- and
+    ``responses``, their total."""
+    counts = response_counts(db, round_["id"])
     return {
         "id": round_["id"],
         "title": round_["title"],
         "questionnaire_title": q.title,
         "opens_at": round_["opens_at"],
         "closes_at": round_["closes_at"],
-        "invited": invited or None,
-        "responses": response_count(db, round_["id"]),
+        "invited": counts.invited or None,
+        "answered_online": counts.online,
+        "imported": counts.imported,
+        "responses": counts.total,
         "min_group": round_["min_group"],
         "review_due": (persona_set or {}).get("review_due"),
         "organisation": None,

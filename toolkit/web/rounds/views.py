@@ -1,11 +1,10 @@
 """Rounds: the list, creating one, the round page (status, response rate, participants, export),
-importing answers, deriving personas."""
+deriving personas. Importing participants and answers: `toolkit.web.rounds.imports`."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import secrets
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -27,17 +26,17 @@ from markupsafe import Markup
 from wtforms import SelectChoice
 
 from toolkit.core import dashboard
-from toolkit.core.intake import ImportProblem, parse_responses, read_table
+from toolkit.core.participation import ResponseCounts
 from toolkit.core.privacy import presentable_personas, suppress_groups, works_council_problem
 from toolkit.core.questionnaire import available_questionnaires, get_questionnaire
 from toolkit.data.audit import audit
-from toolkit.data.db import iso, transaction, utcnow
+from toolkit.data.db import transaction, utcnow
 from toolkit.data.persona_sets import current_persona_set
-from toolkit.data.responses import import_responses
-from toolkit.data.rounds import create_round, response_count, round_questionnaire
+from toolkit.data.responses import response_counts
+from toolkit.data.rounds import create_round, round_questionnaire
 from toolkit.jobs import runner as jobs
 from toolkit.mail import outbox
-from toolkit.services import exports, participants
+from toolkit.services import exports
 from toolkit.web import jobs as web_jobs
 from toolkit.web.authz import can, requires, round_for, visible_rounds
 from toolkit.web.database import get_db
@@ -48,8 +47,6 @@ from toolkit.web.rounds.forms import (
     RoundForm,
     UploadForm,
 )
-
-UPLOAD_MAX_AGE = dt.timedelta(hours=24)
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
 
@@ -83,6 +80,7 @@ def new():
             min_group=form.min_group.data, created_by=current_user.id,
             opens_at=to_utc(form.opens_at.data), closes_at=to_utc(form.closes_at.data),
             reminder_days=form.reminder_list(),
+            min_answered_share=form.min_answered.data / 100 if form.min_answered.data else None,
         )
         ref = (form.works_council_ref.data or "").strip() or None
         date = form.works_council_date.data.isoformat() if form.works_council_date.data else None
@@ -129,8 +127,7 @@ def detail(round_id):
     return render_template(
         "rounds/detail.html",
         round=round_,
-        responses=response_count(db, round_id),
-        invited=db.execute("SELECT count(*) FROM participants WHERE round_id = ?", [round_id]).fetchone()[0],
+        counts=response_counts(db, round_id),
         rates=response_rates(db, round_),
         reminder_days=json.loads(round_["reminder_days"] or "[]"),
         approval_missing=works_council_problem(round_),
@@ -149,6 +146,16 @@ def detail(round_id):
 # --- dashboard ------------------------------------------------------------------------------
 
 
+def online_timeline(db, round_: dict) -> tuple[ResponseCounts, list[dashboard.DayCount]]:
+    """The round's three counts, and the day-by-day rate of the invited who answered online
+    (imported answers have no invitation and no day of answering: they are counted apart)."""
+    days = [r[0] for r in db.execute(
+        "SELECT submitted_on FROM responses WHERE round_id = ? AND source != 'import'", [round_["id"]])]
+    counts = response_counts(db, round_["id"])
+    until = utcnow().date() if round_["status"] == "open" else None
+    return counts, dashboard.response_timeline(days, counts.invited or None, until=until)
+
+
 def dashboard_figures(db, round_: dict) -> dict:
     """Everything the dashboard shows, from the database through the pure dashboard module."""
     round_id, min_group = round_["id"], round_["min_group"]
@@ -162,12 +169,8 @@ def dashboard_figures(db, round_: dict) -> dict:
     unbanded = [c.id for c in q.constructs.values() if c.block in dashboard.UNBANDED_BLOCKS]
     names = {c.id: c.name.get(lang) or c.id for c in q.constructs.values()}
 
-    days = [r[0] for r in db.execute("SELECT submitted_on FROM responses WHERE round_id = ?", [round_id])]
-    invited = db.execute("SELECT count(*) FROM participants WHERE round_id = ?", [round_id]).fetchone()[0]
-    until = None
-    if round_["status"] == "open":
-        until = utcnow().date()
-    timeline = dashboard.response_timeline(days, invited or None, until=until)
+    counts, timeline = online_timeline(db, round_)
+    invited, has_rate = counts.invited, bool(timeline) and timeline[-1].rate is not None
 
     scores: dict[str, dict[str, float | None]] = {}
     teams: dict[str, str | None] = {}
@@ -197,7 +200,7 @@ def dashboard_figures(db, round_: dict) -> dict:
     charts = {
         "timeline": Markup(dashboard.timeline_svg(
             timeline, ident="chart-timeline",
-            title=_("Response rate per day") if invited else _("Responses per day"),
+            title=_("Response rate per day") if has_rate else _("Responses per day"),
             desc=_("Cumulative responses from the first answer to the latest day; the table below has the figures."),
             format_day=lambda d: format_date(d, "d MMM"), format_share=share,
         )) if timeline else None,
@@ -217,7 +220,7 @@ def dashboard_figures(db, round_: dict) -> dict:
     return {"q": q, "names": names, "timeline": timeline, "invited": invited, "overall": overall,
             "heatmap": heatmap, "persona_set": persona_set, "distribution": distribution, "rest": rest,
             "charts": charts, "unbanded": set(unbanded), "share": share, "min_group": min_group,
-            "responses": len(scores)}
+            "responses": len(scores), "counts": counts, "has_rate": has_rate}
 
 
 @bp.get("/<int:round_id>/dashboard")
@@ -227,28 +230,6 @@ def dashboard_page(round_id):
     figures = dashboard_figures(get_db(), round_)
     return render_template("rounds/dashboard.html", round=round_, format_decimal=format_decimal,
                            format_date=format_date, **figures)
-
-
-@bp.post("/<int:round_id>/responses")
-@requires("rounds.manage")
-def upload_responses(round_id):
-    round_ = round_for(round_id)
-    form = UploadForm()
-    if not form.validate_on_submit():
-        flash(_("Choose a CSV or XLSX file to import."), "error")
-        return redirect(url_for(".detail", round_id=round_id))
-    db = get_db()
-    q = round_questionnaire(db, round_)
-    upload = form.file.data
-    try:
-        parsed = parse_responses(q, read_table(upload.read(), upload.filename or "upload"))
-        count = import_responses(db, round_, q, parsed, user_id=current_user.id)
-    except (ImportProblem, ValueError) as exc:
-        problems = getattr(exc, "problems", [str(exc)])
-        return render_template("rounds/import_failed.html", round=round_, filename=upload.filename,
-                               problems=problems), 422
-    flash(_("Imported %(n)d responses.", n=count), "info")
-    return redirect(url_for(".detail", round_id=round_id))
 
 
 @bp.post("/<int:round_id>/derive")
@@ -354,90 +335,6 @@ def retry_mail(round_id, message_id):
         flash(_("The message will be sent again within a minute."), "info")
     else:
         flash(_("This message is no longer marked as failed."), "info")
-    return redirect(url_for(".detail", round_id=round_id))
-
-
-# --- participants: upload, preview, confirm -------------------------------------------------
-
-
-@bp.post("/<int:round_id>/participants")
-@requires("rounds.manage")
-def upload_participants(round_id):
-    round_ = round_for(round_id)
-    form = ParticipantUploadForm()
-    if not form.validate_on_submit():
-        flash(_("Choose a CSV or XLSX file with participants."), "error")
-        return redirect(url_for(".detail", round_id=round_id))
-    upload = form.file.data
-    filename = upload.filename or "upload"
-    db = get_db()
-    try:
-        rows = participants.read_participants(upload.read(), filename, round_["language"])
-        participants.already_in_round(db, round_id, rows, filename)
-    except ImportProblem as exc:
-        return render_template("rounds/import_failed.html", round=round_, filename=exc.filename,
-                               problems=exc.problems), 422
-    upload_id = secrets.token_urlsafe(16)
-    with transaction(db):
-        cutoff = iso(utcnow() - UPLOAD_MAX_AGE)
-        db.execute("DELETE FROM participant_uploads WHERE created_at < ?", [cutoff])
-        db.execute(
-            "INSERT INTO participant_uploads (id, round_id, user_id, filename, rows, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            [upload_id, round_id, current_user.id, filename, json.dumps(rows, ensure_ascii=False),
-             iso(utcnow())],
-        )
-    return redirect(url_for(".participants_preview", round_id=round_id, upload_id=upload_id))
-
-
-def _upload(round_id: int, upload_id: str) -> dict:
-    rows = list(get_db().query(
-        "SELECT * FROM participant_uploads WHERE id = ? AND round_id = ? AND user_id = ?",
-        [upload_id, round_id, current_user.id]))
-    if not rows:
-        abort(404)
-    return rows[0]
-
-
-@bp.get("/<int:round_id>/participants/<upload_id>")
-@requires("rounds.manage")
-def participants_preview(round_id, upload_id):
-    round_ = round_for(round_id)
-    upload = _upload(round_id, upload_id)
-    rows = json.loads(upload["rows"])
-    attribute_keys = sorted({k for r in rows for k in r["attributes"]})
-    return render_template("rounds/participants_preview.html", round=round_, upload=upload, rows=rows[:100],
-                           total=len(rows), attribute_keys=attribute_keys, button=ButtonForm())
-
-
-@bp.post("/<int:round_id>/participants/<upload_id>")
-@requires("rounds.manage")
-def participants_confirm(round_id, upload_id):
-    round_ = round_for(round_id)
-    upload = _upload(round_id, upload_id)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
-    db = get_db()
-    rows = json.loads(upload["rows"])
-    try:
-        count = participants.import_participants(db, round_id, rows, current_app.config["SECRET_KEY"],
-                                                 filename=upload["filename"], user_id=current_user.id)
-    except ImportProblem as exc:
-        return render_template("rounds/import_failed.html", round=round_, filename=exc.filename,
-                               problems=exc.problems), 422
-    db.execute("DELETE FROM participant_uploads WHERE id = ?", [upload_id])
-    flash(_("Imported %(n)d participants.", n=count), "info")
-    return redirect(url_for(".detail", round_id=round_id))
-
-
-@bp.post("/<int:round_id>/participants/<upload_id>/cancel")
-@requires("rounds.manage")
-def participants_cancel(round_id, upload_id):
-    round_for(round_id)
-    _upload(round_id, upload_id)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
-    get_db().execute("DELETE FROM participant_uploads WHERE id = ?", [upload_id])
-    flash(_("Nothing was imported."), "info")
     return redirect(url_for(".detail", round_id=round_id))
 
 
