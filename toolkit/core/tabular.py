@@ -35,8 +35,10 @@ cells at the end of a row are not stored, only a value right of the header's las
 control characters out), stripped. At most MAX_CELLS cells and MAX_COLUMNS columns: reading
 stops at the limit, so an oversized file never fills the memory.
 
-Errors are :class:`ImportProblem` listing every :class:`Problem` with its place; each problem
-carries an English message id and its values, so screens can show it in the reader's language.
+Errors are :class:`~toolkit.core.problems.ImportProblem` listing every
+:class:`~toolkit.core.problems.Problem` with its place; each problem carries an English message
+id and its values, so screens can show it in the reader's language. The limits are in
+:mod:`toolkit.core.problems`.
 """
 
 from __future__ import annotations
