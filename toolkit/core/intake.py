@@ -14,15 +14,14 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from toolkit.core.cleaning import cell_text as clean_text
 from toolkit.core.mapping import CONTEXT_COLUMNS, Mapping, check, normalise, propose
-from toolkit.core.problems import MAX_FILE_BYTES, N_, ImportProblem, Problem
+from toolkit.core.problems import N_, ImportProblem, Problem
 from toolkit.core.questionnaire import Item, Questionnaire
 from toolkit.core.tabular import Table, read_table
 
-__all__ = [
-    "CONTEXT_COLUMNS", "MAX_FILE_BYTES", "ImportProblem", "ImportedResponse", "ParsedAnswers", "Problem", "Table",
-    "clean_text", "decode_value", "encode_value", "parse_responses", "parse_value", "read_table",
+__all__ = [  # the reading side is re-exported: importers need only this module
+    "ImportProblem", "ImportedResponse", "ParsedAnswers", "Problem", "Table", "decode_value", "encode_value",
+    "parse_responses", "parse_value", "read_table", "split_choices",
 ]
 _SEPARATORS = re.compile(r"([,;|\n])")
 
