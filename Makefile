@@ -50,7 +50,6 @@ demo: demo-data
 
 lint: install
 	$(BIN)/ruff check toolkit tests
-	$(BIN)/ruff check toolkit/core --select D100,D101,D102,D103,D104,D107
 	$(BIN)/lint-imports --no-cache
 
 test: install system-deps lint

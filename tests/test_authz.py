@@ -35,6 +35,7 @@ EXPECTED: dict[str, tuple[str, ...] | str] = {
     "imports.answers_confirm": MANAGERS,
     "imports.answers_cancel": MANAGERS,
     "imports.answer_template": MANAGERS,
+    "rounds.save_facts": MANAGERS,
     "rounds.derive": ("admin", "hr", "change_manager"),
     "rounds.job": ("admin", "hr", "change_manager"),
     "rounds.job_status": ("admin", "hr", "change_manager"),

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import fcntl
 import json
+import re
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
+import docx
 import pytest
+from brief_rounds import FACTS, ROUND_INFO, demo_round
 
 from toolkit.briefs import write_round_briefs
 
@@ -105,6 +108,13 @@ def converted(tmp_path_factory):
         p for p in paths if p.name.startswith(("overview-", "communication-p1-", "training-p1-"))
     ]
     chosen.append(hostile_comm)
+    # the demo round with its change facts: a persona card, the overview, a training brief
+    demo = write_round_briefs(
+        demo_round(), dict(ROUND_INFO, change_facts=FACTS), q, base / "demo", langs=("nl",)
+    )
+    for path in demo:  # LibreOffice names a PDF after its file: keep them apart from the above
+        if path.name.startswith(("overview-", "communication-p4-", "training-p2-")):
+            chosen.append(path.rename(path.with_name(f"demo-{path.name}")))
     result = convert_to_pdf(chosen, base / "pdf", base / "lo-profile")
     return chosen, base / "pdf", result
 
@@ -115,7 +125,7 @@ def test_libreoffice_converts_every_kind_of_brief_without_errors(converted):
         f"soffice failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
     )
     assert "Error" not in result.stderr and "error" not in result.stdout.lower(), result.stderr
-    assert len(chosen) == 7
+    assert len(chosen) == 10
     for docx_path in chosen:
         pdf = pdf_dir / (docx_path.stem + ".pdf")
         assert pdf.exists(), f"no PDF for {docx_path.name}:\n{result.stdout}\n{result.stderr}"
@@ -144,6 +154,8 @@ def test_pdfs_have_several_pages_with_header_and_persona(converted):
         assert ("VERTROUWELIJK" if docx_path.name.endswith("-nl.docx") else "CONFIDENTIAL") in text
         if "hostile" in str(docx_path):
             assert "Zoë <script> & Co" in text and "Q3 <script> &" in text
+        elif "demo" in str(docx_path):
+            assert "Youssef" in text or "Sem" in text
         elif "p1" in docx_path.name:
             assert "Sanne" in text
         else:
@@ -185,3 +197,96 @@ def test_page_one_of_each_kind_is_rendered_for_a_person_to_look_at(converted):
             )
             png = Path(f"{prefix}{page}.png")
             assert png.exists() and png.read_bytes().startswith(b"\x89PNG"), png
+
+
+# --- page breaks a reader notices --------------------------------------------------------------------
+
+FOOTER = re.compile(r"(Page|Pagina) \d+ (of|van) \d+$")
+
+
+def page_texts(pdf: Path) -> list[str]:
+    """The text of every page, laid out as printed (pdftotext -layout, one call per page)."""
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    return [
+        subprocess.run(
+            ["pdftotext", "-layout", "-f", str(i), "-l", str(i), str(pdf), "-"],
+            capture_output=True, text=True, check=True,
+        ).stdout
+        for i in range(1, pages + 1)
+    ]
+
+
+def body_lines(page: str) -> list[str]:
+    """The page's non-empty lines without the running footer, whitespace collapsed."""
+    lines = [" ".join(line.split()) for line in page.splitlines()]
+    lines = [line for line in lines if line]
+    return lines[:-1] if lines and FOOTER.search(lines[-1]) else lines
+
+
+def headings(docx_path: Path) -> list[str]:
+    """The text of every heading in the document, whitespace collapsed."""
+    doc = docx.Document(str(docx_path))
+    return [
+        " ".join(p.text.split())
+        for p in doc.paragraphs
+        if p.style is not None and p.style.name.startswith("Heading") and p.text.strip()
+    ]
+
+
+def orphan_headings(docx_path: Path, pdf: Path) -> list[tuple[int, str]]:
+    """(page, heading) for every heading printed as the last line of a page (a heading that
+    wraps counts when its last line ends the page)."""
+    found = []
+    texts = page_texts(pdf)
+    titles = headings(docx_path)
+    for number, page in enumerate(texts[:-1], start=1):
+        lines = body_lines(page)
+        if not lines:
+            continue
+        last, tail = lines[-1], " ".join(lines[-2:])
+        for title in titles:
+            if last == title or (tail.endswith(title) and title.endswith(last)):
+                found.append((number, title))
+                break
+    return found
+
+
+@pytest.mark.skipif(
+    shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None,
+    reason="poppler-utils (pdftotext, pdfinfo) not installed: run `make system-deps`",
+)
+def test_no_heading_ends_a_page_and_no_reason_starts_one(converted):
+    chosen, pdf_dir, _ = converted
+    for docx_path in chosen:
+        pdf = pdf_dir / (docx_path.stem + ".pdf")
+        assert orphan_headings(docx_path, pdf) == [], docx_path.name
+        for number, page in enumerate(page_texts(pdf), start=1):
+            lines = body_lines(page)
+            # line 0 is the running header; an advice's "because" never opens a page alone
+            assert not (len(lines) > 1 and re.match(r"(because|omdat) ", lines[1])), (docx_path.name, number)
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) not installed")
+def test_card_overview_and_training_brief_are_rendered_for_review(converted):
+    """Saved under tests/output/briefs/: the persona card (page 1), the overview's first three
+    pages and the training brief's first two, at a resolution a person can read."""
+    chosen, pdf_dir, _ = converted
+    wanted = {"demo-communication-p4-": (1,), "demo-overview-nl": (1, 2, 3), "demo-training-p2-": (1, 2)}
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    written = []
+    for docx_path in (p for p in chosen if "demo" in str(p)):
+        pages = next(v for k, v in wanted.items() if docx_path.name.startswith(k))
+        pdf = pdf_dir / (docx_path.stem + ".pdf")
+        for page in pages:
+            target = OUTPUT / f"{docx_path.stem}-page{page}"
+            subprocess.run(
+                ["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile",
+                 str(pdf), str(target)],
+                check=True, capture_output=True, timeout=120,
+            )
+            written.append(Path(f"{target}.png"))
+    assert len(written) == 6
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in written)
+    card = page_texts(pdf_dir / "demo-communication-p4-youssef-nl.pdf")[0]
+    assert "Youssef" in card and "Kernzin" in card and "Niet doen" in card  # the card fits page 1

@@ -36,6 +36,39 @@ def test_timeline_fills_quiet_days_and_counts_the_rate_against_the_invited():
     assert dashboard.response_timeline(["2026-03-02"], invited=None)[0].rate is None
 
 
+def test_coarsened_timeline_never_shows_a_period_with_fewer_than_the_minimum():
+    days = ["2026-03-02"] * 6 + ["2026-03-03"] + ["2026-03-05"] * 2 + ["2026-03-06"] * 3 + ["2026-03-09"]
+    periods = dashboard.coarsen_timeline(dashboard.response_timeline(days, invited=20), min_group=5)
+    assert [(p.day.day, p.until.day if p.until else None, p.count) for p in periods] == [
+        (2, None, 6),  # a day of six stands on its own
+        (3, 9, 7),  # 1 + 2 + 3 reach five on the 6th; the single answer of the 9th joins that period
+    ]
+    assert [p.cumulative for p in periods] == [6, 13] and periods[-1].rate == pytest.approx(13 / 20)
+    assert dashboard.coarsen_timeline(dashboard.response_timeline(["2026-03-02"] * 4, invited=9), 5) == []
+
+
+def test_heatmap_over_publications_hides_a_team_that_grew_by_fewer_than_the_minimum():
+    """Comparing the heatmap before and after a later publication must not isolate a new answer."""
+    scores, teams, publication = {}, {}, {}
+
+    def add(team, n, batch):
+        for i in range(n):
+            rid = f"{team}-{batch}-{i}"
+            scores[rid], teams[rid], publication[rid] = {"c": 4.0}, team, batch
+
+    add("Finance", 8, 1)
+    add("Sales", 9, 1)
+    add("IT", 7, 1)
+    add("Finance", 5, 2)  # a whole group of the minimum: Finance may move
+    add("IT", 1, 2)  # as if one IT answer had been published later (the close holds that back)
+    heatmap = dashboard.team_heatmap(scores, teams, ["c"], min_group=5)
+    assert [row.team for row in heatmap.teams] == ["Finance", "IT", "Sales"]  # one publication: all shown
+    heatmap = dashboard.team_heatmap(scores, teams, ["c"], min_group=5, publication_by_response=publication)
+    # IT grew by one in publication 2; the hidden rest of that publication must be five or more,
+    # so Finance (5 new) is hidden with it; Sales had nothing new and stays.
+    assert [row.team for row in heatmap.teams] == ["Sales"]
+
+
 def test_construct_scores_share_favourable_and_hide_constructs_answered_by_too_few():
     values = {"efficacy": [4, 5, 4, 2, 4, 3, 4, 5], "valence": [5, 5, 4, None, None, None, None, None]}
     rows = dashboard.construct_scores(values, ["efficacy", "valence"], min_group=5)

@@ -25,16 +25,19 @@ def persona_set_without_members() -> dict:
 def world(database, default_q):
     users = make_users(database)
     ids = {}
-    for title, status in (("Open pulse", "open"), ("Draft baseline", "draft"), ("Closed survey", "closed"),
-                          ("Derived round", "closed")):
-        ids[title] = create_round(database, default_q, title)
+    for title, status, mode in (("Open pulse", "open", "identified"), ("Draft baseline", "draft", "anonymous"),
+                                ("Closed survey", "closed", "anonymous"), ("Derived round", "closed", "anonymous"),
+                                ("Open anonymous", "open", "anonymous")):
+        ids[title] = create_round(database, default_q, title, mode=mode)
         database.execute("UPDATE rounds SET status = ? WHERE id = ?", [status, ids[title]])
     database.conn.executemany(
         "INSERT INTO participants (round_id, email, responded) VALUES (?, ?, ?)",
         [(ids["Open pulse"], f"p{i}@example.org", int(i < 3)) for i in range(4)])
-    for title in ("Open pulse", "Closed survey"):
-        database.execute("INSERT INTO responses (id, round_id, submitted_on) VALUES (?, ?, '2026-03-02')",
-                         [f"resp-{title}", ids[title]])
+    database.conn.executemany("INSERT INTO participants (round_id, email) VALUES (?, ?)",
+                              [(ids["Open anonymous"], f"a{i}@example.org") for i in range(8)])
+    for title, n, publication in (("Open pulse", 1, 1), ("Closed survey", 1, 1), ("Open anonymous", 6, None)):
+        database.conn.executemany("INSERT INTO responses (id, round_id, publication) VALUES (?, ?, ?)",
+                                  [(f"resp-{title}-{i}", ids[title], publication) for i in range(n)])
     save_persona_set(database, ids["Derived round"], persona_set_without_members())
     database.conn.commit()
     return users, ids
@@ -56,6 +59,8 @@ def test_hr_sees_open_rounds_with_their_rate_and_what_a_draft_still_needs(client
     login(client, users["hr"][1])
     page = client.get("/?lang=en").get_data(as_text=True)
     assert "Open pulse" in page and "75%" in page and "3 of 4 invited have answered" in page
+    # anonymous: the answers stored while open are counted in steps of the minimum group only
+    assert "at least 5 of 8 invited have answered" in page and "6 of 8" not in page
     assert "Draft baseline" in page and "import participants" in page
     assert "record the works council approval" in page
     # a closed round with answers but no personas is the next job; one with personas is not

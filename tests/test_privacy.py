@@ -23,6 +23,18 @@ def test_groups_under_five_are_never_shown_and_a_round_can_raise_but_not_lower_t
     assert not privacy.may_show(7, min_group=8) and privacy.may_show(8, min_group=8)
 
 
+def test_an_open_anonymous_round_shows_its_count_only_in_steps_of_the_minimum():
+    def shown(stored, published=0, *, anonymous=True, open_=True, min_group=5):
+        return privacy.shown_response_count(stored, published, anonymous=anonymous, open_=open_, min_group=min_group)
+
+    assert [shown(n).text() for n in (0, 4, 5, 9, 10, 14, 15)] == [
+        "fewer than 5", "fewer than 5", "at least 5", "at least 5", "at least 10", "at least 10", "at least 15"]
+    assert shown(16, min_group=8).text() == "at least 16" and shown(7, min_group=8).text() == "fewer than 8"
+    assert shown(14, 12, open_=False).text() == "12"  # closed: what was published, exactly
+    assert shown(14, 0, anonymous=False).text() == "14"  # identified rounds: as before
+    assert shown(14).share_of(20) == pytest.approx(0.5) and shown(3).share_of(20) is None
+
+
 def test_verbatim_answers_need_a_group_of_ten_or_twice_the_round_minimum():
     assert not privacy.may_quote(9) and privacy.may_quote(10)
     assert not privacy.may_quote(11, min_group=6) and privacy.may_quote(12, min_group=6)

@@ -80,20 +80,42 @@ def test_round_without_works_council_record_stays_draft_and_says_why(database, d
     assert len(sink.messages) == 2
 
 
-def test_reminders_reach_only_non_responders_and_stop_at_close(database, default_q):
+def complete_links(db, config: dict, q, emails: tuple[str, ...]) -> None:
+    """These participants finish the questionnaire, stored the way the web app stores it: in an
+    anonymous round only their link's marker, in an identified round their flags."""
+    from toolkit.core.tokens import done_marker, draft_key, participant_token
+    from toolkit.data.responses import (
+        complete_anonymous_response,
+        complete_web_response,
+        response_entry,
+    )
+
+    for p in db.query("SELECT p.*, r.mode FROM participants p JOIN rounds r ON r.id = p.round_id "
+                      f"WHERE p.email IN ({', '.join('?' * len(emails))})", list(emails)):
+        token = participant_token(config["SECRET_KEY"], p)
+        entry = response_entry(q, p["round_id"], {}, random_order=True, publication=None)
+        if p["mode"] == "identified":
+            complete_web_response(db, entry, participant_id=p["id"], draft_key=draft_key(token))
+        else:
+            complete_anonymous_response(db, entry, done_marker=done_marker(token), draft_key=draft_key(token))
+
+
+@pytest.mark.parametrize("mode", ["anonymous", "identified"])
+def test_reminders_reach_only_non_responders_and_stop_at_close(database, default_q, mode):
     manager = add_user(database, "cm@example.org", "change_manager", "en")
     trainer = add_user(database, "trainer@example.org", "trainer")
     round_id = make_round(database, default_q, participants=people(5), closes_at=T0 + 7 * DAY)
+    database.execute("UPDATE rounds SET mode = ? WHERE id = ?", [mode, round_id])
     database.conn.executemany("INSERT INTO round_access (round_id, user_id) VALUES (?, ?)",
                               [(round_id, manager), (round_id, trainer)])
     with SmtpSink() as sink:
         config = settings_for(sink)
         dispatch(database, config, T0)
-        database.execute("UPDATE participants SET responded = 1 WHERE email IN ('p000@example.org', 'p001@example.org')")
+        complete_links(database, config, default_q, ("p000@example.org", "p001@example.org"))
         assert dispatch(database, config, T0 + 3 * DAY - MINUTE).delivery == {}
         assert dispatch(database, config, T0 + 3 * DAY).delivery == {"sent": 3}
         dispatch(database, config, T0 + 3 * DAY + MINUTE)
-        database.execute("UPDATE participants SET responded = 1 WHERE email = 'p002@example.org'")
+        complete_links(database, config, default_q, ("p002@example.org",))
         dispatch(database, config, T0 + 5 * DAY)
         report = dispatch(database, config, T0 + 7 * DAY)
         assert report.closed == [round_id]
@@ -104,6 +126,8 @@ def test_reminders_reach_only_non_responders_and_stop_at_close(database, default
     [(_, ready)] = [(r, m) for r, m in sink.messages if r == ["cm@example.org"]]
     assert ready["Subject"].startswith("Round closed")  # the manager's own language
     assert get_round(database, round_id)["status"] == "closed"
+    flags = database.execute("SELECT sum(responded) FROM participants WHERE round_id = ?", [round_id]).fetchone()[0]
+    assert flags == (0 if mode == "anonymous" else 3)  # an anonymous round marks links, not people
 
 
 def test_reminder_days_never_fire_at_or_after_close(database, default_q):

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 
 import pytest
 
 from toolkit.core.questionnaire import get_questionnaire
-from toolkit.core.tokens import participant_token
-from toolkit.data.responses import AlreadyCompleted, complete_web_response, response_entry
+from toolkit.core.tokens import done_marker, participant_token
+from toolkit.data.responses import (
+    AlreadyCompleted,
+    complete_anonymous_response,
+    complete_web_response,
+    insert_response,
+    response_entry,
+)
 from toolkit.data.rounds import create_round, response_count
 from toolkit.services.participants import import_participants
 
@@ -94,10 +101,14 @@ def test_full_anonymous_round_stores_one_unlinkable_response(client, database, p
     assert len(responses) == 1
     response = responses[0]
     assert response["participant_id"] is None and response["language"] is None
-    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", response["submitted_on"])  # the day, no time
+    assert response["submitted_on"] is None  # no day: only a counter per day (response_days) knows it
+    assert response["publication"] is None  # published when the round closes
+    assert database.execute("SELECT count FROM response_days WHERE round_id = ?", [round_id]).fetchone()[0] == 1
     assert json.loads(response["attributes"]) == {}  # no participant attributes
     participant = next(database.query("SELECT * FROM participants WHERE id = (SELECT min(id) FROM participants)"))
-    assert participant["responded"] == 1 and participant["link_used"] == 1
+    # Completing wrote nothing about the participant; the link's marker says it was used.
+    assert participant["responded"] == 0 and participant["link_used"] == 0
+    assert [m for (m,) in database.execute("SELECT marker FROM completed_links")] == [done_marker(tokens[0])]
     assert database.execute("SELECT count(*) FROM drafts").fetchone()[0] == 0
     # Nothing stored with the response equals anything stored with the participant.
     participant_values = {str(v) for v in participant.values() if v not in (None, "", 0, 1, "{}")}
@@ -229,20 +240,42 @@ def test_completed_link_gets_a_friendly_page_and_no_second_response(client, data
     assert response_count(database, round_id) == 1
 
 
-def test_a_link_completes_once_even_when_two_tabs_finish_together(database, pulse):
+@pytest.mark.parametrize("mode", ["anonymous", "identified"])
+def test_a_link_completes_once_even_when_two_tabs_finish_together(database, pulse, mode):
     """Both tabs passed the page checks; the single completing statement lets only one through."""
-    round_id, _tokens = open_round(database, pulse)
+    round_id, tokens = open_round(database, pulse, mode=mode)
     participant = database.execute("SELECT min(id) FROM participants").fetchone()[0]
     answers = {iid: 3 for iid in pulse.items if pulse.items[iid].type == "likert"}
     first, second = (response_entry(pulse, round_id, answers, random_order=True) for _ in range(2))
     database.execute("INSERT INTO drafts (key, round_id, updated_on) VALUES ('tab', ?, '2026-11-23')", [round_id])
-    complete_web_response(database, first, participant_id=participant, draft_key="tab")
+
+    def finish(entry):
+        if mode == "identified":
+            return complete_web_response(database, entry, participant_id=participant, draft_key="tab")
+        return complete_anonymous_response(database, entry, done_marker=done_marker(tokens[0]), draft_key="tab")
+
+    finish(first)
     with pytest.raises(AlreadyCompleted):
-        complete_web_response(database, second, participant_id=participant, draft_key="tab")
+        finish(second)
     assert [r[0] for r in database.execute("SELECT id FROM responses")] == [first["id"]]
     assert database.execute("SELECT count(*) FROM answers WHERE response_id = ?", [second["id"]]).fetchone()[0] == 0
     assert database.execute("SELECT count(*) FROM drafts").fetchone()[0] == 0
-    assert database.execute("SELECT responded, link_used FROM participants WHERE id = ?", [participant]).fetchone() == (1, 1)
+    flags = database.execute("SELECT responded, link_used FROM participants WHERE id = ?", [participant]).fetchone()
+    assert flags == ((1, 1) if mode == "identified" else (0, 0))
+    assert database.execute("SELECT count(*) FROM completed_links").fetchone()[0] == (mode == "anonymous")
+
+
+def test_an_anonymous_round_cannot_be_completed_the_identified_way(database, pulse):
+    """The database itself refuses to tie an anonymous response to a participant."""
+    round_id, _tokens = open_round(database, pulse)
+    participant = database.execute("SELECT min(id) FROM participants").fetchone()[0]
+    entry = response_entry(pulse, round_id, {}, participant_id=participant)
+    with pytest.raises(sqlite3.IntegrityError, match="anonymous"):
+        complete_web_response(database, entry, participant_id=participant, draft_key="x")
+    with pytest.raises(sqlite3.IntegrityError, match="names no participant"):
+        insert_response(database, pulse, round_id, {}, participant_id=participant)
+    assert database.execute("SELECT count(*) FROM responses").fetchone()[0] == 0
+    assert database.execute("SELECT sum(responded) FROM participants").fetchone()[0] == 0
 
 
 @pytest.mark.parametrize("status, closes_at, kind", [

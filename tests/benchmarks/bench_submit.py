@@ -237,12 +237,12 @@ def measure(name: str) -> tuple[float, int, int]:
 
     stored = db.execute("SELECT count(*) FROM responses WHERE round_id = ?", [round_id]).fetchone()[0]
     answers = db.execute("SELECT count(*) FROM answers").fetchone()[0]
-    responded = db.execute("SELECT sum(responded) FROM participants").fetchone()[0]
+    responded = db.execute("SELECT count(*) FROM completed_links").fetchone()[0]  # anonymous: links, not people
     drafts = db.execute("SELECT count(*) FROM drafts").fetchone()[0]
     lost_submissions = len(lost) + (everyone - stored) + (everyone * sum(map(len, pages)) - answers)
     median = statistics.median(ratios)
     print(f"{q.id}: ratio (median of {REPEATS}) {median:.2f} (goal >= 0.40); stored responses {stored}/{everyone}, "
-          f"responded {responded}, drafts left {drafts}, lost submissions {lost_submissions} (must be 0), "
+          f"completed links {responded}, drafts left {drafts}, lost submissions {lost_submissions} (must be 0), "
           f"baseline failures {len(bare_lost)}")
     if lost[:3]:
         print("first failures:", lost[:3])

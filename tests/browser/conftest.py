@@ -93,8 +93,11 @@ def ui_world(database):
     database.execute("UPDATE rounds SET status = 'open', works_council_date = '2026-01-10', "
                      "works_council_ref = 'OR-2026-03' WHERE id = ?", [opened])
     database.conn.executemany(
-        "INSERT INTO participants (round_id, email, team, responded) VALUES (?, ?, ?, ?)",
-        [(opened, f"p{i}@example.org", "Inkoop" if i % 2 else "Sales", int(i % 3 == 0)) for i in range(30)])
+        "INSERT INTO participants (round_id, email, team) VALUES (?, ?, ?)",
+        [(opened, f"p{i}@example.org", "Inkoop" if i % 2 else "Sales") for i in range(30)])
+    # 12 anonymous answers waiting for the close: shown as "at least 10" (steps of the minimum group)
+    database.conn.executemany("INSERT INTO responses (id, round_id) VALUES (?, ?)",
+                              [(f"waiting-{i}", opened) for i in range(12)])
     draft = create_round(database, q, "Nulmeting 2027")
     for role in ("change_manager", "trainer"):
         database.execute("INSERT INTO round_access (round_id, user_id) VALUES (?, ?)", [derived, users[role][0]])

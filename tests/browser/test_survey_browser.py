@@ -80,10 +80,12 @@ def test_respondent_answers_half_closes_browser_resumes_and_finishes(live_app, l
     responses = list(database.query("SELECT * FROM responses WHERE round_id = ?", [round_id]))
     assert len(responses) == 1
     assert responses[0]["participant_id"] is None
-    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", responses[0]["submitted_on"])
+    assert responses[0]["submitted_on"] is None  # anonymous: the day is only counted, not kept
     assert database.execute("SELECT count(*) FROM drafts").fetchone()[0] == 0
+    # The participant's row is untouched; the link's marker says it was used.
     assert database.execute("SELECT responded, link_used FROM participants WHERE id = ?",
-                            [participant["id"]]).fetchone() == (1, 1)
+                            [participant["id"]]).fetchone() == (0, 0)
+    assert database.execute("SELECT count(*) FROM completed_links WHERE round_id = ?", [round_id]).fetchone()[0] == 1
     answered = database.execute("SELECT count(*) FROM answers WHERE response_id = ?", [responses[0]["id"]]).fetchone()[0]
     assert answered == len(q.items)
     first_item = q.blocks[0].items[0]

@@ -121,14 +121,19 @@ def _draw_profile(rows: list, legend: tuple[str, str, str], scale: tuple[float, 
     return fig
 
 
-def overview_chart(persona_set: dict, q, lang: str, *, min_group: int = 5) -> bytes:
+def overview_chart(
+    persona_set: dict, q, lang: str, *, min_group: int = 5, negative=frozenset()
+) -> bytes:
     """PNG bytes: a heat map of every shown persona's difference from the organisation per
-    construct (scale points), with the difference written in each cell (so it also reads in
-    grey print).
+    construct (scale points), with the signed difference written in each cell (so it also
+    reads in grey print).
 
-    Only personas that are presented and have at least ``min_group`` members appear; rows
-    are the set's ``dimensions`` (else every construct in a profile), in questionnaire order.
-    Identical input returns the cached bytes object.
+    The colour says whether a difference is favourable, not whether it is positive: for a
+    construct in ``negative`` (ids where a high score is bad, such as amotivation) a higher
+    score is coloured as less favourable (red), so the darkest blue always means "better
+    placed than the organisation". Only personas that are presented and have at least
+    ``min_group`` members appear; rows are the set's ``dimensions`` (else every construct in
+    a profile), in questionnaire order. Identical input returns the cached bytes object.
     """
     personas = [
         p
@@ -145,12 +150,23 @@ def overview_chart(persona_set: dict, q, lang: str, *, min_group: int = 5) -> by
     names = [_chart_name(p, i + 1) for i, p in enumerate(personas)]
     org_profile = (persona_set.get("overall") or {}).get("profile") or {}
     matrix = [[_difference(p, cid, org_profile) for p in personas] for cid in dims]
+    colours = favourable(matrix, dims, negative)
     row_labels = [_drawable(construct_name(q, c, lang)) or c for c in dims]
-    key = _key("overview", lang, row_labels, names, matrix)
+    key = _key("overview", lang, row_labels, names, matrix, colours)
     cached = _cache_get(key)
     if cached is not None:
         return cached
-    return _cache_put(key, _render(lambda: _draw_overview(matrix, row_labels, names, lang)))
+    return _cache_put(key, _render(lambda: _draw_overview(matrix, colours, row_labels, names, lang)))
+
+
+def favourable(matrix: list[list[float | None]], constructs: list[str], negative) -> list:
+    """How favourable each difference is: the difference itself, sign-flipped on the rows of
+    constructs in ``negative`` (a high amotivation is unfavourable); None stays None.
+    ``matrix`` has one row per construct in ``constructs``, one column per persona."""
+    return [
+        [None if v is None else (-v if cid in negative else v) for v in row]
+        for cid, row in zip(constructs, matrix, strict=True)
+    ]
 
 
 def _difference(persona: dict, cid: str, org_profile: dict) -> float | None:
@@ -167,17 +183,19 @@ def _difference(persona: dict, cid: str, org_profile: dict) -> float | None:
     return diff
 
 
-def _draw_overview(matrix: list, row_labels: list[str], names: list[str], lang: str):
-    """The heat map figure: red-blue around zero, the signed value in every cell."""
+def _draw_overview(matrix: list, colours: list, row_labels: list[str], names: list[str], lang: str):
+    """The heat map figure: red (less favourable) to blue (more favourable) around zero by
+    ``colours`` (see ``favourable``), the signed difference itself written in every cell."""
     import numpy as np
 
     data = np.array([[v if v is not None else np.nan for v in row] for row in matrix], dtype=float)
+    shade = np.array([[v if v is not None else np.nan for v in row] for row in colours], dtype=float)
     if data.size == 0:
-        data = np.zeros((max(len(row_labels), 1), max(len(names), 1)))
+        data = shade = np.zeros((max(len(row_labels), 1), max(len(names), 1)))
     height = max(2.4, 0.34 * len(row_labels) + 0.8)
     fig, ax = _figure(height)
     limit = max(1.0, float(np.nanmax(np.abs(data))) if np.isfinite(data).any() else 1.0)
-    ax.imshow(data, cmap="RdBu", vmin=-limit, vmax=limit, aspect="auto")
+    ax.imshow(shade, cmap="RdBu", vmin=-limit, vmax=limit, aspect="auto")
     ax.set_yticks(range(len(row_labels)))
     ax.set_yticklabels(row_labels)
     ax.set_xticks(range(len(names)))

@@ -8,7 +8,7 @@ avoid, the moments the change hits them, how to tell it works, and "about this b
 
 from __future__ import annotations
 
-from toolkit.briefs import sections
+from toolkit.briefs import card, sections
 from toolkit.briefs.context import BriefContext, as_int
 from toolkit.briefs.styles import STYLE_NAMES as S
 from toolkit.briefs.text import N_
@@ -17,6 +17,10 @@ from toolkit.core.guidance import ASPECTS, Advice, GuidanceRules, construct_name
 from toolkit.core.numbers import finite_float
 
 MAX_LINES = 5  # drivers / hold-backs listed per persona (the strongest first)
+CARE = N_(
+    "%(line)s. This pushes in the short run but does not carry a change: use clear agreements "
+    "and recognition, never pressure or guilt."
+)
 ASPECT_NAMES = {
     "why": N_("Why"),
     "what": N_("What"),
@@ -50,21 +54,23 @@ def communication_brief(
     w.heading(_("Key messages"))
     _key_messages(ctx, w, advice.get("key_messages", []))
 
-    w.heading(_("Tone and language"))
-    sections.statement(
-        ctx, w, persona, "communication", "detail",
-        N_("Preference between why and context (1) and what and how (5): %(figure)s."),
-    )
-    w.advice_list(advice.get("tone", []))
+    if ctx.measured.role("comm_detail"):
+        w.heading(_("Tone and language"))
+        sections.statement(
+            ctx, w, persona, "communication", "detail",
+            N_("Preference between why and context (1) and what and how (5): %(figure)s."),
+        )
+        w.advice_list(advice.get("tone", []))
 
     _channels_and_frequency(ctx, w, persona, advice)
 
-    w.heading(_("How to involve them"))
-    sections.statement(
-        ctx, w, persona, "communication", "involvement",
-        N_("Wish to be involved (1–5): %(figure)s."),
-    )
-    w.advice_list(advice.get("involve", []))
+    if ctx.measured.role("comm_involvement"):
+        w.heading(_("How to involve them"))
+        sections.statement(
+            ctx, w, persona, "communication", "involvement",
+            N_("Wish to be involved (1–5): %(figure)s."),
+        )
+        w.advice_list(advice.get("involve", []))
 
     w.heading(_("Questions to expect"))
     _questions(ctx, w, advice.get("questions", []))
@@ -87,19 +93,18 @@ def communication_brief(
 def _channels_and_frequency(
     ctx: BriefContext, w: Writer, persona: dict, advice: dict[str, list[Advice]]
 ) -> None:
-    """Which channels, messengers and frequency the group chose, each with its advice."""
+    """Which channels, messengers and frequency the group chose, each with its advice; a
+    part the questionnaire did not ask about is left out, heading and advice included."""
     _ = ctx._
-    w.heading(_("Channels and messengers"))
-    where = ("communication", "channels", "comm_channels")
-    sections.ranked(ctx, w, persona, where, _("Channel"), intro=True)
-    where = ("communication", "messenger", "comm_messenger")
-    sections.ranked(ctx, w, persona, where, _("Messenger"))
-    w.advice_list(advice.get("channels", []))
-
-    w.heading(_("Frequency and timing"))
-    where = ("communication", "frequency", "comm_frequency")
-    sections.ranked(ctx, w, persona, where, _("Frequency"))
-    w.advice_list(advice.get("frequency", []))
+    if ctx.measured.any_role("comm_channels", "comm_messenger"):
+        w.heading(_("Channels and messengers"))
+        sections.ranked(ctx, w, persona, ("communication", "channels", "comm_channels"), _("Channel"))
+        sections.ranked(ctx, w, persona, ("communication", "messenger", "comm_messenger"), _("Messenger"))
+        w.advice_list(advice.get("channels", []))
+    if ctx.measured.role("comm_frequency"):
+        w.heading(_("Frequency and timing"))
+        sections.ranked(ctx, w, persona, ("communication", "frequency", "comm_frequency"), _("Frequency"))
+        w.advice_list(advice.get("frequency", []))
 
 
 def _key_messages(ctx: BriefContext, w: Writer, advices: list[Advice]) -> None:
@@ -113,7 +118,7 @@ def _key_messages(ctx: BriefContext, w: Writer, advices: list[Advice]) -> None:
                     [(adv.text, S["table_text"]), (adv.because, S["table_note"])],
                 ]
             )
-    w.table([ctx._("Theme"), ctx.pgettext("brief", "Message")], rows, [3.6, 13.0])
+    w.table([ctx._("Theme"), ctx.pgettext("brief", "Message")], rows)
 
 
 def _questions(ctx: BriefContext, w: Writer, advices: list[Advice]) -> None:
@@ -125,41 +130,50 @@ def _questions(ctx: BriefContext, w: Writer, advices: list[Advice]) -> None:
         ]
         for a in advices
     ]
-    w.table([ctx._("Question"), ctx._("Suggested answer")], rows, [6.6, 10.0])
+    w.table([ctx._("Question"), ctx._("Suggested answer")], rows)
 
 
 def drives_and_holds(ctx: BriefContext, w: Writer, persona: dict) -> None:
-    """Two lists: constructs where the group is notably better placed than the organisation
-    (drives) and notably worse, plus ADKAR stages that are a barrier for a large share
-    (holds back). "Notable" and "large" are the guidance settings ``notable_diff`` (scale
-    points) and ``barrier_share`` (0–1). Constructs in ``negative_constructs`` count the
-    other way round. At most ``MAX_LINES`` constructs per list, furthest first."""
-    drives, holds = _construct_lines(ctx, persona)
-    holds += _barrier_lines(ctx, persona)
+    """What drives the group, what holds it back, and what to handle with care.
+
+    Read after self-determination theory (Ryan & Deci 2000): constructs notably on the
+    favourable side of the organisation drive (autonomous motivation, readiness); notably on
+    the unfavourable side hold back (amotivation, low readiness), together with ADKAR stages
+    that are a barrier for a large share (when the questionnaire has them). Controlled
+    motivation (inner pressure, approval, pay) is neither: high, it is listed under "handle
+    with care"; low, it is not a brake and is not listed. "Notable" and "large" are the
+    guidance settings ``notable_diff`` (scale points) and ``barrier_share`` (0–1).
+    """
+    drives, holds, care = _construct_lines(ctx, persona)
+    holds += card.barrier_lines(ctx, persona)
     w.heading(ctx._("What drives them"), 2)
-    if drives:
-        for line in drives:
-            w.bullet(line)
-    else:
-        _strongest(ctx, w, persona.get("profile") or {})
+    for line in drives:
+        w.bullet(line)
+    if not drives:
+        _strongest(ctx, w, persona)
     w.heading(ctx._("What holds them back"), 2)
-    if holds:
-        for line in holds:
-            w.bullet(line)
-    else:
-        w.para(
-            ctx._(
-                "No construct is clearly below the organisation, and no ADKAR stage is a "
-                "barrier for a large part of the group."
+    for line in holds[:MAX_LINES]:
+        w.bullet(line)
+    if not holds:
+        w.para(ctx._("No construct is clearly on the unfavourable side of the organisation."))
+        if ctx.measured.adkar:
+            w.para(
+                ctx._(
+                    "On every ADKAR stage fewer than %(share)s of this group score 3 or lower.",
+                    share=percent(float(ctx.rules.settings["barrier_share"]), ctx.lang),
+                )
             )
-        )
+    if care:
+        w.heading(ctx._("Handle with care"), 2)
+        for line in care:
+            w.bullet(line)
 
 
-def _construct_lines(ctx: BriefContext, persona: dict) -> tuple[list[str], list[str]]:
-    """(drives, holds): one line per notable construct, by distance from the organisation."""
+def _construct_lines(ctx: BriefContext, persona: dict) -> tuple[list[str], list[str], list[str]]:
+    """(drives, holds, care): one line per notable construct, furthest from the organisation
+    first, at most ``MAX_LINES`` per list."""
     notable = float(ctx.rules.settings["notable_diff"])
-    negative = ctx.rules.negative_constructs
-    drives, holds = [], []
+    lists: dict[str, list[tuple[float, str]]] = {"drives": [], "holds": [], "care": []}
     for cid, entry in (persona.get("profile") or {}).items():
         mean, diff, n = (
             finite_float(entry.get("mean")),
@@ -173,44 +187,36 @@ def _construct_lines(ctx: BriefContext, persona: dict) -> tuple[list[str], list[
             diff = mean - float(org)
         if diff is None or abs(diff) < notable:
             continue
-        good = (diff > 0) != (cid in negative)
+        phrase = ctx.phrase(cid, diff > 0)
         line = (
-            f"{ctx.phrase(cid, diff > 0)} — {construct_name(ctx.q, cid, ctx.lang)}: "
-            f"{ctx.figure(mean, org if org is not None else mean - diff, n)}"
+            f"{phrase[:1].upper()}{phrase[1:]} — {construct_name(ctx.q, cid, ctx.lang)}: "
+            f"{ctx.figure(mean, org if org is not None else mean - diff, n, persona.get('size'))}"
         )
-        (drives if good else holds).append((abs(diff), line))
-    drives = [line for _, line in sorted(drives, key=lambda x: -x[0])][:MAX_LINES]
-    holds = [line for _, line in sorted(holds, key=lambda x: -x[0])][:MAX_LINES]
-    return drives, holds
+        if cid in card.CONTROLLED:
+            if diff > 0:
+                lists["care"].append((abs(diff), ctx._(CARE, line=line)))
+            continue
+        good = (diff > 0) != (cid in ctx.rules.negative_constructs)
+        lists["drives" if good else "holds"].append((abs(diff), line))
+    return tuple(
+        [line for _, line in sorted(lists[k], key=lambda x: -x[0])][:MAX_LINES]
+        for k in ("drives", "holds", "care")
+    )
 
 
-def _barrier_lines(ctx: BriefContext, persona: dict) -> list[str]:
-    """ADKAR stages scored 3 or lower by at least ``barrier_share`` of the group, largest first."""
-    barrier_share = float(ctx.rules.settings["barrier_share"])
-    barriers = []
-    for entry in ctx.adkar(persona):
-        share = finite_float(entry.get("barrier_share"))
-        if share is not None and share >= barrier_share:
-            line = ctx._(
-                "%(stage)s: %(share)s score 3 or lower (n = %(n)s)",
-                stage=construct_name(ctx.q, entry["stage"], ctx.lang),
-                share=percent(share, ctx.lang),
-                n=ctx.count(entry.get("n")),
-            )
-            barriers.append((share, line))
-    return [line for _, line in sorted(barriers, key=lambda x: -x[0])]
 
-
-def _strongest(ctx: BriefContext, w: Writer, profile: dict) -> None:
-    """Without a clear driver: name the highest-scoring construct that is not a negative one."""
+def _strongest(ctx: BriefContext, w: Writer, persona: dict) -> None:
+    """Without a clear driver: name the highest-scoring favourable construct (not a negative
+    one, not controlled motivation)."""
     negative = ctx.rules.negative_constructs
     best = max(
         (
             (cid, e)
-            for cid, e in profile.items()
+            for cid, e in (persona.get("profile") or {}).items()
             if finite_float(e.get("mean")) is not None
             and (as_int(e.get("n")) or 0) >= ctx.min_group
             and cid not in negative
+            and cid not in card.CONTROLLED
         ),
         key=lambda x: x[1]["mean"],
         default=None,
@@ -221,6 +227,8 @@ def _strongest(ctx: BriefContext, w: Writer, profile: dict) -> None:
                 "No construct is clearly above the organisation. The highest score: "
                 "%(construct)s (%(figure)s).",
                 construct=construct_name(ctx.q, best[0], ctx.lang),
-                figure=ctx.figure(best[1]["mean"], ctx.org_mean(best[0]), best[1].get("n")),
+                figure=ctx.figure(
+                    best[1]["mean"], ctx.org_mean(best[0]), best[1].get("n"), persona.get("size")
+                ),
             )
         )

@@ -33,12 +33,116 @@ from toolkit.core.numbers import finite_float
 from toolkit.core.participation import response_rate
 
 ADKAR_ORDER = ("awareness", "desire", "knowledge", "ability", "reinforcement")
+ADKAR_BLOCK = "adkar"
 BANDS = {"stable": N_("stable"), "indicative": N_("indicative"), "unstable": N_("unstable")}
+# Jaccard stability: from STABLE up a persona is stable, from INDICATIVE up indicative
+# (Hennig 2007's bootstrap cluster-wise stability, the thresholds of DESIGN.md §6).
+STABLE, INDICATIVE = 0.75, 0.60
+OPEN_ROLES = ("open_situation", "open_help", "open_worry")
+# The questions a brief section rests on: without any of them the section (and its advice) is
+# left out. "adkar" stands for the ADKAR self-check, "construct:<id>" for a construct.
+SECTION_BASIS = {
+    ("communication", "tone"): ("comm_detail",),
+    ("communication", "channels"): ("comm_channels", "comm_messenger"),
+    ("communication", "frequency"): ("comm_frequency",),
+    ("communication", "involve"): ("comm_involvement",),
+    ("training", "gaps"): ("adkar", "construct:change_efficacy"),
+    ("training", "format"): ("learn_format",),
+    ("training", "pace"): ("learn_pace",),
+    ("training", "digital"): ("learn_digital",),
+    ("training", "support"): ("learn_time",),
+}
 KINDS = {
     "communication": N_("Communication brief"),
     "training": N_("Training brief"),
     "overview": N_("Persona overview"),
 }
+
+
+def stability_figure(value: float, lang: str) -> str:
+    """A stability value with as many decimals (2 to 4) as it takes not to cross a band
+    threshold by rounding: 0.748 is "0.748" (indicative), never "0.75" (which reads stable)."""
+    for digits in (2, 3, 4):
+        shown = round(value, digits)
+        if all((value < t) == (shown < t) for t in (STABLE, INDICATIVE)):
+            return number(value, lang, digits)
+    return number(int(value * 10_000) / 10_000, lang, 4)
+
+
+def band_of(value: float) -> str:
+    """"stable", "indicative" or "unstable" for a stability value (0–1)."""
+    return "stable" if value >= STABLE else "indicative" if value >= INDICATIVE else "unstable"
+
+
+class Measured:
+    """What the round's questionnaire asked, so that a brief speaks only of that.
+
+    With a questionnaire (``q``), a part counts as measured when the questionnaire has its
+    items: a question with the given role, a construct in the ADKAR block, an open question.
+    Without one (old data, tests) the data decide: a part is measured when the persona set
+    holds figures for it.
+    """
+
+    def __init__(self, q, persona_set: Mapping):
+        """Keep `q` (a Questionnaire or None) and the personas of `persona_set` to look in."""
+        self.q = q
+        self._personas = list(persona_set.get("personas") or [])
+
+    def role(self, role: str) -> bool:
+        """True when the questionnaire asks the question with ``role`` (e.g. "comm_channels")."""
+        if self.q is not None and hasattr(self.q, "items_with_role"):
+            return bool(self.q.items_with_role(role))
+        from toolkit.core.guidance import CHOICES, PREFERENCES
+
+        where = CHOICES.get(role) or PREFERENCES.get(role)
+        if where is None:
+            return False
+        return any(
+            ((p.get("description") or {}).get(where[0]) or {}).get(where[1]) for p in self._personas
+        )
+
+    def any_role(self, *roles: str) -> bool:
+        """True when at least one of ``roles`` is asked."""
+        return any(self.role(r) for r in roles)
+
+    @property
+    def adkar(self) -> bool:
+        """True when the questionnaire has the ADKAR self-check (constructs in its ADKAR block)."""
+        if self.q is not None and hasattr(self.q, "constructs"):
+            return any(c.block == ADKAR_BLOCK for c in self.q.constructs.values())
+        return any((p.get("description") or {}).get("adkar") for p in self._personas)
+
+    @property
+    def open_answers(self) -> bool:
+        """True when the questionnaire has open questions whose answers can be quoted."""
+        if self.q is not None and hasattr(self.q, "items_with_role"):
+            return any(self.q.items_with_role(r) for r in OPEN_ROLES)
+        return any(
+            (p.get("description") or {}).get(k) for p in self._personas for k in ("quotes", "situations")
+        )
+
+    def section(self, audience: str, section: str) -> bool:
+        """True when the questionnaire asked what brief ``section`` of ``audience`` rests on
+        (``SECTION_BASIS``); sections without a listed basis always count as measured."""
+        basis = SECTION_BASIS.get((audience, section))
+        if basis is None:
+            return True
+        for need in basis:
+            if need == "adkar":
+                found = self.adkar
+            elif need.startswith("construct:"):
+                found = self.construct(need.split(":", 1)[1])
+            else:
+                found = self.role(need)
+            if found:
+                return True
+        return False
+
+    def construct(self, construct: str) -> bool:
+        """True when ``construct`` is one of the questionnaire's constructs."""
+        if self.q is not None and hasattr(self.q, "constructs"):
+            return construct in self.q.constructs
+        return any(construct in (p.get("profile") or {}) for p in self._personas)
 
 
 def as_int(value) -> int | None:
@@ -60,6 +164,11 @@ class BriefContext:
     def __init__(
         self, persona_set: dict, round_info: dict, q, lang: str, rules: GuidanceRules | None
     ):
+        """Load the wording of `lang` and keep a privacy-trimmed copy of `persona_set`.
+
+        `persona_set` itself is not changed. Raises ValueError for a language briefs are not
+        written in and LookupError when its catalogue is missing (see `catalogue`).
+        """
         self.text = catalogue(lang)
         self._ = self.text.gettext
         self.pgettext = self.text.pgettext
@@ -75,6 +184,7 @@ class BriefContext:
         self.source = persona_set
         self.persona_set = privacy.exportable_persona_set(persona_set, self.min_group)
         self.overall = self.persona_set.get("overall") or {}
+        self.measured = Measured(q, persona_set)
         self._advice_cache: dict[tuple, list[Advice]] = {}
 
     # -- lookups -----------------------------------------------------------------------------
@@ -94,14 +204,15 @@ class BriefContext:
     def writer(self, kind: str, persona: dict | None) -> Writer:
         """A new document of ``kind`` (a key of ``KINDS``), titled with the persona's name."""
         title = self._(KINDS[kind]) + (f" · {self.name(persona)}" if persona else "")
-        return Writer(self.lang, self.round_title(), title, self.round_title())
+        return Writer(self.lang, self.round_title(), title, self.round_title(), self.note())
 
     def advice(self, persona: dict, audience: str) -> list[Advice]:
         """The guidance rules' advice for ``persona`` and ``audience`` ("communication" or
-        "training"), evaluated once per document."""
+        "training"), evaluated once per document; advice of a section the questionnaire gave
+        no basis for (``Measured.section``) is left out, so no brief speaks of it."""
         key = (persona.get("key"), id(persona), audience)
         if key not in self._advice_cache:
-            self._advice_cache[key] = evaluate(
+            advices = evaluate(
                 self.rules,
                 persona,
                 self.lang,
@@ -110,6 +221,9 @@ class BriefContext:
                 min_group=self.min_group,
                 audience=audience,
             )
+            self._advice_cache[key] = [
+                a for a in advices if self.measured.section(a.audience, a.section)
+            ]
         return self._advice_cache[key]
 
     def name(self, persona: dict) -> str:
@@ -177,9 +291,49 @@ class BriefContext:
         return clean_text(option_label(self.q, role, str(value), self.lang))
 
     def top_option(self, persona: dict, section: str, key: str, role: str) -> str:
-        """The label of the persona's most chosen option, or "–"."""
+        """The label of the persona's most chosen option ("Chat and Team meeting" when two
+        tie), or "–"."""
+        tied = self.top_options(persona, section, key)
+        if not tied:
+            return UNKNOWN
+        return self.join([self.option_text(role, e.get("value")) for e in tied])
+
+    def top_options(self, persona: dict, section: str, key: str) -> list[dict]:
+        """The persona's most chosen options: one entry, or every entry tied at the top."""
         entries = self.options(persona, section, key)
-        return self.option_text(role, entries[0].get("value")) if entries else UNKNOWN
+        if not entries:
+            return []
+        most = as_int(entries[0].get("n"))
+        return [e for e in entries if as_int(e.get("n")) == most]
+
+    def option_base(self, entries: list[dict]) -> int | None:
+        """How many people answered a question, worked out from its options' counts and
+        shares (share = chosen / answered); None when no option has both."""
+        bases = [
+            as_int(e.get("n")) / finite_float(e.get("share"))
+            for e in entries
+            if as_int(e.get("n")) and finite_float(e.get("share"))
+        ]
+        return int(round(max(bases))) if bases else None
+
+    def chosen(self, entry: Mapping, base: int | None) -> str:
+        """How many chose an option, with the base: "44 of 62 people, 71%"."""
+        share = finite_float(entry.get("share"))
+        if base is None or share is None:
+            return self._("%(n)s people", n=self.count(entry.get("n")))
+        return self._(
+            "%(n)s of %(base)s people, %(share)s",
+            n=self.count(entry.get("n")),
+            base=self.count(base),
+            share=percent(share, self.lang),
+        )
+
+    def join(self, items: list[str]) -> str:
+        """"a", "a and b", "a, b and c" in this language."""
+        items = [i for i in items if i]
+        if len(items) <= 1:
+            return "".join(items)
+        return ", ".join(items[:-1]) + " " + self._("and") + " " + items[-1]
 
     def adkar(self, persona: dict) -> list[dict]:
         """The persona's ADKAR stages that rest on at least the minimum group, in ADKAR order."""
@@ -256,43 +410,37 @@ class BriefContext:
         return self._(BANDS[band]) if isinstance(band, str) and band in BANDS else unknown
 
     def stability(self, persona: dict) -> str:
-        """The band and the stability figure, "stable (0.86)"; the band alone, or "–"."""
-        band_text = self.band(persona, clean_text(persona.get("stability_band") or ""))
+        """The band and the stability figure, "stable (0.86)", never rounded across a band
+        threshold ("indicative (0.748)"); the band alone, or "–"."""
         value = finite_float(persona.get("stability"))
         if value is None:
-            return band_text or UNKNOWN
-        return f"{band_text} ({number(value, self.lang, 2)})"
+            return self.band(persona, clean_text(persona.get("stability_band") or "")) or UNKNOWN
+        band = persona.get("stability_band")
+        band_text = self._(BANDS[band if band in BANDS else band_of(value)])
+        return f"{band_text} ({stability_figure(value, self.lang)})"
 
-    def figure(self, mean, org, n) -> str:
-        """The evidence behind a statement: "3.1 vs 3.4 in the organisation, n = 80", or
-        "mean 3.1, n = 80" without an organisation figure."""
+    def figure(self, mean, org, n, base=None) -> str:
+        """The evidence behind a statement: "3.1 vs 3.4 in the organisation; n = 78 of 80
+        people", or "mean 3.1; n = …" without an organisation figure. ``n`` is how many
+        answered, ``base`` the group they belong to (left out when unknown)."""
+        counted = self.counted(n, base)
         if finite_float(org) is None:
-            return self._("mean %(mean)s, n = %(n)s", mean=self.num(mean), n=self.count(n))
+            return self._("mean %(mean)s; %(counted)s", mean=self.num(mean), counted=counted)
         return self._(
-            "%(mean)s vs %(org)s in the organisation, n = %(n)s",
+            "%(mean)s vs %(org)s in the organisation; %(counted)s",
             mean=self.num(mean),
             org=self.num(org),
-            n=self.count(n),
+            counted=counted,
         )
 
-    # -- the cover ---------------------------------------------------------------------------
+    def counted(self, n, base=None) -> str:
+        """What ``n`` counts: "n = 78 of 80 people" (who answered, of the group), or
+        "n = 80 people" without a base."""
+        if as_int(base) is None:
+            return self._("n = %(n)s people", n=self.count(n))
+        return self._("n = %(n)s of %(base)s people", n=self.count(n), base=self.count(base))
 
-    def cover_lines(self, persona: dict) -> list[tuple[str, str]]:
-        """(label, value) lines under a persona brief's title: round, organisation, group size,
-        stability, date made."""
-        _ = self._
-        lines = [(_("Round"), self.round_title())]
-        if self.round_info.get("organisation"):
-            lines.append((_("Organisation"), clean_text(self.round_info["organisation"])))
-        size = _(
-            "%(size)s people (%(share)s of the respondents analysed)",
-            size=self.count(persona.get("size")),
-            share=self.share_of_used(persona),
-        )
-        lines.append((_("Group"), size))
-        lines.append((_("Stability"), self.stability(persona)))
-        lines.append((_("Produced on"), self.date(dt.date.today())))
-        return lines
+    # -- the confidentiality notice -----------------------------------------------------------
 
     def note(self) -> str:
         """The confidentiality note on every cover."""

@@ -1,33 +1,28 @@
-"""The round overview: the round in figures, the shown personas side by side with their first
-advice and a chart, how the personas were made, who was left out and why, what changed since
-the previous round, caveats, and when to look again.
+"""The round overview, written for a steering group.
+
+Page 1: the round in two sentences, the one to three core personas (with the rule that picked
+them) and the decisions asked of the steering group (summary.py). Then the key-message house
+and the communication calendar per change phase (house.py), the training plan as a persona ×
+module matrix for trainers (training_plan.py), the personas side by side with their first
+advice and a chart, caveats and the next review. The appendix explains in plain language how
+the personas were made, with the technical record, the round in figures, who was left out and
+what changed since the previous round (method.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 
+from toolkit.briefs import house, method, summary, training_plan
 from toolkit.briefs.charts import overview_chart
-from toolkit.briefs.context import BriefContext, as_int
+from toolkit.briefs.context import INDICATIVE, STABLE, BriefContext, as_int, stability_figure
 from toolkit.briefs.sanitize import clean_text
 from toolkit.briefs.sections import privacy_note
 from toolkit.briefs.styles import STYLE_NAMES as S
-from toolkit.briefs.text import N_, UNKNOWN
+from toolkit.briefs.text import UNKNOWN
 from toolkit.briefs.writer import Writer
-from toolkit.core.guidance import (
-    Advice,
-    GuidanceRules,
-    construct_name,
-    mid_sentence,
-    number,
-    percent,
-    top_advice,
-)
+from toolkit.core.guidance import Advice, GuidanceRules, construct_name, number, percent, top_advice
 from toolkit.core.numbers import finite_float
-
-# Why respondents were left out of the analysis, by the persona set's reason key.
-EXCLUSION_REASONS = {"too_many_missing": N_("too many missing answers")}
 
 
 def overview_brief(
@@ -36,110 +31,156 @@ def overview_brief(
     """The round overview as a python-docx Document (save it yourself).
 
     ``persona_set`` is the round's persona-set dict, ``round_info`` the round's dict (title,
-    organisation, min_group, ISO dates, invited, responses, review_due, and optionally
-    ``drift``: {lang: [sentences]} with ``drift_since``), ``q`` the parsed questionnaire,
-    ``lang`` "nl" or "en", ``rules`` the guidance rules (shipped ones when None). Only
-    personas that may be shown appear. Raises ``ValueError`` for another language.
+    organisation, min_group, ISO dates, invited, responses, review_due, optionally
+    ``change_facts``: {"what", "why", "when", "unchanged"} and ``drift``: {lang: [sentences]}
+    with ``drift_since``), ``q`` the parsed questionnaire, ``lang`` "nl" or "en", ``rules``
+    the guidance rules (shipped ones when None). Only personas that may be shown appear.
+    Raises ``ValueError`` for another language.
     """
     ctx = BriefContext(persona_set, round_info, q, lang, rules)
     _ = ctx._
     shown = ctx.persona_set["personas"]
     w = ctx.writer("overview", None)
     _cover(ctx, w)
-
-    w.heading(_("The round in figures"))
-    w.table([_("Figure"), _("Value")], round_figures(ctx, shown), [9.0, 7.6])
-
-    w.heading(_("The personas side by side"))
-    if ctx.source.get("no_distinct_personas") or not shown:
-        w.para(_no_distinct(ctx), S["callout"])
+    w.heading(_("Summary for the steering group"))
+    summary.write_summary(ctx, w, shown)
     if shown:
-        _side_by_side(ctx, w, shown)
-        w.heading(_("First advice per persona"), 2)
-        _first_advice(ctx, w, shown)
-        w.heading(_("Profiles compared"))
-        w.picture(
-            overview_chart(dict(ctx.source, personas=shown), q, lang, min_group=ctx.min_group),
-            _(
-                "Figure: each persona's difference from the organisation per construct, in "
-                "points on the 1–5 scale. Blue is higher, red is lower."
-            ),
-            _("The personas' differences from the organisation"),
-        )
-
-    w.heading(_("Method and quality"))
-    method(ctx, w)
-    w.heading(_("Who was left out, and why"), 2)
-    left_out(ctx, w, shown)
-    _drift(ctx, w)
-
+        w.page_break()
+        w.heading(_("Key-message house"))
+        house.write_house(ctx, w, shown)
+        w.heading(_("Communication calendar"))
+        house.write_calendar(ctx, w, shown)
+        w.heading(_("Training plan per persona"))
+        training_matrix(ctx, w, shown)
+        _personas(ctx, w, shown)
     w.heading(_("Caveats"))
     for text in caveats(ctx, shown):
         w.bullet(text)
-
     w.heading(_("Next review"))
     w.para(review_text(ctx), S["callout"])
     w.para(privacy_note(ctx), S["small"])
+    _appendix(ctx, w, shown)
     return w.doc
 
 
-def _cover(ctx: BriefContext, w: Writer) -> None:
+def _personas(ctx: BriefContext, w: Writer, shown: list[dict]) -> None:
+    """The personas side by side, their first advice, and the chart comparing them."""
     _ = ctx._
-    lines = [(_("Round"), ctx.round_title())]
+    w.heading(_("The personas side by side"))
+    _side_by_side(ctx, w, shown)
+    w.heading(_("First advice per persona"), 2)
+    _first_advice(ctx, w, shown)
+    w.heading(_("Profiles compared"), 2)
+    w.picture(
+        overview_chart(
+            dict(ctx.source, personas=shown),
+            ctx.q,
+            ctx.lang,
+            min_group=ctx.min_group,
+            negative=ctx.rules.negative_constructs,
+        ),
+        _(
+            "Figure: each persona's difference from the organisation per construct, in points "
+            "on the 1–5 scale. Blue is more favourable than the organisation, red less "
+            "favourable (for amotivation a higher score is less favourable)."
+        ),
+        _("The personas' differences from the organisation"),
+    )
+
+
+def _appendix(ctx: BriefContext, w: Writer, shown: list[dict]) -> None:
+    """How the personas were made, the round in figures, who was left out, what changed."""
+    _ = ctx._
+    w.page_break()
+    w.heading(_("Appendix: how the personas were made"))
+    method.plain_method(ctx, w)
+    w.heading(_("The round in figures"), 2)
+    w.table([_("Figure"), _("Value")], method.round_figures(ctx, shown))
+    w.heading(_("Method and quality"), 2)
+    method.technical(ctx, w)
+    if ctx.persona_set.get("no_distinct_personas"):
+        w.para(_no_distinct(ctx), S["callout"])
+    w.heading(_("Who was left out, and why"), 2)
+    method.left_out(ctx, w, shown)
+    _drift(ctx, w)
+
+
+def training_matrix(ctx: BriefContext, w: Writer, shown: list[dict]) -> None:
+    """Persona × module: "●" full module with its minutes, "○" the short version, "–" not in
+    that persona's plan; a legend above it."""
+    _ = ctx._
+    plans = {p.get("key"): {m.module: m for m in training_plan.plan(ctx, p)} for p in shown}
+    modules = [m for m in training_plan.MODULES if any(m in plan for plan in plans.values())]
+    rows = []
+    for module in modules:
+        row: list = [_(training_plan.MODULE_NAMES[module])]
+        for p in shown:
+            planned = plans[p.get("key")].get(module)
+            if planned is None:
+                row.append("–")
+            else:
+                mark = "●" if planned.full else "○"
+                row.append(f"{mark} {_('%(minutes)s min', minutes=planned.minutes)}")
+        rows.append(row)
+    w.para(
+        _(
+            "● full module: the group shows the gap it closes; ○ short version everyone gets; "
+            "– not needed. Minutes per participant; each persona's training brief gives form, "
+            "duration and group size."
+        ),
+        S["table_intro"],
+    )
+    w.table([_("Module")] + [ctx.name(p) for p in shown], rows)
+
+
+def _cover(ctx: BriefContext, w: Writer) -> None:
+    """The top of page 1: what this is, for which round, when made; the summary follows."""
+    _ = ctx._
+    lines = []
     if ctx.questionnaire_title():
         lines.append((_("Questionnaire"), ctx.questionnaire_title()))
     if ctx.round_info.get("organisation"):
         lines.append((_("Organisation"), clean_text(ctx.round_info["organisation"])))
     lines.append((_("Period"), ctx.period()))
     lines.append((_("Produced on"), ctx.date(dt.date.today())))
-    title = _("The personas of this round")
-    w.cover(_("Persona overview"), ctx.round_title(), title, lines, ctx.note())
+    subtitle = _("The personas of this round, for the steering group")
+    w.cover(_("Persona overview"), ctx.round_title(), subtitle, lines)  # notice: page 1's footer
 
 
 def _side_by_side(ctx: BriefContext, w: Writer, shown: list[dict]) -> None:
-    """One row per persona: name, label, size, share, level, stability, what stands out."""
+    """One row per persona: name and label, people and share, level, stability, what stands
+    out. Short column headers, so that none breaks inside a word."""
     _ = ctx._
-    used = as_int(ctx.source.get("n_used"))
     rows = [
         [
-            ctx.name(p),
-            ctx.label(p),
-            ctx.count(p.get("size")),
-            percent(p["size"] / used, ctx.lang) if used else UNKNOWN,
+            [(ctx.name(p), S["table_text"]), (ctx.label(p), S["table_note"])],
+            _("%(size)s (%(share)s)", size=ctx.count(p.get("size")), share=ctx.share_of_used(p)),
             ctx.num(p.get("level")),
             ctx.stability(p),
             stands_out(ctx, p),
         ]
         for p in shown
     ]
-    headers = [
-        _("Persona"),
-        _("Label"),
-        _("Size"),
-        _("Share"),
-        _("Level"),
-        _("Stability"),
-        _("Stands out for"),
-    ]
-    w.table(headers, rows, [2.4, 3.6, 1.5, 1.5, 1.4, 2.4, 3.8])
+    headers = [_("Persona"), _("People"), _("Level"), _("Stability"), _("Stands out for")]
+    w.table(headers, rows)
 
 
 def _first_advice(ctx: BriefContext, w: Writer, shown: list[dict]) -> None:
-    """One row per persona: its top communication advice, preferred channel, top training advice."""
+    """One row per persona: its top communication advice, preferred channel (when asked),
+    top training advice."""
     _ = ctx._
+    channels = ctx.measured.role("comm_channels")
     rows = []
     for p in shown:
         comm = top_advice(ctx.advice(p, "communication"), "communication")
         train = top_advice(ctx.advice(p, "training"), "training")
-        channel = ctx.top_option(p, "communication", "channels", "comm_channels")
-        rows.append([ctx.name(p), _advice_cell(comm), channel, _advice_cell(train)])
-    headers = [
-        _("Persona"),
-        _("Most important communication advice"),
-        _("Preferred channel"),
-        _("First training advice"),
-    ]
-    w.table(headers, rows, [2.4, 6.0, 2.6, 5.6])
+        row = [ctx.name(p), _advice_cell(comm)]
+        if channels:
+            row.append(ctx.top_option(p, "communication", "channels", "comm_channels"))
+        rows.append(row + [_advice_cell(train)])
+    headers = [_("Persona"), _("Communication")]
+    headers += [_("Channel")] if channels else []
+    w.table(headers + [_("Training")], rows)
 
 
 def _advice_cell(advice: Advice | None) -> list[tuple[str, str]]:
@@ -167,31 +208,6 @@ def _no_distinct(ctx: BriefContext) -> str:
     )
 
 
-def round_figures(ctx: BriefContext, shown: list[dict]) -> list[list[str]]:
-    """Figure | value rows: questionnaire, period, invited, responses, response rate, used in
-    the analysis, overall level, personas shown, smallest group shown."""
-    _, info = ctx._, ctx.round_info
-    invited, responses = as_int(info.get("invited")), as_int(info.get("responses"))
-    rows = []
-    if ctx.questionnaire_title():
-        rows.append([_("Questionnaire"), ctx.questionnaire_title()])
-    rows.append([_("Period"), ctx.period()])
-    rows.append([_("Invited"), ctx.count(invited) if invited else UNKNOWN])
-    imported = as_int(info.get("imported")) or 0
-    if imported:  # answers from files have no invitation: counted apart, never in the rate
-        rows.append([_("Answered online"), ctx.count(as_int(info.get("answered_online")) or 0)])
-        rows.append([_("Imported from elsewhere"), ctx.count(imported)])
-    rows.append([_("Completed questionnaires"), ctx.count(responses)])
-    rate = ctx.response_rate()
-    rate_text = percent(rate, ctx.lang) if rate is not None else UNKNOWN
-    rows.append([ctx.pgettext("brief", "Response rate"), rate_text])
-    rows.append([_("Used in the analysis"), ctx.count(ctx.persona_set.get("n_used"))])
-    rows.append([_("Overall level (scale 1–5)"), ctx.num(ctx.overall.get("level"))])
-    rows.append([_("Personas in this overview"), str(len(shown))])
-    rows.append([_("Smallest group shown"), _("%(n)s people", n=ctx.min_group)])
-    return rows
-
-
 def stands_out(ctx: BriefContext, persona: dict) -> list[tuple[str, str]] | str:
     """Up to three constructs where the persona differs most, "Name +0.7", as table-cell
     paragraphs; "–" when none rests on the minimum group."""
@@ -204,93 +220,6 @@ def stands_out(ctx: BriefContext, persona: dict) -> list[tuple[str, str]] | str:
         name = construct_name(ctx.q, entry.get("construct"), ctx.lang)
         parts.append(f"{name} {sign}{number(abs(diff), ctx.lang)}")
     return [(p, S["table_text"]) for p in parts] if parts else UNKNOWN
-
-
-def method(ctx: BriefContext, w: Writer) -> None:
-    """How the personas were made: method, criterion, k, dimensions, stability check, seed,
-    and the score of every k that was tried."""
-    ps, _ = ctx.persona_set, ctx._
-    requested = ps.get("k_requested")
-    dims = ", ".join(
-        mid_sentence(construct_name(ctx.q, c, ctx.lang)) for c in ps.get("dimensions") or []
-    )
-    asked = (" " + _("(requested: %(k)s)", k=requested)) if requested else ""
-    w.para(
-        _(
-            "Method: %(method)s. The number of personas was chosen by %(criterion)s: k = "
-            "%(k)s%(requested)s. The personas are based on: %(dimensions)s.",
-            method=clean_text(ps.get("method")) or UNKNOWN,
-            criterion=clean_text(ps.get("criterion")) or UNKNOWN,
-            k=ps.get("k", UNKNOWN),
-            requested=asked,
-            dimensions=dims or UNKNOWN,
-        )
-    )
-    quality = ps.get("quality") or {}
-    bootstrap = quality.get("bootstrap")
-    if bootstrap:
-        w.para(
-            _(
-                "Stability was measured with %(bootstrap)s bootstrap resamples (Jaccard overlap): "
-                "0.75 or more is stable, 0.60–0.75 indicative; below that a group is not shown "
-                "as a persona.",
-                bootstrap=bootstrap,
-            )
-        )
-    if ps.get("seed") is not None:
-        w.para(_("Seed %(seed)s; the same data give the same personas.", seed=ps.get("seed")), S["small"])
-    scores = quality.get("k_scores") or {}
-    if isinstance(scores, Mapping) and scores:
-        rows = []
-        for k, score in sorted(scores.items(), key=lambda kv: as_int(kv[0]) or 0):
-            chosen = _("chosen") if str(k) == str(ps.get("k")) else ""
-            rows.append([str(k), ctx.num(score, 1), chosen])
-        headers = [_("Number of personas (k)"), _("Score"), _("Chosen")]
-        w.table(headers, rows, [6.0, 5.0, 5.6])
-    if ps.get("no_distinct_personas"):
-        w.para(_no_distinct(ctx), S["callout"])
-
-
-def left_out(ctx: BriefContext, w: Writer, shown: list[dict]) -> None:
-    """Respondents excluded from the analysis (count and reason), and groups not shown because
-    they are unstable or smaller than the minimum group; one sentence when nobody was."""
-    _ = ctx._
-    anything = False
-    for reason, count in (ctx.persona_set.get("excluded") or {}).items():
-        if not as_int(count):
-            continue
-        anything = True
-        if isinstance(reason, str) and reason in EXCLUSION_REASONS:
-            reason_text = _(EXCLUSION_REASONS[reason])
-        else:
-            reason_text = clean_text(reason).replace("_", " ")
-        w.bullet(_("%(count)s respondents not included: %(reason)s.", count=ctx.count(count), reason=reason_text))
-    shown_keys = {p.get("key") for p in shown}
-    hidden = [p for p in ctx.source.get("personas") or [] if p.get("key") not in shown_keys]
-    small = [p for p in hidden if (as_int(p.get("size")) or 0) < ctx.min_group]
-    unstable = [p for p in hidden if p not in small]
-    if unstable:
-        anything = True
-        people = ctx.count(sum(as_int(p.get("size")) or 0 for p in unstable))
-        w.bullet(
-            _(
-                "%(groups)s group(s) not shown because they are not stable enough (stability "
-                "below 0.60), %(people)s people in all.",
-                groups=len(unstable),
-                people=people,
-            )
-        )
-    if small:
-        anything = True
-        w.bullet(
-            _(
-                "%(groups)s group(s) not shown because they have fewer than %(min_group)s people.",
-                groups=len(small),
-                min_group=ctx.min_group,
-            )
-        )
-    if not anything:
-        w.para(_("Every respondent analysed belongs to a persona shown here."))
 
 
 def caveats(ctx: BriefContext, shown: list[dict]) -> list[str]:
@@ -315,9 +244,11 @@ def caveats(ctx: BriefContext, shown: list[dict]) -> list[str]:
     if indicative:
         out.append(
             _(
-                "Indicative personas (stability 0.60–0.75): %(names)s. Test them in "
+                "Indicative personas (stability %(low)s–%(high)s): %(names)s. Test them in "
                 "conversations before building much on them.",
-                names=", ".join(indicative),
+                low=stability_figure(INDICATIVE, ctx.lang),
+                high=stability_figure(STABLE, ctx.lang),
+                names=ctx.join(indicative),
             )
         )
     used = as_int(ctx.persona_set.get("n_used"))

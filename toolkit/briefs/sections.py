@@ -9,20 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from toolkit.briefs.card import persona_card
 from toolkit.briefs.charts import profile_chart
-from toolkit.briefs.context import KINDS, BriefContext, as_int
+from toolkit.briefs.context import BriefContext, as_int, stability_figure
 from toolkit.briefs.sanitize import clean_text
 from toolkit.briefs.styles import STYLE_NAMES as S
-from toolkit.briefs.text import UNKNOWN
+from toolkit.briefs.text import N_, UNKNOWN
 from toolkit.briefs.writer import Writer
-from toolkit.core.guidance import Advice, by_section, percent, top_advice
+from toolkit.core.guidance import Advice, by_section, construct_name, mid_sentence, percent
 from toolkit.core.numbers import finite_float
 
 
 def open_persona_brief(
     ctx: BriefContext, persona: dict, audience: str, *, with_quotes: bool
 ) -> tuple[dict, dict[str, list[Advice]], Writer]:
-    """Cover, "at a glance" and "who is this": how every persona brief begins.
+    """The persona card (page 1) and "who is this": how every persona brief begins.
 
     ``audience`` is "communication" or "training". Returns the privacy-trimmed persona, its
     advice by section and the writer to go on with. Raises ``ValueError`` (from
@@ -31,35 +32,10 @@ def open_persona_brief(
     persona = ctx.shown(persona)
     advices = ctx.advice(persona, audience)
     w = ctx.writer(audience, persona)
-    w.cover(
-        ctx._(KINDS[audience]),
-        ctx.name(persona),
-        ctx.label(persona),
-        ctx.cover_lines(persona),
-        ctx.note(),
-    )
-    w.heading(ctx._("At a glance"))
-    glance(ctx, w, persona, top_advice(advices, audience))
+    persona_card(ctx, w, persona, audience)
     w.heading(ctx._("Who is %(name)s?", name=ctx.name(persona)))
     who(ctx, w, persona, with_quotes=with_quotes)
     return persona, by_section(advices), w
-
-
-def glance(ctx: BriefContext, w: Writer, persona: dict, top: Advice | None) -> None:
-    """Size, share and stability in one line, then the most important advice and its reason."""
-    w.para(
-        ctx._(
-            "%(size)s people · %(share)s of respondents · %(band)s",
-            size=ctx.count(persona.get("size")),
-            share=ctx.share_of_used(persona),
-            band=ctx.band(persona),
-        ),
-        S["lead"],
-    )
-    if top is not None:
-        label = ctx._("Most important advice:") + " "
-        w.rich([(label, S["figure_char"]), (top.text, None)], S["callout"])
-        w.rich([(top.because, S["because_char"])], S["callout"])
 
 
 def who(ctx: BriefContext, w: Writer, persona: dict, *, with_quotes: bool) -> None:
@@ -74,7 +50,7 @@ def who(ctx: BriefContext, w: Writer, persona: dict, *, with_quotes: bool) -> No
         ),
         ctx._("Profile of %(name)s against the organisation", name=ctx.name(persona)),
     )
-    if not with_quotes:
+    if not (with_quotes and ctx.measured.open_answers):
         return
     quotes = ctx.verbatim(persona, "quotes")[:3]
     if quotes:
@@ -93,7 +69,8 @@ def who(ctx: BriefContext, w: Writer, persona: dict, *, with_quotes: bool) -> No
 
 def narrative(ctx: BriefContext, persona: dict) -> str:
     """The persona's own narrative in this language, else one written from its figures: size
-    and share, up to three constructs where it differs from the organisation, overall level."""
+    and share, up to three constructs where it differs from the organisation, overall level.
+    Every sentence has its subject ("this group scores higher on …")."""
     own = persona.get("narrative")
     if isinstance(own, Mapping):
         own = own.get(ctx.lang)
@@ -107,23 +84,30 @@ def narrative(ctx: BriefContext, persona: dict) -> str:
             share=ctx.share_of_used(persona),
         )
     ]
-    phrases = _distinguishing_phrases(ctx, persona)
-    if phrases:
-        and_ = ctx._("and")
-        joined = (
-            phrases[0]
-            if len(phrases) == 1
-            else (", ".join(phrases[:-1]) + f" {and_} " + phrases[-1])
-        )
+    higher, lower = _distinguishing(ctx, persona)
+    if higher and lower:
         parts.append(
-            ctx._("Compared with the organisation as a whole, this group %(phrases)s.", phrases=joined)
+            ctx._(
+                "Compared with the organisation as a whole, this group scores higher on "
+                "%(higher)s and lower on %(lower)s.",
+                higher=ctx.join(higher),
+                lower=ctx.join(lower),
+            )
         )
+    elif higher or lower:
+        message = (
+            N_("Compared with the organisation as a whole, this group scores higher on %(constructs)s.")
+            if higher
+            else N_("Compared with the organisation as a whole, this group scores lower on %(constructs)s.")
+        )
+        parts.append(ctx._(message, constructs=ctx.join(higher or lower)))
     else:
         parts.append(ctx._("This group's profile is close to that of the organisation as a whole."))
     if finite_float(persona.get("level")) is not None and finite_float(ctx.overall.get("level")) is not None:
         parts.append(
             ctx._(
-                "The overall level is %(level)s, against %(org_level)s in the organisation.",
+                "The overall level of this group is %(level)s, against %(org_level)s in the "
+                "organisation.",
                 level=ctx.num(persona.get("level")),
                 org_level=ctx.num(ctx.overall.get("level")),
             )
@@ -131,48 +115,44 @@ def narrative(ctx: BriefContext, persona: dict) -> str:
     return " ".join(parts)
 
 
-def _distinguishing_phrases(ctx: BriefContext, persona: dict) -> list[str]:
-    phrases = []
+def _distinguishing(ctx: BriefContext, persona: dict) -> tuple[list[str], list[str]]:
+    """(higher, lower): up to three distinguishing constructs as "name (figure)"."""
+    higher, lower = [], []
     for entry in (persona.get("distinguishing") or [])[:3]:
-        if (as_int(entry.get("n")) or 0) < ctx.min_group:
+        if (as_int(entry.get("n")) or 0) < ctx.min_group or not entry.get("construct"):
             continue
-        phrase = ctx.phrase(
-            entry.get("construct"),
-            entry.get("direction") == "high" or (finite_float(entry.get("diff")) or 0) > 0,
-        )
-        if phrase:
-            figure = ctx.figure(entry.get("mean"), entry.get("org_mean"), entry.get("n"))
-            phrases.append(f"{phrase} ({figure})")
-    return phrases
+        name = mid_sentence(construct_name(ctx.q, entry["construct"], ctx.lang))
+        figure = ctx.figure(entry.get("mean"), entry.get("org_mean"), entry.get("n"), persona.get("size"))
+        high = entry.get("direction") == "high" or (finite_float(entry.get("diff")) or 0) > 0
+        (higher if high else lower).append(f"{name} ({figure})")
+    return higher, lower
 
 
-def ranked(
-    ctx: BriefContext,
-    w: Writer,
-    persona: dict,
-    where: tuple[str, str, str],
-    column: str,
-    intro: bool = False,
-) -> None:
-    """A table of the options the persona's members chose, most chosen first.
+def ranked(ctx: BriefContext, w: Writer, persona: dict, where: tuple[str, str, str], column: str) -> None:
+    """A table of the options the persona's members chose, most chosen first, with how many
+    answered the question (the base of every share) above it.
 
     ``where`` is (description section, key, questionnaire role), e.g. ("communication",
     "channels", "comm_channels"); ``column`` the translated heading of the option column.
-    Without options that rest on the minimum group it says there are no data.
+    Nothing at all when the questionnaire did not ask the question; a sentence when no
+    option rests on the minimum group.
     """
     section, key, role = where
+    if not ctx.measured.role(role):
+        return
     entries = ctx.options(persona, section, key)
-    if intro and entries:
-        w.para(
-            ctx._(
-                "How often each option was chosen in this group (channels and formats allow "
-                "several answers):"
-            ),
-            S["small"],
-        )
     if not entries:
         w.para(f"{column}: {no_data(ctx)}", S["small"])
         return
+    base = ctx.option_base(entries)
+    if base is not None:
+        multi = _is_multi(ctx, role)
+        message = (
+            N_("%(base)s of the %(size)s people in this group answered; several answers were possible.")
+            if multi
+            else N_("%(base)s of the %(size)s people in this group answered.")
+        )
+        w.para(ctx._(message, base=ctx.count(base), size=ctx.count(persona.get("size"))), S["table_intro"])
     rows = []
     for i, e in enumerate(entries, start=1):
         share = finite_float(e.get("share"))
@@ -184,7 +164,12 @@ def ranked(
                 percent(share, ctx.lang) if share is not None else UNKNOWN,
             ]
         )
-    w.table(["#", column, ctx._("People"), ctx._("Share")], rows, [1.0, 10.0, 2.8, 2.8])
+    w.table(["#", column, ctx._("Chosen by"), ctx._("Share")], rows)
+
+
+def _is_multi(ctx: BriefContext, role: str) -> bool:
+    items = ctx.q.items_with_role(role) if ctx.q is not None and hasattr(ctx.q, "items_with_role") else []
+    return any(getattr(i, "type", None) == "multi" for i in items)
 
 
 def statement(
@@ -199,7 +184,7 @@ def statement(
         and (as_int(entry.get("n")) or 0) >= ctx.min_group
         and finite_float(entry.get("mean")) is not None
     ):
-        figure = ctx.figure(entry.get("mean"), entry.get("org_mean"), entry.get("n"))
+        figure = ctx.figure(entry.get("mean"), entry.get("org_mean"), entry.get("n"), persona.get("size"))
         w.para(ctx._(message, figure=figure), S["lead"])
     else:
         w.para(no_data(ctx), S["small"])
@@ -250,14 +235,20 @@ def about(ctx: BriefContext, w: Writer, persona: dict) -> None:
             _(
                 "Note: this persona is indicative (stability %(value)s). Treat the picture as a "
                 "working hypothesis and test it in conversations.",
-                value=ctx.num(persona.get("stability"), 2),
+                value=stability_figure(finite_float(persona.get("stability")) or 0.0, ctx.lang),
             ),
             S["callout"],
         )
 
 
 def privacy_note(ctx: BriefContext) -> str:
-    """Which groups are never shown and from which size own words are quoted."""
+    """Which groups are never shown and (when the questionnaire has open questions) from
+    which size own words are quoted."""
+    if not ctx.measured.open_answers:
+        return ctx._(
+            "Groups and answer categories with fewer than %(min_group)s people are never shown.",
+            min_group=ctx.min_group,
+        )
     return ctx._(
         "Groups and answer categories with fewer than %(min_group)s people are never shown; own "
         "words only for groups of at least %(min_quote)s people.",

@@ -8,6 +8,8 @@ our own (``STYLE_NAMES``). Only this module and template.py touch formatting XML
 
 from __future__ import annotations
 
+from toolkit.briefs.ooxml import el, put_in_schema_order, replace_child
+
 # Palette: dark blue for structure, a warm accent for the persona, greys for notes.
 INK = "1F2933"
 PRIMARY = "1F4E79"
@@ -36,6 +38,15 @@ STYLE_NAMES = {
     "table_text": "Brief Table Text",
     "table_note": "Brief Table Note",
     "table": "Brief Table",
+    "advice": "Brief Advice",
+    "table_intro": "Brief Table Intro",
+    "card_table": "Brief Card",
+    "card_label": "Brief Card Label",
+    "card_text": "Brief Card Text",
+    "card_bullet": "Brief Card Bullet",
+    "key_sentence": "Brief Key Sentence",
+    "table_text_keep": "Brief Table Text Keep",
+    "table_note_keep": "Brief Table Note Keep",
 }
 BUILTIN_STYLES = (
     "Normal",
@@ -49,53 +60,11 @@ BUILTIN_STYLES = (
     "Header",
     "Footer",
 )
-# Children of w:pPr that must follow w:pBdr / w:shd (the schema fixes their order).
-_AFTER_BORDER = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:spacing", "w:ind", "w:jc")
-_AFTER_SHADE = ("w:tabs", "w:suppressAutoHyphens", "w:spacing", "w:ind", "w:jc", "w:outlineLvl")
 
 
 # ---------------------------------------------------------------------------------------------
-# Low-level XML helpers
+# Helpers (the XML itself is in ooxml.py; the schema order is fixed once, at the end)
 # ---------------------------------------------------------------------------------------------
-
-
-def el(tag: str, **attrs):
-    """A new WordprocessingML element ``tag`` (``"w:..."``) with ``w:``-namespaced attributes;
-    values are passed through ``str``."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    element = OxmlElement(tag)
-    for key, value in attrs.items():
-        element.set(qn(f"w:{key}"), str(value))
-    return element
-
-
-def replace_child(parent, child):
-    """Put ``child`` into ``parent``, replacing an existing element of the same tag; returns it."""
-    existing = parent.find(child.tag)
-    if existing is not None:
-        parent.replace(existing, child)
-    else:
-        parent.append(child)
-    return child
-
-
-def ordered_insert(parent, child, successors: tuple[str, ...]):
-    """Insert ``child`` before the first of ``successors`` present (schema order matters),
-    replacing an existing element of its tag; appended when none is present. Returns it."""
-    from docx.oxml.ns import qn
-
-    existing = parent.find(child.tag)
-    if existing is not None:
-        parent.remove(existing)
-    for tag in successors:
-        found = parent.find(qn(tag))
-        if found is not None:
-            found.addprevious(child)
-            return child
-    parent.append(child)
-    return child
 
 
 def _font(style, *, size=None, bold=None, italic=None, color=None, caps=None):
@@ -149,13 +118,13 @@ def _border(style, side: str, color: str, size: int = 12, space: int = 6, val: s
     ppr = style.element.get_or_add_pPr()
     pbdr = ppr.find(qn("w:pBdr"))
     if pbdr is None:
-        pbdr = ordered_insert(ppr, el("w:pBdr"), _AFTER_BORDER + ("w:outlineLvl",))
+        pbdr = replace_child(ppr, el("w:pBdr"))
     replace_child(pbdr, el(f"w:{side}", val=val, sz=size, space=space, color=color))
 
 
 def _shade(style, fill: str):
     ppr = style.element.get_or_add_pPr()
-    ordered_insert(ppr, el("w:shd", val="clear", color="auto", fill=fill), _AFTER_SHADE)
+    replace_child(ppr, el("w:shd", val="clear", color="auto", fill=fill))
 
 
 def _style(doc, name: str, kind, base: str | None = None):
@@ -214,12 +183,15 @@ def define_styles(doc) -> None:
     _figure_and_note_styles(doc)
     _table_text_styles(doc)
     _header_footer_styles(doc)
+    _card_styles(doc)
     table_style(doc, STYLE_NAMES["table"])
+    card_table_style(doc, STYLE_NAMES["card_table"])
     # Word hides styles from the gallery unless they are marked as used; mark ours.
     for name in list(STYLE_NAMES.values()):
         element = doc.styles[name].element
         if element.find(qn("w:qFormat")) is None and doc.styles[name].type != WD_STYLE_TYPE.CHARACTER:
             doc.styles[name].quick_style = True
+    put_in_schema_order(doc.styles.element)
 
 
 def _structure_styles(doc) -> None:
@@ -232,13 +204,13 @@ def _structure_styles(doc) -> None:
     _spacing(normal, before=0, after=6, line=1.15)
 
     title = _style(doc, "Title", P)
-    _font(title, size=30, bold=True, color=PRIMARY, italic=False)
-    _spacing(title, before=0, after=6, line=1.0)
+    _font(title, size=26, bold=True, color=PRIMARY, italic=False)
+    _spacing(title, before=0, after=4, line=1.0, keep_next=True)
     _drop_border(title)
 
     subtitle = _style(doc, "Subtitle", P)
-    _font(subtitle, size=15, italic=False, color=ACCENT, bold=False)
-    _spacing(subtitle, before=0, after=24)
+    _font(subtitle, size=13, italic=False, color=ACCENT, bold=False)
+    _spacing(subtitle, before=0, after=10, keep_next=True)
 
     for level, size, before, after, color in (
         (1, 16, 18, 6, PRIMARY),
@@ -254,6 +226,11 @@ def _structure_styles(doc) -> None:
     _font(bullet, size=10.5)
     _spacing(bullet, before=2, after=1)
 
+    # A piece of advice never ends a page without the "because" line beneath it.
+    advice = _style(doc, STYLE_NAMES["advice"], P, "List Bullet")
+    _spacing(advice, before=4, after=1, keep_next=True)
+    advice.paragraph_format.keep_together = True
+
     caption = _style(doc, "Caption", P)
     _font(caption, size=8.5, italic=True, bold=False, color=MUTED)
     _spacing(caption, before=2, after=10)
@@ -265,16 +242,16 @@ def _cover_styles(doc) -> None:
 
     P, n = WD_STYLE_TYPE.PARAGRAPH, STYLE_NAMES
     kicker = _style(doc, n["kicker"], P, "Normal")
-    _font(kicker, size=11, bold=True, color=ACCENT, caps=True)
-    _spacing(kicker, before=120, after=6)
+    _font(kicker, size=10, bold=True, color=ACCENT, caps=True)
+    _spacing(kicker, before=0, after=4, keep_next=True)
 
     meta = _style(doc, n["cover_meta"], P, "Normal")
     _font(meta, size=10.5, color=MUTED)
     _spacing(meta, before=0, after=2)
 
     confidential = _style(doc, n["confidential"], P, "Normal")
-    _font(confidential, size=9, italic=True, color=MUTED)
-    _spacing(confidential, before=36, after=0)
+    _font(confidential, size=8.5, italic=True, color=MUTED)
+    _spacing(confidential, before=10, after=0)
     _border(confidential, "top", RULE, size=6, space=6)
 
 
@@ -290,6 +267,7 @@ def _reading_styles(doc) -> None:
     because = _style(doc, n["because"], P, "Normal")
     _font(because, size=8.5, italic=True, color=MUTED)
     _spacing(because, before=0, after=5, indent=0.63)
+    because.paragraph_format.keep_together = True
 
     because_char = _style(doc, n["because_char"], C)
     _font(because_char, size=8.5, italic=True, color=MUTED)
@@ -311,20 +289,7 @@ def _quote_styles(doc) -> None:
     _border(quote, "left", ACCENT, size=18, space=8)
 
     quote_rtl = _style(doc, n["quote_rtl"], P, n["quote"])
-    ppr = quote_rtl.element.get_or_add_pPr()
-    ordered_insert(
-        ppr,
-        el("w:bidi"),
-        (
-            "w:adjustRightInd",
-            "w:snapToGrid",
-            "w:spacing",
-            "w:ind",
-            "w:contextualSpacing",
-            "w:jc",
-            "w:outlineLvl",
-        ),
-    )
+    replace_child(quote_rtl.element.get_or_add_pPr(), el("w:bidi"))
     # the accent bar sits where the text starts: on the right for right-to-left quotes
     _border(quote_rtl, "left", ACCENT, size=0, space=0, val="nil")
     _border(quote_rtl, "right", ACCENT, size=18, space=8)
@@ -350,6 +315,10 @@ def _figure_and_note_styles(doc) -> None:
     _font(small, size=8.5, color=MUTED)
     _spacing(small, before=0, after=4)
 
+    # The sentence that introduces a table stays on the page of the table.
+    intro = _style(doc, n["table_intro"], P, n["small"])
+    _spacing(intro, before=0, after=4, keep_next=True)
+
 
 def _table_text_styles(doc) -> None:
     """Paragraph styles inside table cells: heading row, body text, the note under advice."""
@@ -368,6 +337,11 @@ def _table_text_styles(doc) -> None:
     _font(tn, size=8, italic=True, color=MUTED)
     _spacing(tn, before=0, after=2)
 
+    # The same two in rows of a short table that must stay on one page (all rows but the last).
+    for keep, base in (("table_text_keep", "table_text"), ("table_note_keep", "table_note")):
+        style = _style(doc, n[keep], P, n[base])
+        _spacing(style, keep_next=True)
+
 
 def _header_footer_styles(doc) -> None:
     """Header and Footer: small grey text, a right tab at the margin, a rule under the header."""
@@ -383,14 +357,44 @@ def _header_footer_styles(doc) -> None:
     _border(header, "bottom", RULE, size=4, space=4)
 
 
-def table_style(doc, name: str) -> None:
-    """Add (or reset) table style ``name`` in ``doc``: thin horizontal rules, a dark header
-    row, banded body rows."""
+def _card_styles(doc) -> None:
+    """The persona card on page 1: row labels, text, bullets, and the drafted key sentence."""
     from docx.enum.style import WD_STYLE_TYPE
-    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    P, n = WD_STYLE_TYPE.PARAGRAPH, STYLE_NAMES
+    label = _style(doc, n["card_label"], P, "Normal")
+    _font(label, size=9, bold=True, color=PRIMARY)
+    _spacing(label, before=2, after=2, line=1.0)
+
+    text = _style(doc, n["card_text"], P, "Normal")
+    _font(text, size=9.5)
+    _spacing(text, before=1, after=2, line=1.05)
+
+    bullet = _style(doc, n["card_bullet"], P, "List Bullet")
+    _font(bullet, size=9.5)
+    _spacing(bullet, before=1, after=1, line=1.05, indent=0.4)
+    bullet.paragraph_format.first_line_indent = Cm(-0.3)  # the bullet hangs in a narrow cell
+
+    key = _style(doc, n["key_sentence"], P, n["callout"])
+    _font(key, size=11, italic=True, color=PRIMARY)
+    _spacing(key, before=2, after=8, line=1.1)
+
+
+def card_table_style(doc, name: str) -> None:
+    """Add (or reset) table style ``name``: the persona card, a shaded label column and thin
+    rules between rows, no header row."""
+    from docx.enum.style import WD_STYLE_TYPE
 
     style = _style(doc, name, WD_STYLE_TYPE.TABLE, "Normal Table")
-    element = style.element
+    _clear_table_style(style.element)
+    style.element.append(_table_properties())
+    style.element.append(_conditional("firstCol", BAND, bold=True, color=PRIMARY))
+
+
+def _clear_table_style(element) -> None:
+    from docx.oxml.ns import qn
+
     for child in list(element):
         if child.tag in (
             qn("w:tblPr"),
@@ -401,6 +405,16 @@ def table_style(doc, name: str) -> None:
             qn("w:rPr"),
         ):
             element.remove(child)
+
+
+def table_style(doc, name: str) -> None:
+    """Add (or reset) table style ``name`` in ``doc``: thin horizontal rules, a dark header
+    row, banded body rows."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    style = _style(doc, name, WD_STYLE_TYPE.TABLE, "Normal Table")
+    element = style.element
+    _clear_table_style(element)
 
     ppr = el("w:pPr")
     ppr.append(el("w:spacing", before=0, after=0, line=252, lineRule="auto"))
@@ -421,10 +435,11 @@ def _table_properties():
     tblpr.append(el("w:tblStyleColBandSize", val=1))
     tblpr.append(el("w:tblInd", w=0, type="dxa"))
     borders = el("w:tblBorders")
-    for side in ("top", "bottom", "insideH"):
-        borders.append(el(f"w:{side}", val="single", sz=4, space=0, color=RULE))
-    for side in ("left", "right", "insideV"):
-        borders.append(el(f"w:{side}", val="nil"))
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):  # the schema's order
+        if side in ("left", "right", "insideV"):
+            borders.append(el(f"w:{side}", val="nil"))
+        else:
+            borders.append(el(f"w:{side}", val="single", sz=4, space=0, color=RULE))
     tblpr.append(borders)
     margins = el("w:tblCellMar")
     margins.append(el("w:top", w=57, type="dxa"))

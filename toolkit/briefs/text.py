@@ -51,6 +51,7 @@ class Catalogue:
     """
 
     def __init__(self, lang: str, translations: babel.support.NullTranslations):
+        """Wrap `translations` for `lang`; use `catalogue(lang)` instead, which caches and checks."""
         self.lang = lang
         self._translations = translations
 

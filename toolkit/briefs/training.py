@@ -1,15 +1,18 @@
 """The training brief: for the trainer who prepares learning for one persona.
 
-After the shared opening (sections.open_persona_brief, without quotes) it shows the readiness
-gaps to close first, learning formats and pace, digital confidence, support and time, a
-suggested sequence of modules, who is in the group, how to evaluate, and "about this brief".
+After the shared opening (the persona card, then "who is this" without quotes) it shows the
+training plan (modules by readiness gap and ADKAR barrier, in the form, duration and group
+size the group's preferences and motivation ask for; toolkit.briefs.training_plan), the
+readiness gaps, learning formats and pace, digital confidence, support and time, who is in the
+group, how to evaluate, and "about this brief". A part the questionnaire did not ask about is
+left out, heading included.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from toolkit.briefs import sections
+from toolkit.briefs import sections, training_plan
 from toolkit.briefs.context import BriefContext, as_int
 from toolkit.briefs.styles import STYLE_NAMES as S
 from toolkit.briefs.text import N_, UNKNOWN
@@ -23,6 +26,10 @@ CONTEXT_ROWS = (
     ("role", "ctx_role", N_("Type of role")),
     ("tenure", "ctx_tenure", N_("Length of service")),
     ("age", "ctx_age", N_("Age")),
+)
+AGE_NOTE = N_(
+    "Age is not the cause: digital confidence differs between people of every age. Plan by the "
+    "confidence people report, not by their age."
 )
 
 
@@ -45,33 +52,22 @@ def training_brief(
     _ = ctx._
     persona, advice, w = sections.open_persona_brief(ctx, persona, "training", with_quotes=False)
 
-    w.heading(_("Readiness gaps to close first"))
-    gaps_table(ctx, w, persona)
-    w.advice_list(advice.get("gaps", []))
+    w.heading(_("Training plan"))
+    plan_table(ctx, w, persona)
+    backed = [a for a in advice.get("sequence", []) if a.evidence]
+    if backed:
+        w.heading(_("What to stress along the way"), 2)
+        w.advice_list(backed)
 
-    w.heading(_("Formats and pace"))
-    where = ("learning", "format", "learn_format")
-    sections.ranked(ctx, w, persona, where, ctx.pgettext("brief", "Format"), intro=True)
-    sections.ranked(ctx, w, persona, ("learning", "pace", "learn_pace"), _("Pace"))
-    w.advice_list(advice.get("format", []) + advice.get("pace", []))
+    if ctx.measured.adkar or ctx.measured.construct("change_efficacy"):
+        w.heading(_("Readiness gaps to close first"))
+        gaps_table(ctx, w, persona)
+        w.advice_list(advice.get("gaps", []))
 
-    w.heading(_("Digital confidence"))
-    sections.statement(
-        ctx, w, persona, "learning", "digital",
-        N_("Confidence with digital tools (1–5): %(figure)s."),
-    )
-    w.advice_list(advice.get("digital", []))
+    learning_preferences(ctx, w, persona, advice)
 
-    w.heading(_("Support and time"))
-    sections.ranked(ctx, w, persona, ("learning", "time", "learn_time"), _("Time per week"))
-    w.advice_list(advice.get("support", []))
-
-    w.heading(_("Suggested sequence of modules"))
-    _sequence(ctx, w, advice.get("sequence", []))
-
-    w.heading(_("Group composition"))
-    context_table(ctx, w, persona)
-    w.advice_list(advice.get("group", []))
+    if context_table(ctx, w, persona, heading=_("Group composition")):
+        w.advice_list(advice.get("group", []))
 
     w.heading(_("How to evaluate"))
     w.advice_list(advice.get("evaluate", []))
@@ -81,13 +77,54 @@ def training_brief(
     return w.doc
 
 
-def _sequence(ctx: BriefContext, w: Writer, advices: list[Advice]) -> None:
-    """Step | module table, numbered from 1, each module with its reason."""
-    rows = [
-        [str(i), [(a.text, S["table_text"]), (a.because, S["table_note"])]]
-        for i, a in enumerate(advices, start=1)
-    ]
-    w.table([ctx._("Step"), ctx._("Module")], rows, [1.4, 15.2])
+def learning_preferences(
+    ctx: BriefContext, w: Writer, persona: dict, advice: dict[str, list[Advice]]
+) -> None:
+    """Formats and pace, digital confidence, support and time: each only when asked, with its
+    advice. Where an age table follows, the digital part says that age is not the cause."""
+    _ = ctx._
+    if ctx.measured.any_role("learn_format", "learn_pace"):
+        w.heading(_("Formats and pace"))
+        where = ("learning", "format", "learn_format")
+        sections.ranked(ctx, w, persona, where, ctx.pgettext("brief", "Format"))
+        sections.ranked(ctx, w, persona, ("learning", "pace", "learn_pace"), _("Pace"))
+        w.advice_list(advice.get("format", []) + advice.get("pace", []))
+    if ctx.measured.role("learn_digital"):
+        w.heading(_("Digital confidence"))
+        sections.statement(
+            ctx, w, persona, "learning", "digital",
+            N_("Confidence with digital tools (1–5): %(figure)s."),
+        )
+        if ctx.options(persona, "context", "age"):  # an age table follows in this brief
+            w.para(_(AGE_NOTE), S["small"])
+        w.advice_list(advice.get("digital", []))
+    if ctx.measured.role("learn_time"):
+        w.heading(_("Support and time"))
+        sections.ranked(ctx, w, persona, ("learning", "time", "learn_time"), _("Time per week"))
+        w.advice_list(advice.get("support", []))
+
+
+def plan_table(ctx: BriefContext, w: Writer, persona: dict) -> None:
+    """The persona's modules (training_plan.plan): module and why, form, duration, group
+    size; then how to teach this group, from its motivation type."""
+    _ = ctx._
+    rows = []
+    for m in training_plan.plan(ctx, persona):
+        name = ctx._(training_plan.MODULE_NAMES[m.module])
+        why = m.reason or _("standard for everyone; short version")
+        rows.append([[(name, S["table_text"]), (why, S["table_note"])], m.form, m.duration, m.group])
+    w.para(
+        _(
+            "Modules in the order of a change: first understanding, then knowing, then being "
+            "able to, then keeping it up. A module with a figure beneath it closes a gap this "
+            "group shows; the others are the short version everyone gets."
+        ),
+        S["table_intro"],
+    )
+    w.table([_("Module"), ctx.pgettext("brief", "Format"), _("Duration"), _("Group size")], rows)
+    note = training_plan.motivation_note(ctx, persona)
+    if note:
+        w.para(note, S["callout"])
 
 
 def gaps_table(ctx: BriefContext, w: Writer, persona: dict) -> None:
@@ -135,28 +172,36 @@ def gaps_table(ctx: BriefContext, w: Writer, persona: dict) -> None:
         ctx._("Barrier (≤ 3)"),
         "n",
     ]
-    w.table(headers, [r[1] for r in rows], [6.0, 2.4, 3.0, 3.0, 2.2])
+    w.table(headers, [r[1] for r in rows])
 
 
-def context_table(ctx: BriefContext, w: Writer, persona: dict) -> None:
-    """Where the members work (team, role, tenure, age), categories of at least the minimum
-    group only; nothing at all when no category may be shown."""
+def context_table(ctx: BriefContext, w: Writer, persona: dict, *, heading: str) -> bool:
+    """Under ``heading``: where the members work (team, role, tenure, age), categories of at
+    least the minimum group only. With an age row it says that age is not the cause of
+    digital confidence. Writes nothing and returns False when no category may be shown."""
     rows = []
-    for key, role, heading in CONTEXT_ROWS:
+    has_age = False
+    for key, role, row_heading in CONTEXT_ROWS:
         for i, e in enumerate(ctx.options(persona, "context", key)):
+            has_age = has_age or key == "age"
             rows.append(
                 [
-                    ctx._(heading) if i == 0 else "",
+                    ctx._(row_heading) if i == 0 else "",
                     ctx.option_text(role, e.get("value")),
                     ctx.count(e.get("n")),
                 ]
             )
-    if rows:
-        w.para(
-            ctx._(
-                "Where these people work (only groups of at least %(min_group)s people):",
-                min_group=ctx.min_group,
-            ),
-            S["small"],
-        )
-        w.table([ctx._("Characteristic"), ctx._("Group"), ctx._("People")], rows, [4.6, 9.0, 3.0])
+    if not rows:
+        return False
+    w.heading(heading)
+    w.para(
+        ctx._(
+            "Where these people work (only groups of at least %(min_group)s people):",
+            min_group=ctx.min_group,
+        ),
+        S["table_intro"],
+    )
+    w.table([ctx._("Characteristic"), ctx._("Group"), ctx._("People")], rows)
+    if has_age:
+        w.para(ctx._(AGE_NOTE), S["small"])
+    return True

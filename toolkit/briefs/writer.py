@@ -13,11 +13,14 @@ import threading
 from collections.abc import Iterable
 
 from toolkit.briefs import template as brief_template
+from toolkit.briefs.layout import fit_widths
 from toolkit.briefs.sanitize import clean_text, is_rtl
 from toolkit.briefs.styles import STYLE_NAMES as S
 from toolkit.core.guidance import Advice
 
 FIGURE_WIDTH_CM = 16.0
+TEXT_WIDTH_CM = 16.6  # A4 less the template's margins (2 × 2.2 cm)
+KEEP_TOGETHER_ROWS = 6  # tables with at most this many body rows are kept on one page
 
 # A table cell: plain text, or a list of (text, paragraph style name) pairs, one paragraph each.
 Cell = str | list[tuple[str, str]]
@@ -50,18 +53,29 @@ class Writer:
     """One brief being written: a python-docx Document opened from the template of ``lang``.
 
     ``round_title`` and ``doc_title`` replace the template's header and footer tokens and
-    become the document's subject and title properties (``subject`` is set as given). The
-    finished document is ``writer.doc``. Raises ``ValueError`` for a language without a
-    template.
+    become the document's subject and title properties (``subject`` is set as given);
+    ``note`` (the confidentiality notice) becomes the footer of page 1. The finished document
+    is ``writer.doc``. Raises ``ValueError`` for a language without a template.
     """
 
-    def __init__(self, lang: str, round_title: str, doc_title: str, subject: str):
+    def __init__(self, lang: str, round_title: str, doc_title: str, subject: str, note: str = ""):
+        """Open a new document from the Word template of `lang` and fill its tokens and properties.
+
+        `note` is cleaned of characters Word cannot hold. Created and modified are set to now
+        (UTC, to the second). Raises ValueError for a language without a template.
+        """
         import docx
 
         self.doc = docx.Document(io.BytesIO(_template_bytes(lang)))
         self.lang = lang
         self._style_ids: dict[str, str] = {}
-        self._fill_tokens(round_title, doc_title)
+        self._fill_tokens(
+            {
+                brief_template.ROUND_TOKEN: round_title,
+                brief_template.TITLE_TOKEN: doc_title,
+                brief_template.NOTE_TOKEN: clean_text(note),
+            }
+        )
         props = self.doc.core_properties
         now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         props.title = doc_title
@@ -71,10 +85,10 @@ class Writer:
         props.comments = ""
         props.keywords = "persona toolkit"
 
-    def _fill_tokens(self, round_title: str, doc_title: str) -> None:
-        tokens = {brief_template.ROUND_TOKEN: round_title, brief_template.TITLE_TOKEN: doc_title}
+    def _fill_tokens(self, tokens: dict[str, str]) -> None:
         for section in self.doc.sections:
-            for part in (section.header, section.footer):
+            parts = (section.header, section.footer, section.first_page_header, section.first_page_footer)
+            for part in parts:
                 for paragraph in part.paragraphs:
                     for run in paragraph.runs:
                         if "[[" in run.text:
@@ -103,17 +117,27 @@ class Writer:
     # -- blocks ------------------------------------------------------------------------------
 
     def cover(
-        self, kicker: str, title: str, subtitle: str, lines: list[tuple[str, str]], note: str
+        self,
+        kicker: str,
+        title: str,
+        subtitle: str,
+        lines: list[tuple[str, str]],
+        note: str | None = None,
     ) -> None:
-        """The cover page: kicker, title, optional subtitle, ``label: value`` lines and the
-        confidentiality note, then a page break."""
+        """The top of page 1: kicker, title, optional subtitle and ``label: value`` lines;
+        the confidentiality ``note`` when given. What follows goes on the same page (a cover
+        that is two-thirds empty helps no reader)."""
         self.para(kicker, S["kicker"])
         self.para(title, "Title")
         if subtitle:
             self.para(subtitle, "Subtitle")
         for label, value in lines:
             self.rich([(f"{label}: ", S["figure_char"]), (value, None)], S["cover_meta"])
-        self.para(note, S["confidential"])
+        if note:
+            self.para(note, S["confidential"])
+
+    def page_break(self) -> None:
+        """Start the next page."""
         self.doc.add_page_break()
 
     def heading(self, text: str, level: int = 1) -> None:
@@ -149,46 +173,69 @@ class Writer:
         self._p(clean_text(text), "List Bullet")
 
     def advice_list(self, advices: list[Advice]) -> None:
-        """Each piece of advice as a bullet with its reason ("because …") beneath it."""
+        """Each piece of advice as a bullet with its reason ("because …") beneath it; the
+        advice style keeps the two on one page."""
         for advice in advices:
-            self.bullet(advice.text)
+            self._p(clean_text(advice.text), S["advice"])
             self.para(advice.because, S["because"])
 
-    def table(self, headers: list[str], rows: list[list[Cell]], widths_cm: list[float]) -> None:
-        """A real Word table in the template's table style, column widths in centimetres; a
-        cell is a string or a list of (text, paragraph style) pairs. The header row repeats
-        on every page. Followed by an empty small paragraph (Word merges adjacent tables).
+    def table(
+        self, headers: list[str], rows: list[list[Cell]], widths_cm: list[float] | None = None
+    ) -> None:
+        """A real Word table in the template's table style; a cell is a string or a list of
+        (text, paragraph style) pairs. Column widths (cm) are fitted to the content unless
+        given. The header row repeats on every page and stays with the first row; no row
+        splits across pages. Followed by an empty small paragraph (Word merges adjacent
+        tables).
 
         Built as WordprocessingML directly (lxml escapes the text): python-docx's cell API
         recomputes the table grid on every row access, which made tables the slowest part.
         """
-        twips = [int(round(w / 2.54 * 1440)) for w in widths_cm]
+        cells = [[_parts(v, S["table_heading"]) for v in headers]]
+        cells += [[_parts(v, S["table_text"]) for v in row] for row in rows]
+        widths = widths_cm or fit_widths(_measured(cells), TEXT_WIDTH_CM)
+        if len(rows) <= KEEP_TOGETHER_ROWS:  # a short table moves to the next page as a whole
+            cells = [_kept(row) for row in cells[:-1]] + cells[-1:]
+        self._table(S["table"], cells, widths, header=True)
+
+    def card(self, rows: list[tuple[str, Cell]], label_cm: float | None = None) -> None:
+        """The persona card: one row per (label, content), the label column shaded by the
+        card table style; no header row, rows never split."""
+        cells = [[[(label, S["card_label"])], _parts(value, S["card_text"])] for label, value in rows]
+        label_width = label_cm or min(
+            4.2, fit_widths(_measured([[c[0]] for c in cells]), TEXT_WIDTH_CM)[0]
+        )
+        self._table(S["card_table"], cells, [label_width, TEXT_WIDTH_CM - label_width], header=False)
+
+    def _table(self, style: str, cells: list[list[list[tuple[str, str]]]], widths, *, header: bool):
+        twips = [int(round(w / 2.54 * 1440)) for w in widths]
         tbl = self.doc.element.body.makeelement(_qn("w:tbl"), {})
         tbl_pr = _sub(tbl, "w:tblPr")
-        _sub(tbl_pr, "w:tblStyle", val=self._sid(S["table"]))
+        _sub(tbl_pr, "w:tblStyle", val=self._sid(style))
         _sub(tbl_pr, "w:tblW", w=sum(twips), type="dxa")
         _sub(tbl_pr, "w:tblLayout", type="fixed")
         _sub(
             tbl_pr,
             "w:tblLook",
-            val="0420",
-            firstRow=1,
+            val="0420" if header else "0080",
+            firstRow=int(header),
             lastRow=0,
-            firstColumn=0,
+            firstColumn=int(not header),
             lastColumn=0,
-            noHBand=0,
+            noHBand=int(not header),
             noVBand=1,
         )
         grid = _sub(tbl, "w:tblGrid")
         for width in twips:
             _sub(grid, "w:gridCol", w=width)
-        for r, values in enumerate([headers] + rows):
+        for r, row in enumerate(cells):
             tr = _sub(tbl, "w:tr")
-            if r == 0:
-                _sub(_sub(tr, "w:trPr"), "w:tblHeader")
-            for c, value in enumerate(values):
-                default = S["table_heading"] if r == 0 else S["table_text"]
-                self._cell(tr, twips[c], value if isinstance(value, list) else [(value, default)])
+            tr_pr = _sub(tr, "w:trPr")
+            _sub(tr_pr, "w:cantSplit")
+            if header and r == 0:
+                _sub(tr_pr, "w:tblHeader")
+            for c, parts in enumerate(row):
+                self._cell(tr, twips[c], parts)
         self.doc.element.body.sectPr.addprevious(tbl)
         self._p("", S["small"])  # breathing room; Word merges adjacent tables
 
@@ -214,6 +261,41 @@ class Writer:
         shape = run.add_picture(io.BytesIO(png), width=Cm(FIGURE_WIDTH_CM))
         shape._inline.docPr.set("descr", clean_text(alt))  # alt text for screen readers
         self._p(clean_text(caption), "Caption")
+
+
+# Font size (points) and weight of the text in each cell paragraph style, for fitting widths.
+_CELL_FONTS = {
+    S["table_heading"]: (9.0, True),
+    S["table_text"]: (9.5, False),
+    S["table_note"]: (8.0, False),
+    S["table_text_keep"]: (9.5, False),
+    S["table_note_keep"]: (8.0, False),
+    S["card_label"]: (9.0, True),
+    S["card_text"]: (9.5, False),
+    S["card_bullet"]: (9.5, False),
+}
+
+
+def _kept(row: list[list[tuple[str, str]]]) -> list[list[tuple[str, str]]]:
+    """A row whose paragraphs keep with the next row (Word's way to keep a table together)."""
+    keep = {S["table_text"]: S["table_text_keep"], S["table_note"]: S["table_note_keep"]}
+    return [[(text, keep.get(style, style)) for text, style in cell] for cell in row]
+
+
+def _parts(value: Cell, default_style: str) -> list[tuple[str, str]]:
+    return value if isinstance(value, list) else [(value, default_style)]
+
+
+def _measured(cells: list[list[list[tuple[str, str]]]]) -> list[list[tuple[str, float, bool]]]:
+    """Per column, the (text, size, bold) of every paragraph in it, for ``fit_widths``."""
+    columns: list[list[tuple[str, float, bool]]] = [[] for _ in cells[0]]
+    for row in cells:
+        for c, parts in enumerate(row):
+            for text, style in parts:
+                size, bold = _CELL_FONTS.get(style, (9.5, False))
+                extra = "   " if style == S["card_bullet"] else ""  # the bullet and its indent
+                columns[c].append((extra + clean_text(text), size, bold))
+    return columns
 
 
 def _qn(tag: str) -> str:

@@ -9,7 +9,17 @@ import click
 from flask import current_app
 
 from toolkit.core.settings import SettingsError
-from toolkit.data.db import DatabaseUnavailable, NotFound, connect, explain_folder
+from toolkit.data.completions import adopt_legacy_completions
+from toolkit.data.db import (
+    OWNER_ONLY_FOLDER,
+    DatabaseUnavailable,
+    NotFound,
+    connect,
+    create_owner_only,
+    database_files,
+    explain_folder,
+    restrict_to_owner,
+)
 from toolkit.data.migrations import migrate
 from toolkit.data.rounds import get_round
 from toolkit.web.app import create_app
@@ -58,10 +68,11 @@ def require_secret_key(why: str = "") -> None:
 
 
 def ensure_instance(folder: Path) -> None:
-    """Create the instance folder and a config.py with a fresh secret key, once."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Create the instance folder (0700) and a config.py (0600) with a fresh secret key, once."""
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=OWNER_ONLY_FOLDER)
     config = folder / "config.py"
-    if not config.exists():
+    if create_owner_only(config):  # 0600 before the key is in it
         config.write_text(
             "# Persona Toolkit settings for this instance. See README.md for every setting.\n"
             f"SECRET_KEY = {secrets.token_hex(32)!r}\n"
@@ -71,7 +82,6 @@ def ensure_instance(folder: Path) -> None:
             "MAIL_DEFAULT_SENDER = 'persona-toolkit@localhost'\n",
             encoding="utf-8",
         )
-        config.chmod(0o600)
 
 
 def init_database() -> list[str]:
@@ -79,6 +89,10 @@ def init_database() -> list[str]:
 
     A folder that cannot be written (read-only disk or permissions) is a click error saying
     which folder and what access is needed, not a traceback.
+
+    Also what an upgrade needs once: participants' completion flags of anonymous rounds become
+    link markers (that needs SECRET_KEY), pages freed before secure_delete was on are dropped
+    (VACUUM), and the folder and database files are made the owner's only.
     """
     folder = Path(current_app.instance_path)
     try:
@@ -87,6 +101,17 @@ def init_database() -> list[str]:
         raise click.ClickException(explain_folder(folder, exc)) from exc
     database = open_db()
     try:
-        return migrate(database)
+        ran = migrate(database)
+        if not current_app.config.get("CLI_EPHEMERAL_SECRET"):
+            adopt_legacy_completions(database, current_app.config["SECRET_KEY"])
+        if "m008_unlinkable_anonymous_rounds" in ran and "m001_initial" not in ran:
+            database.execute("VACUUM")
+        try:
+            for path in database_files(current_app.config["DATABASE"]):
+                restrict_to_owner(path)
+            restrict_to_owner(folder)
+        except OSError:  # not ours to change: `persona-toolkit check` names it
+            pass
+        return ran
     finally:
         database.conn.close()

@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from toolkit.cli.common import get_round_or_fail, open_db
 from toolkit.core.privacy import exportable_persona_set
 from toolkit.data.persona_sets import current_persona_set, load_persona_set
+from toolkit.data.responses import usable_responses
 from toolkit.services.pipeline import derive_round
 
 
@@ -56,15 +57,28 @@ def personas_export(round_id, fmt):
         raise click.ClickException(f"round {round_id} has no personas yet: run 'persona-toolkit personas derive --round {round_id}'")
     persona_set = exportable_persona_set(persona_set, round_["min_group"])
     if fmt == "csv":
-        external = dict(database.execute("SELECT id, coalesce(external_id, id) FROM responses WHERE round_id = ?", [round_id]).fetchall())
-        click.echo("respondent_id,persona")
-        rows = sorted((external[rid], p["name"]) for p in persona_set["personas"] for rid in p["members"])
-        for respondent, name in rows:
-            click.echo(f"{respondent},{name}")
+        _export_members_csv(database, round_, persona_set)
         return
     for p in persona_set["personas"]:
         p.pop("members", None)
     click.echo(json.dumps(persona_set, ensure_ascii=False, indent=2, sort_keys=True))
+
+
+def _export_members_csv(database, round_: dict, persona_set: dict) -> None:
+    """respondent_id,persona per member. Anonymous rounds list only answers imported with a
+    respondent_id (HR's own identifier); answers given through personal links carry no identifier
+    at all, and how many were left out goes to stderr."""
+    anonymous = round_["mode"] != "identified"
+    external = {r["id"]: r["external_id"] or ("" if anonymous else r["id"])
+                for r in usable_responses(database, round_["id"])}
+    members = [(external.get(rid, ""), p["name"]) for p in persona_set["personas"] for rid in p["members"]]
+    click.echo("respondent_id,persona")
+    for respondent, name in sorted(m for m in members if m[0]):
+        click.echo(f"{respondent},{name}")
+    left_out = sum(1 for m in members if not m[0])
+    if left_out:
+        click.echo(f"{left_out} responses given through personal links are not listed: in an anonymous round "
+                   "they carry no identifier", err=True)
 
 
 COMMANDS = (personas,)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from toolkit.cli.common import open_db
+from toolkit.cli.common import get_round_or_fail, open_db
 from toolkit.core.questionnaire import QuestionnaireError, get_questionnaire
-from toolkit.data.rounds import create_round, list_rounds
+from toolkit.data.rounds import change_facts, create_round, list_rounds, save_change_facts
 
 
 @click.group("round")
@@ -43,7 +43,32 @@ def round_create(qid, title, anonymous, language, min_group, min_answered):
 def round_list():
     """List rounds with their status and number of responses."""
     for r in list_rounds(open_db()):
-        click.echo(f"{r['id']}\t{r['status']}\t{r['mode']}\t{r['responses']} responses\t{r['title']}")
+        click.echo(f"{r['id']}\t{r['status']}\t{r['mode']}\t{r['count'].text()} responses\t{r['title']}")
+
+
+@round_group.command("facts")
+@click.option("--round", "round_id", type=int, required=True)
+@click.option("--what", help="What changes, in one sentence.")
+@click.option("--why", help="Why it changes, in one sentence.")
+@click.option("--when", "when", help="When: the start, and when training happens.")
+@click.option("--unchanged", help="What stays the same, in one sentence.")
+@with_appcontext
+def round_facts(round_id, what, why, when, unchanged):
+    """Set the change facts the briefs draft their key messages from, then print all four.
+
+    Only the options given change; an empty value ('') clears a fact. Without options the
+    stored facts are printed, one 'key<TAB>text' line each.
+    """
+    database = open_db()
+    get_round_or_fail(database, round_id)
+    given = {k: v for k, v in (("what", what), ("why", why), ("when", when), ("unchanged", unchanged))
+             if v is not None}
+    try:
+        facts = save_change_facts(database, round_id, given) if given else change_facts(database, round_id)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for key, text in facts.items():
+        click.echo(f"{key}\t{text}")
 
 
 COMMANDS = (round_group,)

@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from toolkit.cli.common import open_db
+from toolkit.cli.common import open_db, require_secret_key
 from toolkit.data.db import connect
 from toolkit.jobs.queue import JobConsumer
 from toolkit.jobs.scheduler import (
@@ -38,6 +38,7 @@ def scheduler_command(once):
     once, then shown as failed. Only one scheduler may run per database: a second one refuses to
     start and says which process holds the lease. --once runs one pass and no jobs.
     """
+    require_secret_key("the scheduler derives personal links and finds who has not answered yet")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     config = dict(current_app.config)

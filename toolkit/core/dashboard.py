@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from html import escape
 
 from toolkit.core.participation import response_rate
-from toolkit.core.privacy import effective_min, may_show, suppress_groups
+from toolkit.core.privacy import REST, effective_min, may_show, suppress_groups
 from toolkit.core.shapes import Persona
 
 GREEN_FROM = 0.75
@@ -50,7 +50,8 @@ def favourable_point(scale_min: int, scale_max: int) -> float:
 
 @dataclass(frozen=True)
 class DayCount:
-    """Responses on one day: that day's count, the running total and the running rate.
+    """Responses on one day (or, with ``until``, in the period of days from ``day`` to ``until``):
+    that count, the running total and the running rate.
 
     ``rate`` is ``cumulative`` / invited, a fraction in [0, 1]; None when nobody was invited
     through the app or the total passes the invited (the counts are then of different people:
@@ -61,6 +62,7 @@ class DayCount:
     count: int
     cumulative: int
     rate: float | None  # cumulative / invited, never above 1; None when it has no meaning
+    until: dt.date | None = None  # last day of a coarsened period (None: the period is one day)
 
 
 def response_timeline(days: Iterable[str | dt.date], invited: int | None, until: dt.date | None = None) -> list[DayCount]:
@@ -85,6 +87,29 @@ def response_timeline(days: Iterable[str | dt.date], invited: int | None, until:
         result.append(DayCount(day, counts.get(day, 0), total, response_rate(total, invited)))
         day += dt.timedelta(days=1)
     return result
+
+
+def coarsen_timeline(timeline: list[DayCount], min_group: int) -> list[DayCount]:
+    """Periods of adjacent days, each with at least the minimum group of responses.
+
+    Days are added to a period until it holds `min_group` responses or more; a last period that
+    stays short is merged into the one before it (a round with fewer responses than the minimum
+    gets no periods at all). So no day, or run of days, shows fewer people than any other group
+    may. Each period keeps its first day in `day`, its last in `until`, and the cumulative figures
+    at its end. Source: the threshold rule for time dimensions in DESIGN §8.
+    """
+    minimum = effective_min(min_group)
+    periods: list[list[DayCount]] = []
+    current: list[DayCount] = []
+    for day in timeline:
+        current.append(day)
+        if sum(d.count for d in current) >= minimum:
+            periods.append(current)
+            current = []
+    if current and periods:
+        periods[-1] += current
+    return [DayCount(p[0].day, sum(d.count for d in p), p[-1].cumulative, p[-1].rate,
+                     p[-1].day if p[-1].day != p[0].day else None) for p in periods]
 
 
 # --- construct favourability -----------------------------------------------------------
@@ -158,7 +183,7 @@ class Heatmap:
 def team_heatmap(
     scores_by_response: dict[str, dict[str, float | None]], team_by_response: dict[str, str | None],
     constructs: list[str], *, min_group: int, points: dict[str, float] | None = None,
-    unbanded: Iterable[str] = (),
+    unbanded: Iterable[str] = (), publication_by_response: dict[str, int] | None = None,
 ) -> Heatmap:
     """Favourable share per team and construct; teams in name order.
 
@@ -167,21 +192,54 @@ def team_heatmap(
     before any score of theirs is looked at (``toolkit.core.privacy.suppress_groups``, with
     the people without a team as the known rest), so a small team's answers are never
     computed.
+
+    With ``publication_by_response`` (response id -> publication number; anonymous rounds whose
+    answers were published at more than one close) the teams are also sized per publication: a
+    team small in any publication stays hidden, and hidden teams add up to the minimum within
+    every publication, so comparing the heatmap before and after a publication never leaves
+    fewer people than the minimum.
     """
     sizes: dict[str, int] = {}
     for rid in scores_by_response:
         team = team_by_response.get(rid)
         if team:
             sizes[team] = sizes.get(team, 0) + 1
-    shown = suppress_groups(sizes, min_group, total=len(scores_by_response))
+    hidden = {t for t, n in suppress_groups(sizes, min_group, total=len(scores_by_response)).items() if n is None}
+    if publication_by_response:
+        hidden |= _hidden_in_any_publication(team_by_response, publication_by_response, min_group)
     rows = []
-    for team in sorted(t for t, n in shown.items() if n is not None):
+    for team in sorted(t for t in sizes if t not in hidden):
         members = [rid for rid in scores_by_response if team_by_response.get(rid) == team]
         values = {c: [scores_by_response[r].get(c) for r in members] for c in constructs}
         cells = construct_scores(values, constructs, min_group=min_group, points=points, unbanded=unbanded)
         rows.append(TeamRow(team, len(members), tuple(cells)))
-    return Heatmap(tuple(constructs), tuple(rows), sum(1 for n in shown.values() if n is None),
-                   effective_min(min_group))
+    return Heatmap(tuple(constructs), tuple(rows), len(hidden), effective_min(min_group))
+
+
+def _hidden_in_any_publication(team_by_response: dict[str, str | None], publication_by_response: dict[str, int],
+                               min_group: int) -> set[str]:
+    """Teams to hide so that, within each publication, every shown team and the hidden rest
+    (hidden teams and people without a team) are each empty or at least the minimum."""
+    per_publication: dict[int, dict[str, int]] = {}
+    for rid, publication in publication_by_response.items():
+        counts = per_publication.setdefault(publication, {})
+        team = team_by_response.get(rid) or REST
+        counts[team] = counts.get(team, 0) + 1
+    hidden: set[str] = set()
+    for counts in per_publication.values():
+        teams = {t: n for t, n in counts.items() if t != REST}
+        shown = suppress_groups(teams, min_group, total=sum(counts.values()))
+        hidden |= {t for t, n in shown.items() if n is None}
+    changed = True
+    while changed:
+        changed = False
+        for counts in per_publication.values():
+            rest = sum(n for t, n in counts.items() if t in hidden or t == REST)
+            candidates = sorted((n, t) for t, n in counts.items() if t not in hidden and t != REST)
+            if 0 < rest < effective_min(min_group) and candidates:
+                hidden.add(candidates[0][1])
+                changed = True
+    return hidden
 
 
 # --- persona distribution --------------------------------------------------------------

@@ -10,27 +10,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from toolkit.core.privacy import ShownCount
+
 
 @dataclass(frozen=True)
 class ResponseCounts:
-    """A round's counts (people): ``invited`` (participants with a personal link), ``online``
-    (responses given through the survey pages; the demo's synthetic answers count as such) and
-    ``imported`` (responses imported from files)."""
+    """A round's counts: ``invited`` (participants with a personal link), ``online`` (responses
+    given through the survey pages -- the demo's synthetic answers count as such -- as the round
+    may show them: exactly, or "at least N" / "fewer than N" while an anonymous round is open)
+    and ``imported`` (responses imported from files, exactly)."""
 
     invited: int
-    online: int
+    online: ShownCount
     imported: int
 
     @property
-    def total(self) -> int:
-        """Every response, online and imported: what the figures are made of."""
-        return self.online + self.imported
-
-    @property
     def rate(self) -> float | None:
-        """Answered online per invited person, in [0, 1]; None without invited people, or when
-        more answered online than were invited (figures that do not belong together)."""
-        return response_rate(self.online, self.invited)
+        """Answered online per invited person, in [0, 1] (a lower bound when ``online`` is "at
+        least N"); None without invited people, below the minimum group, or when more answered
+        online than were invited (figures that do not belong together)."""
+        shown = self.online.exact if self.online.exact is not None else self.online.at_least
+        return response_rate(shown, self.invited) if shown is not None else None
 
 
 def response_rate(answered: int, invited: int | None) -> float | None:

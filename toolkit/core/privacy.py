@@ -6,6 +6,9 @@ as "5 + hidden", or a team of 7 beside a subgroup of 4 of it, which leaves 3), m
 until every hidden part is itself at least the minimum size.
 
 Rules, in one list so a works council can read them:
+- anonymous rounds: while open, the number of responses is shown only in steps of the minimum
+  (`shown_response_count`) and no figure is computed from answers that are not yet published
+  (`toolkit.data.responses` publishes at the close, later batches only in groups of the minimum);
 - a count, average or share may be shown for a group of at least `min_group` people
   (5 by default; a round may raise it, never lower it);
 - verbatim answers (quotes, situations) only for groups of at least twice that, and at least 10;
@@ -17,6 +20,7 @@ Rules, in one list so a works council can read them:
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 
 from toolkit.core.shapes import Persona, PersonaSet
 
@@ -164,6 +168,47 @@ def _trim_description(persona: Persona, min_group: int) -> None:
         for key in ("quotes", "situations"):
             if description.get(key):
                 description[key] = []
+
+
+@dataclass(frozen=True)
+class ShownCount:
+    """A number of responses as it may be shown: exactly, as "at least N" or as "fewer than N"
+    (one of the three is set)."""
+
+    exact: int | None = None
+    at_least: int | None = None
+    fewer_than: int | None = None
+
+    def text(self) -> str:
+        """Plain English for the command line: "42", "at least 40" or "fewer than 5"."""
+        if self.exact is not None:
+            return str(self.exact)
+        return f"at least {self.at_least}" if self.at_least else f"fewer than {self.fewer_than}"
+
+    def share_of(self, invited: int) -> float | None:
+        """The shown number as a share of `invited` (the lower bound for "at least"); None without invitees
+        or below the minimum."""
+        n = self.exact if self.exact is not None else self.at_least
+        return n / invited if invited and n is not None else None
+
+
+def shown_response_count(stored: int, published: int, *, anonymous: bool, open_: bool,
+                         min_group: int = MIN_GROUP) -> ShownCount:
+    """How many responses a round may be said to have, on any screen or in any command's output.
+
+    Identified rounds: every stored response. An anonymous round that is open: the stored count
+    rounded down to a multiple of the minimum group ("at least 15"; below it "fewer than 5"), so
+    the number does not move when one person answers. An anonymous round that is not open: the
+    published responses exactly (all of them were published together at the close).
+    """
+    if not anonymous:
+        return ShownCount(exact=stored)
+    if not open_:
+        return ShownCount(exact=published)
+    minimum = effective_min(min_group)
+    if stored < minimum:
+        return ShownCount(fewer_than=minimum)
+    return ShownCount(at_least=stored - stored % minimum)
 
 
 def works_council_problem(round_: dict) -> str | None:

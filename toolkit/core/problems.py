@@ -44,13 +44,6 @@ class Problem(str):
         params = {k: v.translated(gettext) if isinstance(v, Problem) else v for k, v in self.params.items()}
         return gettext(self.msgid) % params if params else gettext(self.msgid)
 
-    def __reduce__(self):
-        return (_rebuild_problem, (self.msgid, self.params))
-
-
-def _rebuild_problem(msgid: str, params: dict) -> Problem:
-    return Problem(msgid, **params)
-
 
 class ImportProblem(ValueError):
     """The file cannot be imported; ``problems`` lists each reason (a :class:`Problem`) with its place."""

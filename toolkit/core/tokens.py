@@ -4,6 +4,9 @@ A personal link carries a token that is re-derived when needed from the app's SE
 random salt per participant, so the invitation and every reminder carry the same link; the
 database keeps only sha256(token), which is how a link is recognised. Rotating SECRET_KEY
 therefore invalidates every link that was sent.
+
+Completing an anonymous round stores a marker derived from the token (:func:`done_marker`), never
+anything about the participant, so the stored response cannot be tied to whoever finished it.
 """
 
 from __future__ import annotations
@@ -38,6 +41,16 @@ def token_hash(token: str) -> str:
 def draft_key(token: str) -> str:
     """Key of the respondent's saved progress: derived from the link, not from the participant."""
     return hashlib.sha256(f"draft:{token}".encode()).hexdigest()
+
+
+def done_marker(token: str) -> str:
+    """What is stored when the link of an anonymous round completes a response: sha256("done:" + token)
+    as 64 hex characters.
+
+    It names no participant: going from a participant to their marker needs their token, which
+    only SECRET_KEY can derive (the scheduler does, to remind only those without a marker).
+    """
+    return hashlib.sha256(f"done:{token}".encode()).hexdigest()
 
 
 def personal_link(base_url: str, token: str) -> str:

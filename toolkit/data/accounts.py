@@ -20,6 +20,13 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def create_user(db: sqlite_utils.Database, *, email: str, name: str, role: str, password: str, language: str = "nl") -> int:
+    """Add a staff account and return its id; the e-mail address is stored trimmed and lower-case.
+
+    `role` is a role id (toolkit.core.roles); `password` is stored only as a werkzeug hash;
+    `language` ("nl" or "en") is the language of the screens and mail. Raises ValueError when
+    `email` is not an e-mail address, the role is unknown, the password has fewer than
+    MIN_PASSWORD (10) characters, or an account with that address exists.
+    """
     email = email.strip().lower()
     if not _EMAIL.match(email):
         raise ValueError(f"'{email}' is not an e-mail address")
@@ -95,11 +102,19 @@ def get_user(db: sqlite_utils.Database, user_id) -> dict | None:
 
 
 def get_user_by_email(db: sqlite_utils.Database, email: str) -> dict | None:
+    """The account row for `email` (case and surrounding spaces ignored), or None.
+
+    The row includes the password hash: keep it away from pages and exports.
+    """
     rows = list(db.query("SELECT * FROM users WHERE email = ?", [email.strip().lower()]))
     return rows[0] if rows else None
 
 
 def list_users(db: sqlite_utils.Database) -> list[dict]:
+    """Every account, oldest first: id, email, name, role, language, active (0/1), created_at.
+
+    No password hashes. Disabled accounts are included.
+    """
     return list(db.query("SELECT id, email, name, role, language, active, created_at FROM users ORDER BY id"))
 
 

@@ -8,6 +8,10 @@ Web requests reuse one connection per thread (server threads live as long as the
 opening a connection costs more than most requests: the PRAGMAs and reading the schema. The
 reused connection is checked at the end of every request (no transaction left open) and
 dropped after a database error or when the file at the path is no longer the same file.
+
+At rest the files are the owner's only: a database this module creates starts as an empty 0600
+file (SQLite gives its -wal and -shm the database's mode), and every connection runs with
+`secure_delete`, so deleted drafts and rows are overwritten instead of lingering in free pages.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import datetime as dt
 import errno
 import os
 import sqlite3
+import stat
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +28,8 @@ from pathlib import Path
 import sqlite_utils
 
 BUSY_TIMEOUT_MS = 10_000
+OWNER_ONLY_FILE = 0o600
+OWNER_ONLY_FOLDER = 0o700
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -48,6 +55,35 @@ def explain(path: str | Path, exc: BaseException) -> str:
     return f"cannot use database {path}: {text}"
 
 
+def create_owner_only(path: str | Path) -> bool:
+    """Create `path` as an empty file readable and writable by its owner only (0600).
+
+    Returns False when it already existed (it is then left as it is). An empty file is a valid
+    empty SQLite database, so a database created this way never exists with looser permissions.
+    Raises OSError when the folder does not allow it.
+    """
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, OWNER_ONLY_FILE))
+    except FileExistsError:
+        return False
+    return True
+
+
+def database_files(path: str | Path) -> list[Path]:
+    """The database and, when they exist, its -wal and -shm files."""
+    path = Path(path)
+    return [p for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists()]
+
+
+def restrict_to_owner(path: str | Path) -> None:
+    """Take group and other permissions off an existing file or folder; the owner's stay as they are
+    (a read-only database stays read-only). Raises OSError when the account does not own it."""
+    path = Path(path)
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        path.chmod(mode & 0o700)
+
+
 def explain_folder(folder: str | Path, exc: OSError) -> str:
     """A sentence an administrator can act on when the instance ``folder`` itself cannot be written."""
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
@@ -59,6 +95,14 @@ def explain_folder(folder: str | Path, exc: OSError) -> str:
 
 
 def connect(path: str | Path, *, readonly_ok: bool = False) -> sqlite_utils.Database:
+    """Open the SQLite file at `path` (created owner-only, 0600, when missing) the toolkit's way.
+
+    Autocommit mode (transactions only through :func:`transaction`), WAL journal, foreign keys
+    and secure_delete on, synchronous NORMAL and a busy timeout of BUSY_TIMEOUT_MS (10,000 ms);
+    usable from any thread. Raises DatabaseUnavailable, with a sentence an administrator can act
+    on, when the folder does not exist, the file cannot be created, SQLite cannot open or read
+    it, or it cannot switch to WAL (read-only) unless `readonly_ok` is True.
+    """
     path = Path(path)
     if not path.parent.is_dir():
         raise DatabaseUnavailable(
@@ -67,10 +111,15 @@ def connect(path: str | Path, *, readonly_ok: bool = False) -> sqlite_utils.Data
         )
     conn = None
     try:
+        create_owner_only(path)
+    except OSError as exc:
+        raise DatabaseUnavailable(explain(path, exc)) from exc
+    try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA secure_delete = ON")
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         conn.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.DatabaseError as exc:
@@ -119,6 +168,11 @@ def write(db: sqlite_utils.Database, sql: str, parameters=()) -> list:
 
 
 def integrity_problems(db: sqlite_utils.Database) -> list[str]:
+    """SQLite's own check of the whole file (PRAGMA integrity_check): [] when sound.
+
+    Otherwise one line per problem SQLite found, as it words them. Reads every page, so it
+    takes time on a large database.
+    """
     rows = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
     return [] if rows == ["ok"] else rows
 
@@ -166,6 +220,11 @@ def forget_thread_connection() -> None:
 
 
 def drop_thread_connection() -> None:
+    """Close this thread's reused connection, if it has one; the next request opens a new one.
+
+    Used after a request ended in a database error, when this thread moves to another database
+    file, and before the server starts its workers.
+    """
     cached = getattr(_per_thread, "cached", None)
     _per_thread.cached = None
     if cached is not None:

@@ -15,6 +15,13 @@ from toolkit.data.db import transaction
 
 
 def m001_initial(db: sqlite_utils.Database) -> None:
+    """The first schema, as released; history, so it never changes (later steps alter it).
+
+    Accounts (users, round_access), questionnaire versions, programmes and rounds, participants,
+    responses with their answers, scores and drafts, persona sets with personas and assignments,
+    the outbox, jobs, the audit log, rate limits and leases. Times are ISO 8601 text in UTC;
+    `rate_limits.window_start` and `leases.expires_at` are unix seconds.
+    """
     db.execute("""CREATE TABLE users (
         id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE COLLATE NOCASE, name TEXT NOT NULL,
         role TEXT NOT NULL CHECK (role IN ('admin','hr','change_manager','trainer')),
@@ -112,25 +119,44 @@ def _discover() -> list:
 
 
 def applied(db: sqlite_utils.Database) -> list[str]:
+    """Names of the migrations applied to `db` ("m001_initial", ...), in the order they ran.
+
+    An empty list for a database that has never been migrated.
+    """
     if "_migrations" not in db.table_names():
         return []
     return [r["name"] for r in db.query("SELECT name FROM _migrations ORDER BY rowid")]
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:
-    """Apply every migration not yet applied; return the names applied now."""
+    """Apply every migration not yet applied; return the names applied now.
+
+    A migration marked ``rebuilds_tables`` copies a table that others refer to into a new one:
+    it runs with foreign keys off (else dropping the old table would cascade into its children),
+    and the references are checked before it commits. Raises RuntimeError when they do not hold.
+    """
     db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     done = set(applied(db))
     ran = []
     for migration in _discover():
         if migration.__name__ in done:
             continue
-        with transaction(db):
-            migration(db)
-            db.execute(
-                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
-                [migration.__name__, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")],
-            )
+        rebuilds = getattr(migration, "rebuilds_tables", False)
+        if rebuilds:
+            db.execute("PRAGMA foreign_keys = OFF")  # only outside a transaction does this take effect
+        try:
+            with transaction(db):
+                migration(db)
+                broken = db.execute("PRAGMA foreign_key_check").fetchall() if rebuilds else []
+                if broken:
+                    raise RuntimeError(f"{migration.__name__} left {len(broken)} broken references, e.g. {broken[0]}")
+                db.execute(
+                    "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                    [migration.__name__, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")],
+                )
+        finally:
+            if rebuilds:
+                db.execute("PRAGMA foreign_keys = ON")
         ran.append(migration.__name__)
     return ran
 
@@ -162,6 +188,7 @@ def m002_outbox_schedule(db: sqlite_utils.Database) -> None:
 
 
 def m003_participant_links(db: sqlite_utils.Database) -> None:
+    """Personal survey links (a salt per participant, a used flag) and checked participant uploads."""
     # Personal links are re-derived from SECRET_KEY and this per-participant salt (so
     # invitations and reminders carry the same link); only sha256(link token) is stored.
     # link_used marks a completed link; no time is kept with it.
@@ -174,6 +201,7 @@ def m003_participant_links(db: sqlite_utils.Database) -> None:
 
 
 def m005_programme_reviews(db: sqlite_utils.Database) -> None:
+    """Persona reviews (who looked, what they kept or changed, why, when next) and major changes."""
     # Who looked at a persona set, what they kept or changed and why; each review sets the next date.
     db.execute("""CREATE TABLE reviews (
         id INTEGER PRIMARY KEY, set_id INTEGER NOT NULL REFERENCES persona_sets(id) ON DELETE CASCADE,
@@ -189,6 +217,7 @@ def m005_programme_reviews(db: sqlite_utils.Database) -> None:
 
 
 def m006_lookup_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes for counting a round's team and for finding a participant's responses."""
     # Completing an anonymous response counts the respondent's team (is it big enough to keep?):
     # without this index that count scanned every participant of the round inside the write
     # transaction, so each completion got slower as the round grew.
@@ -250,6 +279,112 @@ def m007_single_statement_writes(db: sqlite_utils.Database) -> None:
     END""")
 
 
+
+RESPONSE_COLUMNS = ("id", "round_id", "participant_id", "external_id", "day", "language", "team", "attributes",
+                    "source", "response_rowid", "publication", "answers", "scores")
+
+
+def _round_mode(column: str) -> str:
+    return f"(SELECT mode FROM rounds WHERE id = NEW.{column})"
+
+
+def _write_views(db: sqlite_utils.Database, *, days_of_imports: bool = True) -> None:
+    """The single-statement writes of m007, as m008 leaves them (see there); m010 writes them
+    again with ``days_of_imports`` False (imported answers are not counted in response_days)."""
+    def empty_view(name: str, columns: tuple[str, ...]) -> None:
+        db.execute(f"CREATE VIEW {name} ({', '.join(columns)}) AS SELECT {', '.join(['NULL'] * len(columns))} WHERE 0")
+
+    stored = ", ".join(c for c in RESPONSE_COLUMNS if c not in ("response_rowid", "answers", "scores", "day"))
+    values = ", ".join(f"NEW.{c}" for c in RESPONSE_COLUMNS if c not in ("response_rowid", "answers", "scores", "day"))
+    values = values.replace("NEW.language", f"CASE WHEN {_round_mode('round_id')} = 'identified' THEN NEW.language END")
+    entry = ", ".join(RESPONSE_COLUMNS)
+    empty_view("response_entries", RESPONSE_COLUMNS)
+    db.execute(f"""CREATE TRIGGER response_entries_insert INSTEAD OF INSERT ON response_entries BEGIN
+        SELECT RAISE(ABORT, 'a response in an anonymous round names no participant')
+        WHERE NEW.participant_id IS NOT NULL AND {_round_mode('round_id')} IS NOT 'identified';
+        INSERT INTO responses (rowid, submitted_on, {stored})
+        VALUES (NEW.response_rowid, CASE WHEN {_round_mode('round_id')} = 'identified' THEN NEW.day END, {values});
+        INSERT INTO response_days (round_id, day, count) SELECT NEW.round_id, NEW.day, 1
+            WHERE {"1" if days_of_imports else "NEW.source IS NOT 'import'"}
+            ON CONFLICT (round_id, day) DO UPDATE SET count = count + 1;
+        INSERT INTO answers (response_id, item_id, value) SELECT NEW.id, key, value FROM json_each(NEW.answers);
+        INSERT INTO scores (response_id, construct, value) SELECT NEW.id, key, value FROM json_each(NEW.scores);
+    END""")
+    empty_view("web_completions", (*RESPONSE_COLUMNS, "for_participant", "draft_key"))
+    db.execute(f"""CREATE TRIGGER web_completions_insert INSTEAD OF INSERT ON web_completions BEGIN
+        SELECT RAISE(ABORT, 'an anonymous round is completed through anonymous_completions')
+        WHERE {_round_mode('round_id')} IS NOT 'identified';
+        SELECT RAISE(ABORT, 'already completed')
+        WHERE NOT EXISTS (SELECT 1 FROM participants WHERE id = NEW.for_participant AND link_used = 0);
+        UPDATE participants SET responded = 1, link_used = 1 WHERE id = NEW.for_participant;
+        INSERT INTO response_entries ({entry}) VALUES ({', '.join('NEW.' + c for c in RESPONSE_COLUMNS)});
+        DELETE FROM drafts WHERE key = NEW.draft_key;
+    END""")
+    anonymous = [c if c != "participant_id" else "NULL" for c in RESPONSE_COLUMNS]
+    empty_view("anonymous_completions", (*RESPONSE_COLUMNS, "done_marker", "draft_key"))
+    db.execute(f"""CREATE TRIGGER anonymous_completions_insert INSTEAD OF INSERT ON anonymous_completions BEGIN
+        SELECT RAISE(ABORT, 'already completed') WHERE EXISTS (SELECT 1 FROM completed_links WHERE marker = NEW.done_marker);
+        INSERT INTO completed_links (marker, round_id) VALUES (NEW.done_marker, NEW.round_id);
+        INSERT INTO response_entries ({entry})
+        VALUES ({', '.join(c if c == 'NULL' else 'NEW.' + c for c in anonymous)});
+        DELETE FROM drafts WHERE key = NEW.draft_key;
+    END""")
+
+
+def m008_unlinkable_anonymous_rounds(db: sqlite_utils.Database) -> None:
+    """Anonymous rounds that hold against repetition and against whoever holds the files (issue 16).
+
+    - responses.submitted_on may be empty, and is for anonymous rounds: their days live only as
+      counts in `response_days` (round, day, count), which every stored response increments in
+      the statement that stores it (existing days are counted, then dropped from anonymous rows);
+    - responses.publication: which publication of its round a response belongs to (1, 2, …), or
+      NULL while it waits for the round's close (anonymous web answers) or was held back at a close
+      because too few came in since the previous one. Answers of rounds already closed, imported
+      answers and identified rounds count as published;
+    - usable_responses: the responses that figures, exports and personas are computed from
+      (identified rounds: all; anonymous rounds: published ones). Readers go through it;
+    - completed_links: an anonymous round's completed link, kept as sha256("done:" + token) and
+      keyed by it (so in no order); completing writes this instead of the participant's flags;
+    - the write views of m007 again, now with the day counter, the publication, a check that an
+      anonymous response names no participant, and `anonymous_completions` for anonymous rounds.
+
+    Participants of anonymous rounds who completed before this step keep their `link_used` flag
+    until `init-db` turns it into a marker (that needs SECRET_KEY, which a migration has not).
+    """
+    db.execute("DROP VIEW web_completions")  # their triggers go with them; _write_views makes new ones
+    db.execute("DROP VIEW response_entries")
+    db.execute("""CREATE TABLE response_days (
+        round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE, day TEXT NOT NULL,
+        count INTEGER NOT NULL, PRIMARY KEY (round_id, day)) WITHOUT ROWID""")
+    db.execute("INSERT INTO response_days (round_id, day, count) "
+               "SELECT round_id, substr(submitted_on, 1, 10), count(*) FROM responses GROUP BY 1, 2")
+    db.execute("""CREATE TABLE responses_rebuilt (
+        id TEXT PRIMARY KEY, round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        participant_id INTEGER REFERENCES participants(id) ON DELETE CASCADE,
+        external_id TEXT, submitted_on TEXT, language TEXT,
+        team TEXT, attributes TEXT NOT NULL DEFAULT '{}', source TEXT NOT NULL DEFAULT 'web', publication INTEGER)""")
+    db.execute("""INSERT INTO responses_rebuilt (rowid, id, round_id, participant_id, external_id, submitted_on,
+                                                 language, team, attributes, source, publication)
+        SELECT r.rowid, r.id, r.round_id, r.participant_id, r.external_id,
+               CASE WHEN o.mode = 'identified' THEN r.submitted_on END, r.language, r.team, r.attributes, r.source,
+               CASE WHEN o.mode = 'identified' OR o.status = 'closed' OR r.source != 'web' THEN 1 END
+        FROM responses r JOIN rounds o ON o.id = r.round_id""")
+    db.execute("DROP TABLE responses")
+    db.execute("ALTER TABLE responses_rebuilt RENAME TO responses")
+    db.execute("CREATE INDEX responses_round ON responses(round_id)")
+    db.execute("CREATE INDEX responses_participant ON responses(participant_id) WHERE participant_id IS NOT NULL")
+    db.execute("""CREATE TABLE completed_links (
+        marker TEXT PRIMARY KEY, round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE) WITHOUT ROWID""")
+    db.execute("CREATE INDEX completed_links_round ON completed_links(round_id)")
+    db.execute("""CREATE VIEW usable_responses AS
+        SELECT r.* FROM responses r JOIN rounds o ON o.id = r.round_id
+        WHERE o.mode = 'identified' OR r.publication IS NOT NULL""")
+    _write_views(db)
+
+
+m008_unlinkable_anonymous_rounds.rebuilds_tables = True
+
+
 def m012_sessions_and_job_heartbeats(db: sqlite_utils.Database) -> None:
     """Sessions that can be ended from the server, and background jobs that survive restarts.
 
@@ -271,6 +406,16 @@ def m012_sessions_and_job_heartbeats(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX jobs_status ON jobs(status)")
 
 
+def m013_change_facts(db: sqlite_utils.Database) -> None:
+    """The change facts HR enters once per round (issue 18): what changes, why, when, and what
+    stays the same. The overview brief drafts its key-message house and each persona card's key
+    sentence from them. One row per round; an empty text means "not entered yet"."""
+    db.execute("""CREATE TABLE change_facts (
+        round_id INTEGER PRIMARY KEY REFERENCES rounds(id) ON DELETE CASCADE,
+        what TEXT NOT NULL DEFAULT '', why TEXT NOT NULL DEFAULT '', timing TEXT NOT NULL DEFAULT '',
+        unchanged TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL, updated_by INTEGER REFERENCES users(id))""")
+
+
 def m010_answer_mapping_and_completion(db: sqlite_utils.Database) -> None:
     """Answer files confirmed column by column, and responses that need answers (issue 19).
 
@@ -280,8 +425,14 @@ def m010_answer_mapping_and_completion(db: sqlite_utils.Database) -> None:
       way: on confirm or cancel, after 24 hours, and with the round's data at retention;
     - rounds.min_answered_share: the share (0-1] of a respondent's closed questions that must be
       answered before a response can be sent; NULL is the default rule (every required item,
-      and two thirds of the items of each persona-dimension construct; toolkit.core.completion).
+      and two thirds of the items of each persona-dimension construct; toolkit.core.completion);
+    - the write views of m008 again, now leaving imported answers out of `response_days`: they
+      were not given on that day (nor through an invitation), and counting them there made the
+      response rate over time pass 100 %. Imports stored before this step stay counted.
     """
     db.execute("ALTER TABLE participant_uploads ADD COLUMN kind TEXT NOT NULL DEFAULT 'participants'")
+    for view in ("web_completions", "anonymous_completions", "response_entries"):  # their triggers go with them
+        db.execute(f"DROP VIEW {view}")
+    _write_views(db, days_of_imports=False)
     db.execute("ALTER TABLE rounds ADD COLUMN min_answered_share REAL "
                "CHECK (min_answered_share IS NULL OR (min_answered_share > 0 AND min_answered_share <= 1))")

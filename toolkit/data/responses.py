@@ -1,4 +1,14 @@
-"""Responses with their answers and construct scores: stored in one statement each."""
+"""Responses with their answers and construct scores: stored in one statement each, and read
+only through the functions here.
+
+Which responses a round's figures are made of (DESIGN §8): in an identified round all of them;
+in an anonymous round only the published ones. Web answers of an anonymous round wait,
+unpublished, until the round closes; the close publishes them all at once (:func:`publish_at_close`),
+so no screen or export moves when one person answers. After a reopen, the next close publishes
+what came in since only in groups of at least the minimum size. Every reader below goes through
+the `usable_responses` view (migration m008), which holds exactly that rule; no other module
+reads the responses table for figures (tests/test_anonymity_rules.py checks it).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +16,14 @@ import datetime as dt
 import json
 import secrets
 import sqlite3
+from collections import Counter
+from typing import NamedTuple
 
 import sqlite_utils
 
 from toolkit.core.intake import ImportedResponse, decode_value, encode_value
 from toolkit.core.participation import ResponseCounts
+from toolkit.core.privacy import may_show, shown_response_count
 from toolkit.core.problems import N_, ImportProblem, Problem
 from toolkit.core.questionnaire import Questionnaire
 from toolkit.core.scoring import construct_scores
@@ -41,9 +54,15 @@ def response_entry(
     source: str = "web",
     day: dt.date | None = None,
     random_order: bool = False,
+    publication: int | None = 1,
 ) -> dict:
-    """One row for the response_entries view (migration m007): the response, its answers, its scores.
+    """One row for the response_entries view (migration m008): the response, its answers, its scores.
 
+    `answers` maps item id -> value (int, str or list of str); `context` holds team and other
+    attributes (team is stored in its own column). `day` (default: today, UTC) is counted in
+    `response_days`; only an identified round also keeps it with the response (the database
+    drops it, and the language, for anonymous rounds). `publication` is the publication the
+    response belongs to (None: not yet published, see :func:`publish_at_close`).
     `random_order` gives the response row a random position, so that in an anonymous round the
     order of the rows does not reveal the order in which people answered. Answer and score rows
     are kept in the order of the (random) response id anyway (migration m007).
@@ -51,10 +70,11 @@ def response_entry(
     context = dict(context or {})
     return {
         "id": new_response_id(), "round_id": round_id, "participant_id": participant_id,
-        "external_id": external_id, "submitted_on": (day or utcnow().date()).isoformat(), "language": language,
+        "external_id": external_id, "day": (day or utcnow().date()).isoformat(), "language": language,
         "team": context.pop("team", None), "attributes": json.dumps(context, ensure_ascii=False, sort_keys=True),
         "source": source,
         "response_rowid": secrets.randbelow(RANDOM_ROWS) + 1 if random_order else None,
+        "publication": publication,
         "answers": json.dumps({item: encode_value(value) for item, value in answers.items()}, ensure_ascii=False),
         "scores": json.dumps(construct_scores(q, answers)),
     }
@@ -65,28 +85,46 @@ def _insert_entry(db: sqlite_utils.Database, view: str, entry: dict) -> None:
 
 
 def insert_response(db: sqlite_utils.Database, q: Questionnaire, round_id: int, answers: dict, **options) -> str:
-    """Insert one complete response with its answers and scores, in one statement.
+    """Insert one complete response with its answers and scores, in one statement; returns its id.
 
-    Options as :func:`response_entry`. Callers storing several responses together hold a
-    transaction around them.
+    Options as :func:`response_entry`; by default the response is part of the round's first
+    publication (answers stored by a program, not given through a link). Callers storing
+    several responses together hold a transaction around them.
     """
     entry = response_entry(q, round_id, answers, **options)
     _insert_entry(db, "response_entries", entry)
     return entry["id"]
 
 
-def complete_web_response(db: sqlite_utils.Database, entry: dict, *, participant_id: int, draft_key: str) -> str:
-    """Mark the participant's link used, store the response, delete the draft: one statement.
-
-    Raises AlreadyCompleted when the link was used before (nothing is then stored).
-    """
+def _complete(db: sqlite_utils.Database, view: str, entry: dict) -> str:
     try:
-        _insert_entry(db, "web_completions", {**entry, "for_participant": participant_id, "draft_key": draft_key})
+        _insert_entry(db, view, entry)
     except sqlite3.IntegrityError as exc:
         if "already completed" in str(exc):
             raise AlreadyCompleted from exc
         raise
     return entry["id"]
+
+
+def complete_web_response(db: sqlite_utils.Database, entry: dict, *, participant_id: int, draft_key: str) -> str:
+    """Identified rounds: mark the participant's link used, store the response, delete the draft,
+    in one statement; returns the response id.
+
+    Raises AlreadyCompleted when the link was used before (nothing is then stored), and
+    sqlite3.IntegrityError for an anonymous round (use :func:`complete_anonymous_response`).
+    """
+    return _complete(db, "web_completions", {**entry, "for_participant": participant_id, "draft_key": draft_key})
+
+
+def complete_anonymous_response(db: sqlite_utils.Database, entry: dict, *, done_marker: str, draft_key: str) -> str:
+    """Anonymous rounds: store the link's marker, the response (unpublished) and delete the draft,
+    in one statement that writes nothing naming the participant; returns the response id.
+
+    `done_marker` is :func:`toolkit.core.tokens.done_marker` of the link's token. Raises
+    AlreadyCompleted when that marker is stored already (two tabs finishing at once store one).
+    """
+    entry = {**entry, "participant_id": None, "language": None, "publication": None}
+    return _complete(db, "anonymous_completions", {**entry, "done_marker": done_marker, "draft_key": draft_key})
 
 
 def import_responses(
@@ -96,9 +134,9 @@ def import_responses(
     """Store validated responses all together, or none of them; returns how many.
 
     Context (team and other kept context variables) goes into the response's team and
-    attributes; kept outcome variables into its attributes as ``outcome:<name>``. Raises
-    ImportProblem (named after ``filename``) when a respondent id was imported into the round
-    before, naming each such row; nothing is then stored.
+    attributes; kept outcome variables into its attributes as ``outcome:<name>``. They form one
+    publication of their own. Raises ImportProblem (named after ``filename``) when a respondent
+    id was imported into the round before, naming each such row; nothing is then stored.
     """
     with transaction(db):
         ids = json.dumps([r.external_id for r in responses if r.external_id is not None])
@@ -109,31 +147,107 @@ def import_responses(
             raise ImportProblem(filename, [
                 Problem(N_("row %(row)d: respondent id '%(id)s' was imported into this round before"),
                         row=r.row, id=r.external_id) for r in responses if r.external_id in before])
+        publication = next_publication(db, round_["id"])  # the file is HR's own: published as it lands
         for r in responses:
             insert_response(db, q, round_["id"], r.answers, external_id=r.external_id,
                             context={**r.context, **{f"outcome:{k}": v for k, v in r.outcomes.items()}},
-                            source="import")
+                            source="import", publication=publication)
         audit(db, user_id, "import", f"round {round_['id']}", f"{len(responses)} responses")
     return len(responses)
 
 
-def answers_by_response(db: sqlite_utils.Database, round_id: int, q: Questionnaire) -> dict[str, dict]:
-    result: dict[str, dict] = {}
+# --- publication ------------------------------------------------------------------------------
+
+
+class Publication(NamedTuple):
+    """What a close did with a round's unpublished responses: how many it published, how many it held back."""
+
+    published: int
+    held: int
+
+
+def next_publication(db: sqlite_utils.Database, round_id: int) -> int:
+    """The number the round's next publication gets (1 for the first)."""
+    return (db.execute("SELECT max(publication) FROM responses WHERE round_id = ?", [round_id]).fetchone()[0] or 0) + 1
+
+
+def publish_at_close(db: sqlite_utils.Database, round_: dict) -> Publication:
+    """Publish an anonymous round's waiting responses at its close, or hold them back.
+
+    The first publication takes everything (every figure still needs the minimum group). A
+    later one (after a reopen, or after imported answers were published) could be compared with
+    what was shown before, so it is made only of teams with at least the minimum number of new
+    responses (responses stored without a team count as one more team), and only when that adds
+    up to at least the minimum; the rest waits for the next close. Identified rounds publish
+    nothing here (all their responses count). Call inside the close's transaction.
+    """
+    if round_["mode"] == "identified":
+        return Publication(0, 0)
+    waiting = db.execute("SELECT id, coalesce(team, '') FROM responses WHERE round_id = ? AND publication IS NULL",
+                         [round_["id"]]).fetchall()
+    number = next_publication(db, round_["id"])
+    if number == 1:
+        chosen = [rid for rid, _team in waiting]
+    else:
+        per_team = Counter(team for _rid, team in waiting)
+        chosen = [rid for rid, team in waiting if may_show(per_team[team], round_["min_group"])]
+        if not may_show(len(chosen), round_["min_group"]):
+            chosen = []
+    db.conn.executemany("UPDATE responses SET publication = ? WHERE id = ?", [(number, rid) for rid in chosen])
+    return Publication(len(chosen), len(waiting) - len(chosen))
+
+
+def held_back(db: sqlite_utils.Database, round_id: int) -> int:
+    """Responses of a round that are stored but not published (waiting for a close, or held back)."""
+    return db.execute("SELECT count(*) FROM responses WHERE round_id = ? AND publication IS NULL",
+                      [round_id]).fetchone()[0]
+
+
+# --- reading: only what may be used --------------------------------------------------------------
+
+
+def stored_count(db: sqlite_utils.Database, round_id: int) -> int:
+    """Every response stored for the round, published or not (not a figure to show as it is:
+    see :func:`toolkit.core.privacy.shown_response_count`)."""
+    return db.execute("SELECT count(*) FROM responses WHERE round_id = ?", [round_id]).fetchone()[0]
+
+
+def usable_count(db: sqlite_utils.Database, round_id: int) -> int:
+    """The number of responses the round's figures, exports and personas are made of."""
+    return db.execute("SELECT count(*) FROM usable_responses WHERE round_id = ?", [round_id]).fetchone()[0]
+
+
+def usable_responses(db: sqlite_utils.Database, round_id: int) -> list[dict]:
+    """The round's usable responses as rows of the responses table (id, team, attributes,
+    external_id, participant_id, submitted_on, publication, …), in id order."""
+    return list(db.query("SELECT * FROM usable_responses WHERE round_id = ? ORDER BY id", [round_id]))
+
+
+def raw_answers(db: sqlite_utils.Database, round_id: int) -> dict[str, dict[str, str]]:
+    """response id -> item id -> the stored text of the answer, for the round's usable responses."""
+    result: dict[str, dict[str, str]] = {}
     for rid, item_id, value in db.execute(
-        "SELECT a.response_id, a.item_id, a.value FROM answers a JOIN responses r ON r.id = a.response_id "
-        "WHERE r.round_id = ?",
-        [round_id],
+        "SELECT a.response_id, a.item_id, a.value FROM answers a JOIN usable_responses r ON r.id = a.response_id "
+        "WHERE r.round_id = ?", [round_id]
     ):
-        result.setdefault(rid, {})[item_id] = decode_value(q.items.get(item_id), value)
-    for (rid,) in db.execute("SELECT id FROM responses WHERE round_id = ?", [round_id]):
-        result.setdefault(rid, {})
+        result.setdefault(rid, {})[item_id] = value
+    return result
+
+
+def answers_by_response(db: sqlite_utils.Database, round_id: int, q: Questionnaire) -> dict[str, dict]:
+    """response id -> item id -> decoded answer (int, str or list), for every usable response
+    (a response without answers maps to an empty dict)."""
+    result = {rid: {} for (rid,) in db.execute("SELECT id FROM usable_responses WHERE round_id = ?", [round_id])}
+    for rid, answers in raw_answers(db, round_id).items():
+        result[rid] = {item_id: decode_value(q.items.get(item_id), value) for item_id, value in answers.items()}
     return result
 
 
 def contexts_by_response(db: sqlite_utils.Database, round_id: int) -> dict[str, dict]:
+    """response id -> context (team and stored attributes), for every usable response."""
     result = {}
     for rid, team, attributes in db.execute(
-        "SELECT id, team, attributes FROM responses WHERE round_id = ?", [round_id]
+        "SELECT id, team, attributes FROM usable_responses WHERE round_id = ?", [round_id]
     ):
         context = json.loads(attributes or "{}")
         if team:
@@ -142,10 +256,42 @@ def contexts_by_response(db: sqlite_utils.Database, round_id: int) -> dict[str, 
     return result
 
 
-def response_counts(db: sqlite_utils.Database, round_id: int) -> ResponseCounts:
-    """The round's invited participants, responses given online and responses imported from files."""
-    invited = db.execute("SELECT count(*) FROM participants WHERE round_id = ?", [round_id]).fetchone()[0]
-    online, imported = db.execute(
-        "SELECT count(*) FILTER (WHERE source != 'import'), count(*) FILTER (WHERE source = 'import') "
-        "FROM responses WHERE round_id = ?", [round_id]).fetchone()
+def scores_by_response(db: sqlite_utils.Database, round_id: int) -> tuple[dict[str, dict[str, float | None]], dict[str, str | None]]:
+    """(response id -> construct -> score, response id -> team) for every usable response."""
+    scores: dict[str, dict[str, float | None]] = {}
+    teams: dict[str, str | None] = {}
+    for rid, team in db.execute("SELECT id, team FROM usable_responses WHERE round_id = ?", [round_id]):
+        scores[rid], teams[rid] = {}, team
+    for rid, construct, value in db.execute(
+        "SELECT s.response_id, s.construct, s.value FROM scores s JOIN usable_responses r ON r.id = s.response_id "
+        "WHERE r.round_id = ?", [round_id]
+    ):
+        scores[rid][construct] = value
+    return scores, teams
+
+
+def daily_counts(db: sqlite_utils.Database, round_id: int) -> dict[dt.date, int]:
+    """Responses stored per day (UTC), from the counters every stored response increments."""
+    return {dt.date.fromisoformat(day): n for day, n in db.execute(
+        "SELECT day, count FROM response_days WHERE round_id = ? ORDER BY day", [round_id])}
+
+
+def response_counts(db: sqlite_utils.Database, round_: dict) -> ResponseCounts:
+    """The round's invited participants, its answers given online (as the round may show them:
+    :func:`toolkit.core.privacy.shown_response_count` -- an open anonymous round in steps of its
+    minimum group) and its answers imported from files (published as they land, so exact)."""
+    invited = db.execute("SELECT count(*) FROM participants WHERE round_id = ?", [round_["id"]]).fetchone()[0]
+    stored_online, usable_online, imported = db.execute(
+        "SELECT (SELECT count(*) FROM responses WHERE round_id = :r AND source != 'import'), "
+        "(SELECT count(*) FROM usable_responses WHERE round_id = :r AND source != 'import'), "
+        "(SELECT count(*) FROM usable_responses WHERE round_id = :r AND source = 'import')", {"r": round_["id"]}).fetchone()
+    online = shown_response_count(stored_online, usable_online, anonymous=round_["mode"] != "identified",
+                                  open_=round_["status"] == "open", min_group=round_["min_group"])
     return ResponseCounts(invited, online, imported)
+
+
+def usable_by_source(db: sqlite_utils.Database, round_id: int) -> tuple[int, int]:
+    """(answered online, imported) among the responses the round's figures are made of."""
+    return db.execute(
+        "SELECT count(*) FILTER (WHERE source != 'import'), count(*) FILTER (WHERE source = 'import') "
+        "FROM usable_responses WHERE round_id = ?", [round_id]).fetchone()

@@ -7,10 +7,11 @@ import json
 
 import sqlite_utils
 
+from toolkit.core.privacy import shown_response_count
 from toolkit.core.questionnaire import Questionnaire, parse_questionnaire
 from toolkit.data.audit import audit
 from toolkit.data.db import NotFound, iso, transaction, utcnow
-from toolkit.data.responses import response_counts
+from toolkit.data.responses import stored_count, usable_by_source, usable_count
 
 
 def store_questionnaire_version(db: sqlite_utils.Database, q: Questionnaire) -> int:
@@ -105,36 +106,97 @@ def get_round(db: sqlite_utils.Database, round_id: int) -> dict:
     return rows[0]
 
 
+def with_counts(round_: dict, stored: int, usable: int) -> dict:
+    """The round row with `responses` (the number its figures are made of) and `count` (the
+    :class:`ShownCount` that screens and commands may show), from its stored and usable counts."""
+    count = shown_response_count(stored, usable, anonymous=round_["mode"] != "identified",
+                                 open_=round_["status"] == "open", min_group=round_["min_group"])
+    return {**round_, "responses": usable, "count": count}
+
+
 def list_rounds(db: sqlite_utils.Database) -> list[dict]:
-    return list(
-        db.query(
-            "SELECT r.*, (SELECT count(*) FROM responses WHERE round_id = r.id) AS responses, "
-            "(SELECT count(*) FROM participants WHERE round_id = r.id) AS invited "
-            "FROM rounds r ORDER BY r.id DESC"
-        )
+    """Every round, newest first, with `invited`, `responses` and `count` (see :func:`with_counts`)."""
+    rows = db.query(
+        "SELECT r.*, (SELECT count(*) FROM responses WHERE round_id = r.id) AS stored, "
+        "(SELECT count(*) FROM usable_responses WHERE round_id = r.id) AS usable, "
+        "(SELECT count(*) FROM participants WHERE round_id = r.id) AS invited "
+        "FROM rounds r ORDER BY r.id DESC"
     )
+    return [with_counts({k: v for k, v in r.items() if k not in ("stored", "usable")}, r["stored"], r["usable"])
+            for r in rows]
+
+
+def round_counts(db: sqlite_utils.Database, round_: dict) -> dict:
+    """`round_` with `invited`, `responses` and `count` filled in (see :func:`with_counts`)."""
+    invited = db.execute("SELECT count(*) FROM participants WHERE round_id = ?", [round_["id"]]).fetchone()[0]
+    return with_counts({**round_, "invited": invited}, stored_count(db, round_["id"]), usable_count(db, round_["id"]))
 
 
 def response_count(db: sqlite_utils.Database, round_id: int) -> int:
-    return db.execute("SELECT count(*) FROM responses WHERE round_id = ?", [round_id]).fetchone()[0]
+    """Every response stored for the round (published or not); not a figure to show as it is."""
+    return stored_count(db, round_id)
+
+
+# The change facts of a round: key in the briefs' round_info -> column of change_facts.
+CHANGE_FACT_COLUMNS = {"what": "what", "why": "why", "when": "timing", "unchanged": "unchanged"}
+CHANGE_FACT_MAX_CHARS = 600
+
+
+def change_facts(db: sqlite_utils.Database, round_id: int) -> dict[str, str]:
+    """The round's change facts as {"what", "why", "when", "unchanged"} -> text ('' when not
+    entered). Raises nothing for a round without facts: every text is then ''."""
+    row = db.execute(
+        "SELECT what, why, timing, unchanged FROM change_facts WHERE round_id = ?", [round_id]
+    ).fetchone()
+    return dict(zip(CHANGE_FACT_COLUMNS, row or ("", "", "", ""), strict=True))
+
+
+def save_change_facts(db: sqlite_utils.Database, round_id: int, facts: dict[str, str],
+                      user_id: int | None = None) -> dict[str, str]:
+    """Store the facts given in ``facts`` (keys of ``CHANGE_FACT_COLUMNS``; a key left out keeps
+    its stored text, '' clears it) and return all four. Each text is stripped; raises
+    ``ValueError`` for an unknown key or a text over ``CHANGE_FACT_MAX_CHARS`` characters, and
+    ``NotFound`` for a round that does not exist."""
+    unknown = set(facts) - set(CHANGE_FACT_COLUMNS)
+    if unknown:
+        raise ValueError(f"unknown change fact(s): {', '.join(sorted(unknown))} "
+                         f"(known: {', '.join(CHANGE_FACT_COLUMNS)})")
+    cleaned = {k: " ".join(str(v or "").split()) for k, v in facts.items()}
+    for key, text in cleaned.items():
+        if len(text) > CHANGE_FACT_MAX_CHARS:
+            raise ValueError(f"'{key}' can have at most {CHANGE_FACT_MAX_CHARS} characters, not {len(text)}")
+    get_round(db, round_id)
+    merged = {**change_facts(db, round_id), **cleaned}
+    with transaction(db):
+        db.execute(
+            "INSERT INTO change_facts (round_id, what, why, timing, unchanged, updated_at, updated_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (round_id) DO UPDATE SET what = excluded.what, "
+            "why = excluded.why, timing = excluded.timing, unchanged = excluded.unchanged, "
+            "updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+            [round_id, *(merged[k] for k in CHANGE_FACT_COLUMNS), iso(utcnow()), user_id],
+        )
+        audit(db, user_id, "change facts", f"round {round_id}", ", ".join(sorted(cleaned)))
+    return merged
 
 
 def round_info(db: sqlite_utils.Database, round_: dict, q: Questionnaire, persona_set: dict | None) -> dict:
-    """What the briefs need to know about a round (:class:`toolkit.core.shapes.RoundInfo`):
-    among it the three counts -- ``invited``, ``answered_online``, ``imported`` -- and
-    ``responses``, their total."""
-    counts = response_counts(db, round_["id"])
+    """What the briefs need to know about a round, its change facts included. Its counts are of
+    the responses the personas are made of: ``invited``, ``answered_online`` and ``imported``
+    apart (a response rate is only answered_online / invited), and ``responses``, their total."""
+    invited = db.execute("SELECT count(*) FROM participants WHERE round_id = ?", [round_["id"]]).fetchone()[0]
+    online, imported = usable_by_source(db, round_["id"])
     return {
         "id": round_["id"],
         "title": round_["title"],
         "questionnaire_title": q.title,
         "opens_at": round_["opens_at"],
         "closes_at": round_["closes_at"],
-        "invited": counts.invited or None,
-        "answered_online": counts.online,
-        "imported": counts.imported,
-        "responses": counts.total,
+        "invited": invited or None,
+        "answered_online": online,
+        "imported": imported,
+        "responses": online + imported,
         "min_group": round_["min_group"],
         "review_due": (persona_set or {}).get("review_due"),
         "organisation": None,
+        "change_facts": change_facts(db, round_["id"]),
     }

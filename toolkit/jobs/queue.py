@@ -111,6 +111,11 @@ class JobConsumer:
 
     def __init__(self, database_path: str | Path, *, workers: int = 2, timeout: float = runner.DEFAULT_TIMEOUT,
                  worker: str | None = None):
+        """Prepare the consumer for the database at `database_path`; nothing runs until start().
+
+        `workers` (>= 1), `timeout` (seconds) and `worker` as in the class description; the
+        worker name defaults to this host and process.
+        """
         self.database_path = str(database_path)
         self.supervision = runner.Supervision(worker=worker or runner.worker_name(), timeout=timeout)
         self.huey = huey_for(self.database_path)

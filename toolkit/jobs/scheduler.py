@@ -37,7 +37,10 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
+from toolkit.data.completions import completed_participant_ids
 from toolkit.data.db import connect, transaction
+from toolkit.data.responses import publish_at_close
+from toolkit.data.rounds import get_round
 from toolkit.mail import outbox
 
 log = logging.getLogger(__name__)
@@ -228,8 +231,8 @@ def dispatch(db: sqlite_utils.Database, config: Mapping, now: dt.datetime, *, ho
     report = DispatchReport()
     _open_due_rounds(db, now, report)
     _close_due_rounds(db, now, report)
-    _queue_invitations(db, now, report)
-    _queue_reminders(db, now, tz, report)
+    _queue_invitations(db, config, now, report)
+    _queue_reminders(db, config, now, tz, report)
     _queue_review_reminders(db, now, tz, report)
     _daily_purge(db, now, tz, report)
     if deliver:
@@ -276,15 +279,21 @@ def _open_due_rounds(db, now: dt.datetime, report: DispatchReport) -> None:
 
 def close_round(db, round_id: int, now: dt.datetime, *, user_id: int | None = None,
                 detail: str = "closed by the scheduler") -> int | None:
-    """Close an open round: drop participants' pending mail, tell its change managers.
+    """Close an open round: publish its waiting answers, drop participants' pending mail, tell
+    its change managers.
 
     Used by the scheduler at the close time and by HR's "close now", so both end a round the
-    same way. Returns the number of change managers told, or None when the round was not open.
+    same way. An anonymous round's answers are published here, all at once (see
+    `toolkit.data.responses.publish_at_close`). Returns the number of change managers told, or
+    None when the round was not open.
     """
     with transaction(db):
         cur = db.execute("UPDATE rounds SET status = 'closed' WHERE id = ? AND status = 'open'", [round_id])
         if not cur.rowcount:
             return None
+        published = publish_at_close(db, get_round(db, round_id))
+        if published.published or published.held:
+            detail += f"; {published.published} answers published, {published.held} held back"
         # Nothing for participants goes out after the close; sent and failed rows stay as a record.
         db.execute("DELETE FROM outbox WHERE round_id = ? AND status = 'pending' AND participant_id IS NOT NULL",
                    [round_id])
@@ -309,22 +318,35 @@ def _close_due_rounds(db, now: dt.datetime, report: DispatchReport) -> None:
             report.closed.append(round_["id"])
 
 
-def _queue_invitations(db, now: dt.datetime, report: DispatchReport) -> None:
+def _completed(db, config: Mapping, round_: dict) -> str:
+    """The round's participants who completed their link, as a JSON list for `json_each`.
+
+    Anonymous rounds keep no flag on the participant: their markers are derived with SECRET_KEY
+    (`toolkit.data.completions`), which only the scheduler and the web app hold.
+    """
+    return json.dumps(sorted(completed_participant_ids(db, config.get("SECRET_KEY") or "", round_)))
+
+
+def _queue_invitations(db, config: Mapping, now: dt.datetime, report: DispatchReport) -> None:
     # Also picks up participants imported after the round opened.
-    with transaction(db):
-        cur = db.execute(
-            "INSERT OR IGNORE INTO outbox (round_id, participant_id, recipient, kind, due_at, updated_at) "
-            "SELECT p.round_id, p.id, p.email, 'invitation', r.opens_at, ? FROM participants p "
-            "JOIN rounds r ON r.id = p.round_id "
-            "WHERE r.status = 'open' AND p.invited_at IS NULL AND p.responded = 0 "
-            "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.participant_id = p.id AND o.kind = 'invitation')",
-            [outbox.iso(now)],
-        )
-    if cur.rowcount > 0:
-        report.queued["invitation"] += cur.rowcount
+    due = list(db.query(
+        "SELECT DISTINCT r.id, r.mode FROM rounds r JOIN participants p ON p.round_id = r.id "
+        "WHERE r.status = 'open' AND p.invited_at IS NULL"))
+    for round_ in due:
+        with transaction(db):
+            cur = db.execute(
+                "INSERT OR IGNORE INTO outbox (round_id, participant_id, recipient, kind, due_at, updated_at) "
+                "SELECT p.round_id, p.id, p.email, 'invitation', r.opens_at, ? FROM participants p "
+                "JOIN rounds r ON r.id = p.round_id "
+                "WHERE r.id = ? AND p.invited_at IS NULL AND p.id NOT IN (SELECT value FROM json_each(?)) "
+                "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.participant_id = p.id AND o.kind = 'invitation')",
+                [outbox.iso(now), round_["id"], _completed(db, config, round_)],
+            )
+        if cur.rowcount > 0:
+            report.queued["invitation"] += cur.rowcount
 
 
-def _queue_reminders(db, now: dt.datetime, tz: ZoneInfo, report: DispatchReport) -> None:
+def _queue_reminders(db, config: Mapping, now: dt.datetime, tz: ZoneInfo, report: DispatchReport) -> None:
     for round_ in db.query("SELECT * FROM rounds WHERE status = 'open'"):
         closes = parse_utc(round_["closes_at"])
         times = reminder_times(round_, tz)
@@ -343,9 +365,11 @@ def _queue_reminders(db, now: dt.datetime, tz: ZoneInfo, report: DispatchReport)
                 cur = db.execute(
                     "INSERT OR IGNORE INTO outbox (round_id, participant_id, recipient, kind, due_at, updated_at) "
                     "SELECT p.round_id, p.id, p.email, ?, ?, ? FROM participants p "
-                    "WHERE p.round_id = ? AND p.responded = 0 AND p.invited_at IS NOT NULL AND p.invited_at <= ? "
+                    "WHERE p.round_id = ? AND p.id NOT IN (SELECT value FROM json_each(?)) "
+                    "AND p.invited_at IS NOT NULL AND p.invited_at <= ? "
                     "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.participant_id = p.id AND o.kind = ?)",
-                    [kind, outbox.iso(due), outbox.iso(now), round_["id"], outbox.iso(due), kind],
+                    [kind, outbox.iso(due), outbox.iso(now), round_["id"], _completed(db, config, round_),
+                     outbox.iso(due), kind],
                 )
             if cur.rowcount > 0:
                 report.queued["reminder"] += cur.rowcount

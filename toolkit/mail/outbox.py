@@ -27,7 +27,9 @@ from email.message import EmailMessage
 
 import sqlite_utils
 
+from toolkit.data.completions import has_completed
 from toolkit.data.db import transaction
+from toolkit.data.responses import usable_count
 from toolkit.mail import render, smtp
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,11 @@ STATUSES = ("pending", "sending", "sent", "failed")
 
 
 def iso(moment: dt.datetime) -> str:
+    """`moment` as the outbox stores times: UTC ISO 8601 to the second ("2026-03-30T07:00:00+00:00").
+
+    Stored times compare correctly as text only because they all have this one form. A naive
+    `moment` is taken as the machine's local time.
+    """
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
@@ -67,6 +74,11 @@ def queue(db: sqlite_utils.Database, *, round_id: int | None, kind: str, recipie
 
 
 def backoff(attempts: int) -> dt.timedelta:
+    """How long to wait before the next try after `attempts` (>= 1) failed ones.
+
+    1, 5, 15, 60, 180 minutes, then 360 minutes for the sixth attempt and every one after it
+    (BACKOFF_MINUTES).
+    """
     return dt.timedelta(minutes=BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1])
 
 
@@ -170,7 +182,7 @@ def compose(db: sqlite_utils.Database, config: Mapping, row: dict, now: dt.datet
         if participant is None:
             raise NotWanted("participant was removed")
         if kind == "reminder":
-            if participant["responded"]:
+            if has_completed(db, config.get("SECRET_KEY") or "", participant, round_["mode"]):
                 raise NotWanted("participant has responded")
             closes = round_["closes_at"]
             if round_["status"] != "open" or (closes and closes <= iso(now)):
@@ -184,9 +196,7 @@ def compose(db: sqlite_utils.Database, config: Mapping, row: dict, now: dt.datet
     else:
         user = _one(db, "SELECT name, language FROM users WHERE email = ? COLLATE NOCASE", [row["recipient"]])
         lang = render.language_for(user["language"] if user else None)
-        context.update(name=user["name"] if user else "",
-                       responses=db.execute("SELECT count(*) FROM responses WHERE round_id = ?",
-                                            [round_["id"]]).fetchone()[0])
+        context.update(name=user["name"] if user else "", responses=usable_count(db, round_["id"]))
         if kind == "review_due":
             set_id = int(row["kind"].partition(":")[2])
             due = _one(db, "SELECT review_due FROM persona_sets WHERE id = ?", [set_id])
@@ -320,4 +330,5 @@ def retry_failed(db: sqlite_utils.Database, outbox_id: int, now: dt.datetime, us
 
 
 def summary(counts: Mapping[str, int]) -> str:
+    """`counts` as one line of JSON for a log, keys sorted and zero counts left out."""
     return json.dumps({k: v for k, v in sorted(counts.items()) if v}, sort_keys=True)

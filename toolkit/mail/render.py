@@ -39,6 +39,12 @@ def participant_link(config: Mapping, participant: Mapping) -> str:
 
 @dataclass(frozen=True)
 class Rendered:
+    """One message in one language, rendered from the same catalogue in both forms.
+
+    `subject` is one line; `text` is the plain-text body ending in a newline; `html` is the
+    HTML body.
+    """
+
     subject: str
     text: str
     html: str
@@ -87,6 +93,7 @@ def _env(lang: str) -> jinja2.Environment:
 
 
 def language_for(lang: str | None) -> str:
+    """`lang` when mail exists in it ("nl" or "en"), otherwise Dutch, the product's default."""
     return lang if lang in LANGUAGES else LANGUAGES[0]
 
 
@@ -120,6 +127,11 @@ def local_datetime(value: str | dt.datetime | None, lang: str, timezone: str) ->
 
 
 def local_date(value: str | dt.date | None, lang: str) -> str:
+    """A date as the reader writes it, e.g. '30 maart 2026' or '30 March 2026'.
+
+    `value` is a date or an ISO string (only its first ten characters, YYYY-MM-DD, count); empty
+    or None gives "". Raises ValueError when the string does not start with an ISO date.
+    """
     if not value:
         return ""
     day = dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value

@@ -28,6 +28,13 @@ from toolkit.mail.render import DEFAULT_BASE_URL, Rendered, language_for
 
 @dataclass(frozen=True)
 class MailSettings:
+    """Where and how to send mail, read once from the app's config (Flask-Mail names).
+
+    `port` is a TCP port; `timeout` is in seconds for each network step; `sender` is an address
+    or "Name <address>"; `public_base_url` has no trailing slash; `timezone` is an IANA name
+    ("Europe/Amsterdam") used to show dates in the reader's clock.
+    """
+
     server: str = "localhost"
     port: int = 25
     use_tls: bool = False
@@ -41,6 +48,12 @@ class MailSettings:
 
     @classmethod
     def from_config(cls, config: Mapping) -> MailSettings:
+        """Settings from a config mapping (Flask's `app.config` or a plain dict).
+
+        Missing or empty keys take the defaults above; MAIL_PORT defaults to 465 with
+        MAIL_USE_SSL and 25 otherwise; MAIL_DEFAULT_SENDER may be a string or a
+        (name, address) pair. Raises ValueError when MAIL_PORT or MAIL_TIMEOUT is not a number.
+        """
         sender = config.get("MAIL_DEFAULT_SENDER") or cls.sender
         if isinstance(sender, tuple | list):  # Flask-Mail also accepts (name, address)
             sender = formataddr(tuple(sender))
@@ -59,11 +72,19 @@ class MailSettings:
 
     @property
     def sender_address(self) -> str:
+        """The bare address of `sender` ("hr@example.org" from "HR <hr@example.org>")."""
         return parseaddr(self.sender)[1] or self.sender
 
 
 def build_message(settings: MailSettings, *, to: str, rendered: Rendered, message_id: str | None = None,
                   lang: str = "nl", now: dt.datetime | None = None) -> EmailMessage:
+    """One e-mail to `to`: the rendered plain text with the HTML as an alternative part.
+
+    `message_id` ("<id@domain>") defaults to one derived from the text, so the same text gets the
+    same id; `lang` ("nl" or "en", anything else means "nl") sets Content-Language; `now` (aware
+    datetime, default the current time) sets the Date header. Marked Auto-Submitted so that
+    out-of-office replies stay away. Nothing is sent here.
+    """
     msg = EmailMessage(policy=SMTP_POLICY)
     msg["From"] = settings.sender
     msg["To"] = to
@@ -80,6 +101,11 @@ def build_message(settings: MailSettings, *, to: str, rendered: Rendered, messag
 
 
 def outbox_message_id(settings: MailSettings, outbox_id: int, kind: str) -> str:
+    """The Message-ID for outbox row `outbox_id` ("<outbox-12.reminder:1@domain>").
+
+    Stable per row, so a receiving system can recognise a message that arrives twice; the
+    domain is the sender's.
+    """
     return f"<outbox-{outbox_id}.{kind}@{_domain(settings)}>"
 
 
@@ -91,6 +117,7 @@ class MailError(Exception):
     """Sending failed; `detail` is what the server or the network said."""
 
     def __init__(self, detail: str, code: int | None = None):
+        """`detail`: the server's or network's words; `code`: the SMTP reply code, if any."""
         super().__init__(detail)
         self.detail = detail
         self.code = code
@@ -125,16 +152,20 @@ class SmtpSession:
     """One SMTP connection reused for a batch; opened on the first message."""
 
     def __init__(self, settings: MailSettings):
+        """Remember `settings`; no connection is made until the first `send`."""
         self.settings = settings
         self.smtp: smtplib.SMTP | None = None
 
     def __enter__(self) -> SmtpSession:
+        """The session itself; leaving the `with` block closes the connection."""
         return self
 
     def __exit__(self, *_exc) -> None:
+        """Close the connection, also when the block raised (the exception is not swallowed)."""
         self.close()
 
     def close(self) -> None:
+        """Say QUIT and drop the connection, if one is open; never raises for network errors."""
         if self.smtp is not None:
             try:
                 self.smtp.quit()
@@ -169,7 +200,15 @@ class SmtpSession:
         return smtp
 
     def send(self, msg: EmailMessage, on_handed: Callable[[], None] | None = None) -> None:
-        """Send one message; `on_handed` runs just before the data goes to the server."""
+        """Send one message; `on_handed` runs just before the data goes to the server.
+
+        Connects on first use. The envelope sender is the settings' address, the recipient the
+        address in the message's To header. Raises ConnectFailure when the server cannot be
+        reached or turns the connection away with a 4xx, PermanentFailure for a refused login
+        or any 5xx, TemporaryFailure for another 4xx or a connection lost before the data was
+        handed over, and UncertainDelivery when the connection broke while the server was
+        accepting the data (the message may have arrived: do not send it again blindly).
+        """
         if self.smtp is None:
             self.smtp = self._connect()
         smtp = self.smtp

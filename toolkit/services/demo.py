@@ -20,7 +20,7 @@ from toolkit.data.accounts import create_user
 from toolkit.data.db import transaction
 from toolkit.data.persona_sets import load_persona_set
 from toolkit.data.responses import insert_response
-from toolkit.data.rounds import create_round
+from toolkit.data.rounds import create_round, save_change_facts
 from toolkit.services import programmes
 from toolkit.services.pipeline import briefs_for_round, derive_round
 
@@ -63,11 +63,11 @@ def add_synthetic_round(
     with transaction(db):
         for i in range(invited):
             db.execute(
-                "INSERT INTO participants (round_id, email, name, team, language, token_hash, responded) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                # An anonymous round keeps no response status per person (issue 16).
+                "INSERT INTO participants (round_id, email, name, team, language, token_hash) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 [round_id, f"employee{i + 1:04d}@demo.example", f"Employee {i + 1}", teams[i % len(teams)],
-                 "nl" if i % 4 else "en", hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
-                 int(i < respondents)],
+                 "nl" if i % 4 else "en", hashlib.sha256(secrets.token_bytes(32)).hexdigest()],
             )
         days = _arrival_days(len(answers)) if opens_on else [0] * len(answers)
         for rid, offset in zip(sorted(answers), days, strict=True):
@@ -90,6 +90,15 @@ def _arrival_days(n: int) -> list[int]:
     return [day for day, count in enumerate(counts) for _ in range(count)]
 
 
+# What HR entered for the demo round (in the round's language): the briefs' key messages use it.
+DEMO_CHANGE_FACTS = {
+    "what": "We gaan anders samenwerken: vaste teams per klantgroep en één gedeelde planning.",
+    "why": "Zo weet een klant wie hem helpt, en hoeft niemand meer werk over te doen dat een ander al deed.",
+    "when": "De nieuwe teams starten op 1 februari 2027; de trainingen zijn in januari.",
+    "unchanged": "Je contract, je werkplek en je leidinggevende blijven hetzelfde.",
+}
+
+
 def build_demo(db: sqlite_utils.Database, *, respondents: int = 240, briefs_dir: Path | None = None,
                bootstrap: int = 100, programme: bool = True) -> str:
     """Demo accounts, a baseline round of synthetic answers with personas, a programme with a
@@ -98,6 +107,7 @@ def build_demo(db: sqlite_utils.Database, *, respondents: int = 240, briefs_dir:
     round_id = add_synthetic_round(db, "Nieuwe manier van werken — nulmeting 2026", respondents=respondents,
                                    opens_on=dt.date(2026, 9, 7),
                                    seed=2026, user_ids=user_ids)
+    save_change_facts(db, round_id, DEMO_CHANGE_FACTS, user_id=user_ids["hr"])
     set_id = derive_round(db, round_id, bootstrap=bootstrap, user_id=user_ids["hr"])
     persona_set = load_persona_set(db, set_id)
     lines = [f"Demo round {round_id}: {respondents} responses, {persona_set['k']} personas."]

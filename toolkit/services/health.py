@@ -1,5 +1,8 @@
 """Is this instance fit to run? Integrity, schema version, write access and free disk space.
 
+Files readable by other accounts (the instance folder, the database and its -wal and -shm, the
+backups folder) are a problem too: they hold the answers.
+
 `persona-toolkit check` prints every finding and exits 1 when something needs fixing, so it
 fits a monitoring probe or a systemd ExecStartPre. `serve` runs the same checks (with SQLite's
 quicker variant of the integrity check) and refuses to start with the reason, instead of
@@ -11,11 +14,12 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.data import migrations
-from toolkit.data.db import DatabaseUnavailable, connect, explain, explain_folder
+from toolkit.data.db import DatabaseUnavailable, connect, database_files, explain, explain_folder
 
 MIN_FREE_MB = 200  # a round of 5 000 respondents with drafts and backups stays well below this
 PROBE_BYTES = 1024 * 1024
@@ -23,16 +27,30 @@ PROBE_BYTES = 1024 * 1024
 
 @dataclass
 class HealthReport:
+    """What `check_instance` found: `facts` that are fine and `problems` that need fixing.
+
+    Both are lists of sentences for an administrator; each problem says what to do about it.
+    """
+
     facts: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
+        """True when nothing needs fixing (no problems; facts do not count)."""
         return not self.problems
 
 
 def check_instance(database_path: str | Path, *, min_free_mb: int = MIN_FREE_MB, quick: bool = False) -> HealthReport:
-    """Everything that stops the toolkit from saving answers safely, each with what to do."""
+    """Everything that stops the toolkit from saving answers safely, each with what to do.
+
+    Checks, in order: the instance folder and the database file at `database_path` exist; at
+    least `min_free_mb` MB (200) are free on the volume and a 1 MB file can be written there;
+    the folder, its backups and the database files give other accounts no access; SQLite's
+    integrity check passes (`quick`: its faster quick_check); every known migration is applied
+    and none unknown; the write lock can be taken. Stops at the first missing folder or file.
+    Never raises for what it finds: everything goes into the report.
+    """
     report = HealthReport()
     path = Path(database_path)
     folder = path.parent
@@ -44,6 +62,7 @@ def check_instance(database_path: str | Path, *, min_free_mb: int = MIN_FREE_MB,
         report.problems.append(f"database {path} does not exist: run 'persona-toolkit init-db'")
         return report
     _check_disk(report, folder, min_free_mb)
+    _check_modes(report, folder, path)
     try:
         db = connect(path)
     except DatabaseUnavailable as exc:
@@ -56,6 +75,18 @@ def check_instance(database_path: str | Path, *, min_free_mb: int = MIN_FREE_MB,
     finally:
         db.conn.close()
     return report
+
+
+def _check_modes(report: HealthReport, folder: Path, path: Path) -> None:
+    """Other accounts on the machine must not read the answers: the folder 0700, the files 0600."""
+    loose = [(p, "700") for p in (folder, folder / "backups") if p.is_dir() and p.stat().st_mode & 0o077]
+    loose += [(p, "600") for p in database_files(path) if p.stat().st_mode & 0o077]
+    for p, wanted in loose:
+        report.problems.append(f"{p} can be read by other accounts on this machine (mode "
+                               f"{stat.S_IMODE(p.stat().st_mode):o}): run 'chmod {wanted} {p}' "
+                               "('persona-toolkit init-db' does it for the instance folder and database)")
+    if not loose:
+        report.facts.append(f"instance folder {folder} and its database are the owner's only")
 
 
 def _check_disk(report: HealthReport, folder: Path, min_free_mb: int) -> None:

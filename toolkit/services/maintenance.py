@@ -15,7 +15,7 @@ from pathlib import Path
 import sqlite_utils
 
 from toolkit.data import migrations
-from toolkit.data.db import connect
+from toolkit.data.db import OWNER_ONLY_FOLDER, connect, create_owner_only
 
 REQUIRED_TABLES = ("_migrations", "users", "rounds", "participants", "responses", "answers", "audit")
 
@@ -25,12 +25,19 @@ class BackupProblem(ValueError):
 
 
 def backup_database(db: sqlite_utils.Database, out: Path) -> Path:
-    """Copy the live database to `out` (a single self-contained file, no -wal needed)."""
+    """Copy the live database to `out` (a single self-contained file, no -wal needed).
+
+    The copy is the owner's only from its first byte (0600), and so is a folder this creates
+    (0700). Raises BackupProblem when `out` exists, OSError when it cannot be written.
+    """
     out = Path(out)
     if out.exists():
         raise BackupProblem(f"{out} already exists; choose a new file name so no backup is overwritten")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if not out.parent.exists():
+        out.parent.mkdir(parents=True, mode=OWNER_ONLY_FOLDER)
     partial = out.with_name(out.name + ".partial")
+    partial.unlink(missing_ok=True)  # left by a crash: it may have been made with other permissions
+    create_owner_only(partial)
     target = sqlite3.connect(str(partial))
     try:
         db.conn.backup(target, pages=1024)

@@ -11,6 +11,7 @@ from pathlib import Path
 import sqlite_utils
 
 from toolkit.core.scoring import score_matrix
+from toolkit.data.db import OWNER_ONLY_FILE, OWNER_ONLY_FOLDER
 from toolkit.data.persona_sets import current_persona_set, save_persona_set
 from toolkit.data.responses import answers_by_response, contexts_by_response
 from toolkit.data.rounds import get_round, round_info, round_questionnaire
@@ -32,6 +33,18 @@ def round_info_with_drift(db: sqlite_utils.Database, round_: dict, q, persona_se
     return info
 
 
+def derive_refusal(round_: dict) -> str | None:
+    """Why personas of this round may not be derived now, or None.
+
+    An anonymous round that is open has answers waiting for publication at its close; personas
+    derived now would move with every answer that comes in, so they wait for the close.
+    """
+    if round_["mode"] != "identified" and round_["status"] == "open":
+        return (f"round {round_['id']} is anonymous and open: its personas are derived once the round has closed "
+                "(its answers are published at the close)")
+    return None
+
+
 def derive_round(
     db: sqlite_utils.Database,
     round_id: int,
@@ -42,15 +55,26 @@ def derive_round(
     user_id: int | None = None,
     progress=None,
 ) -> int:
-    """Score, cluster, describe and store the personas of a round; return the set id."""
+    """Score, cluster, describe and store the personas of a round from its usable responses; return the set id.
+
+    `k`, `seed`, `bootstrap` and `progress(fraction, message)` go to
+    :func:`toolkit.core.personas.derive_personas` (which names the methods); the minimum persona
+    size is the round's minimum group size, at least 5 people. The new set becomes the round's
+    current one, recorded as derived by `user_id`. Raises NotFound for an unknown round, and
+    ValueError when the round may not be derived now (:func:`derive_refusal`), has fewer usable
+    responses than its minimum group, or an argument is out of range.
+    """
     from toolkit.core.personas import derive_personas, describe_personas
 
     round_ = get_round(db, round_id)
+    refusal = derive_refusal(round_)
+    if refusal:
+        raise ValueError(refusal)
     q = round_questionnaire(db, round_)
     answers = answers_by_response(db, round_id, q)
     if len(answers) < round_["min_group"]:
         raise ValueError(
-            f"round {round_id} has {len(answers)} responses; at least {round_['min_group']} are needed "
+            f"round {round_id} has {len(answers)} responses to derive from; at least {round_['min_group']} are needed "
             "before personas can be derived"
         )
     matrix = score_matrix(q, answers)
@@ -70,10 +94,15 @@ def briefs_for_round(
 ) -> list[Path]:
     """Write every brief of the round's current persona set into out_dir.
 
+    The files are the owner's only (0600), and so is `out_dir` when this creates it (0700).
     All or nothing: the briefs are written into a hidden staging folder inside out_dir and moved
     into place (one atomic rename each) only when every one of them is complete. A crash, a
     full disk or a failing brief midway leaves the briefs that were there before untouched and
     never a half-written .docx under a real name.
+
+    Returns the paths of the briefs written. Raises NotFound for an unknown round and ValueError
+    when the round has no persona set yet or the folder cannot be written (full disk,
+    permissions).
     """
     import os
     import shutil
@@ -87,11 +116,13 @@ def briefs_for_round(
         raise ValueError(f"round {round_id} has no personas yet: run 'persona-toolkit personas derive --round {round_id}'")
     q = round_questionnaire(db, round_)
     info = round_info_with_drift(db, round_, q, persona_set)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if not out_dir.exists():
+        out_dir.mkdir(parents=True, mode=OWNER_ONLY_FOLDER)
     staging = Path(tempfile.mkdtemp(prefix=".writing-briefs-", dir=out_dir))  # same volume: rename is atomic
     try:
         written = write_round_briefs(persona_set, info, q, staging, langs=tuple(langs))
         for path in written:  # on disk before the rename, so a power cut cannot leave empty files
+            path.chmod(OWNER_ONLY_FILE)  # briefs describe the staff: the owner's only, whatever the umask
             with open(path, "rb") as fh:
                 os.fsync(fh.fileno())
         placed = []
@@ -121,6 +152,12 @@ def briefs_for_round(
 
 
 def brief_filename(round_: dict, persona: dict | None, kind: str, lang: str) -> str:
+    """The download name of one brief, e.g. "round-3-communication-de-pionier-nl.docx".
+
+    `kind` is "communication", "training" or "overview"; `persona` is None for the overview.
+    The persona's name becomes ASCII letters and digits joined by hyphens, lower-case (its key
+    when nothing of the name is left); `lang` is the language code.
+    """
     import re
 
     stem = f"round-{round_['id']}-{kind}"
@@ -131,7 +168,12 @@ def brief_filename(round_: dict, persona: dict | None, kind: str, lang: str) -> 
 
 def brief_bytes(db: sqlite_utils.Database, round_: dict, persona_set: dict, persona: dict | None,
                 kind: str, lang: str) -> bytes:
-    """One brief as .docx bytes, for downloads."""
+    """One brief as .docx bytes, for downloads.
+
+    `kind` is "overview" (then `persona` is ignored and may be None), "communication", or
+    anything else for the training brief; `persona` is one of `persona_set`'s personas; `lang` is
+    "nl" or "en". Only the overview reports drift since the programme's previous round.
+    """
     import io
 
     from toolkit import briefs

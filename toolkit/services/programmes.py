@@ -19,7 +19,7 @@ from toolkit.core.questionnaire import Questionnaire
 from toolkit.data.audit import audit
 from toolkit.data.db import NotFound, iso, transaction, utcnow
 from toolkit.data.persona_sets import DEFAULT_REVIEW_DAYS, current_persona_set
-from toolkit.data.rounds import get_round, round_questionnaire
+from toolkit.data.rounds import get_round, round_questionnaire, with_counts
 
 ROUND_KINDS = ("baseline", "pulse", "follow-up")
 REVIEW_DAYS = DEFAULT_REVIEW_DAYS
@@ -40,6 +40,11 @@ def _today() -> dt.date:
 
 def create_programme(db: sqlite_utils.Database, name: str, description: str = "", *,
                      user_id: int | None = None) -> int:
+    """Create a programme and return its id; the audit log names `user_id` as its creator.
+
+    `name` and `description` are stored trimmed. Raises ProgrammeError when the name is empty
+    or longer than 200 characters. The description's length is the form's to check.
+    """
     name = (name or "").strip()
     if not name:
         raise ProgrammeError("a programme needs a name")
@@ -53,6 +58,7 @@ def create_programme(db: sqlite_utils.Database, name: str, description: str = ""
 
 
 def get_programme(db: sqlite_utils.Database, programme_id: int) -> dict:
+    """The programme row (id, name, description, created_at); raises NotFound when there is none."""
     rows = list(db.query("SELECT * FROM programmes WHERE id = ?", [programme_id]))
     if not rows:
         raise NotFound(f"programme {programme_id} does not exist")
@@ -60,18 +66,27 @@ def get_programme(db: sqlite_utils.Database, programme_id: int) -> dict:
 
 
 def list_programmes(db: sqlite_utils.Database) -> list[dict]:
+    """Every programme, newest first, each with `rounds`: how many rounds it holds.
+
+    Not filtered by who may see what: the web layer leaves out programmes with rounds the
+    user is not granted.
+    """
     return list(db.query(
         "SELECT p.*, (SELECT count(*) FROM rounds r WHERE r.programme_id = p.id) AS rounds "
         "FROM programmes p ORDER BY p.id DESC"))
 
 
 def programme_rounds(db: sqlite_utils.Database, programme_id: int) -> list[dict]:
-    """The programme's rounds in time order, each with its current persona set id and review date."""
-    return list(db.query(
+    """The programme's rounds in time order, each with its current persona set id and review date,
+    and `responses` / `count` as :func:`toolkit.data.rounds.with_counts` gives them."""
+    rows = db.query(
         "SELECT r.*, s.id AS set_id, s.review_due, "
-        "(SELECT count(*) FROM responses WHERE round_id = r.id) AS responses "
+        "(SELECT count(*) FROM responses WHERE round_id = r.id) AS stored, "
+        "(SELECT count(*) FROM usable_responses WHERE round_id = r.id) AS usable "
         "FROM rounds r LEFT JOIN persona_sets s ON s.round_id = r.id AND s.current = 1 "
-        "WHERE r.programme_id = ? ORDER BY coalesce(r.opens_at, r.created_at), r.id", [programme_id]))
+        "WHERE r.programme_id = ? ORDER BY coalesce(r.opens_at, r.created_at), r.id", [programme_id])
+    return [with_counts({k: v for k, v in r.items() if k not in ("stored", "usable")}, r["stored"], r["usable"])
+            for r in rows]
 
 
 def compatibility_problems(baseline: Questionnaire, other: Questionnaire) -> list[str]:
@@ -101,7 +116,14 @@ def compatibility_problems(baseline: Questionnaire, other: Questionnaire) -> lis
 
 def add_round(db: sqlite_utils.Database, programme_id: int, round_id: int, kind: str = "follow-up", *,
               user_id: int | None = None) -> None:
-    """Put a round in a programme, after checking its questionnaire fits the programme's baseline."""
+    """Put a round in a programme, after checking its questionnaire fits the programme's baseline.
+
+    `kind` is one of ROUND_KINDS. The first round of a programme is accepted as it is; later ones
+    are checked with `compatibility_problems` against the programme's baseline round (or its
+    first round when none is marked baseline). Afterwards persona names are carried over
+    (`sync_names`). Raises NotFound for an unknown programme or round, and ProgrammeError for an
+    unknown kind, a round that belongs to another programme, or an incompatible questionnaire.
+    """
     if kind not in ROUND_KINDS:
         raise ProgrammeError(f"round kind '{kind}' is not one of {', '.join(ROUND_KINDS)}")
     get_programme(db, programme_id)
@@ -147,6 +169,7 @@ def comparable_set(db: sqlite_utils.Database, round_: dict, negative_rules: set[
 
 
 def construct_names(*questionnaires: Questionnaire) -> dict[str, dict[str, str]]:
+    """Construct id -> {language: name} over all `questionnaires`; the first one naming it wins."""
     names: dict[str, dict[str, str]] = {}
     for q in questionnaires:
         for cid, construct in q.constructs.items():
@@ -248,7 +271,14 @@ def sync_names(db: sqlite_utils.Database, programme_id: int) -> int:
 
 def record_review(db: sqlite_utils.Database, set_id: int, *, user_id: int | None, why: str, kept: str = "",
                   changed: str = "", today: dt.date | None = None, next_days: int = REVIEW_DAYS) -> int:
-    """Record that someone reviewed a persona set; the next review is due `next_days` later."""
+    """Record that someone reviewed a persona set; the next review is due `next_days` later.
+
+    `why` is required, and at least one of `kept` and `changed`; each text is trimmed and at
+    most MAX_TEXT (4000) characters. `today` defaults to today in UTC. Sets the set's
+    `review_due` to today + `next_days` (365 by default), audits the review and returns the
+    review's id. Raises ProgrammeError for missing or too long texts and NotFound for an
+    unknown persona set.
+    """
     why, kept, changed = (why or "").strip(), (kept or "").strip(), (changed or "").strip()
     if not why:
         raise ProgrammeError("a review needs a reason: say why the personas were kept or changed")
@@ -271,6 +301,11 @@ def record_review(db: sqlite_utils.Database, set_id: int, *, user_id: int | None
 
 
 def reviews_for_set(db: sqlite_utils.Database, set_id: int) -> list[dict]:
+    """The reviews of persona set `set_id`, newest first, each with `reviewer` (a name or None).
+
+    Review rows: reviewed_at and next_review_due (ISO dates), kept, changed, why, reviewed_by.
+    An unknown set has no reviews ([]).
+    """
     return list(db.query(
         "SELECT v.*, u.name AS reviewer FROM reviews v LEFT JOIN users u ON u.id = v.reviewed_by "
         "WHERE v.set_id = ? ORDER BY v.reviewed_at DESC, v.id DESC", [set_id]))
@@ -278,7 +313,13 @@ def reviews_for_set(db: sqlite_utils.Database, set_id: int) -> list[dict]:
 
 def register_major_change(db: sqlite_utils.Database, programme_id: int, note: str, *, user_id: int | None = None,
                           today: dt.date | None = None, within_days: int = MAJOR_CHANGE_REVIEW_DAYS) -> str:
-    """A major change makes the current personas suspect: bring their review forward."""
+    """A major change makes the current personas suspect: bring their review forward.
+
+    Records the change with `note` (trimmed; required) and moves the review date of every current
+    persona set in the programme forward to `within_days` (30) days after `today` (default today
+    in UTC); a set already due sooner keeps its date. Returns that date as an ISO date. Raises
+    ProgrammeError for an empty note and NotFound for an unknown programme.
+    """
     note = (note or "").strip()
     if not note:
         raise ProgrammeError("describe the major change (what happened), so reviewers know why the review came early")
@@ -295,6 +336,10 @@ def register_major_change(db: sqlite_utils.Database, programme_id: int, note: st
 
 
 def major_changes(db: sqlite_utils.Database, programme_id: int) -> list[dict]:
+    """The programme's registered major changes, newest first, each with `registrar` (a name or None).
+
+    Rows: registered_at and review_due (ISO dates), note, registered_by.
+    """
     return list(db.query(
         "SELECT m.*, u.name AS registrar FROM major_changes m LEFT JOIN users u ON u.id = m.registered_by "
         "WHERE m.programme_id = ? ORDER BY m.registered_at DESC, m.id DESC", [programme_id]))

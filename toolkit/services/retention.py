@@ -63,6 +63,7 @@ def purge_round(db: sqlite_utils.Database, round_id: int, *, user_id: int | None
         db.execute(f"DELETE FROM assignments WHERE response_id IN ({response_ids})", [round_id])
         db.execute("DELETE FROM responses WHERE round_id = ?", [round_id])
         db.execute("DELETE FROM drafts WHERE round_id = ?", [round_id])
+        db.execute("DELETE FROM completed_links WHERE round_id = ?", [round_id])
         db.execute("DELETE FROM outbox WHERE round_id = ?", [round_id])
         db.execute("DELETE FROM participants WHERE round_id = ?", [round_id])
         if held["pending uploads"]:
@@ -98,38 +99,55 @@ def purge_expired(db: sqlite_utils.Database, now: dt.datetime | None = None) -> 
 
 
 def participant_data(db: sqlite_utils.Database, round_id: int, participant_id: int) -> dict:
-    """Everything the toolkit holds about one participant of a round, as plain data."""
+    """Everything the toolkit holds about one participant of a round, as plain data.
+
+    Identified rounds: contact details, messages, whether they responded and their answers.
+    Anonymous rounds: contact details and the invitation only, with a note. Whether they answered
+    is not held with them (and a reminder would tell it: it goes only to those who had not), so
+    this export cannot serve anyone as a way to find out who answered.
+    Raises NotFound when the participant is not in the round.
+    """
     rows = list(db.query("SELECT * FROM participants WHERE id = ? AND round_id = ?", [participant_id, round_id]))
     if not rows:
         raise NotFound(f"participant {participant_id} is not in round {round_id}")
     p = rows[0]
     round_ = get_round(db, round_id)
+    identified = round_["mode"] == "identified"
     data = {
         "round": {"id": round_id, "title": round_["title"], "mode": round_["mode"]},
         "participant": {
             "email": p["email"], "name": p["name"], "team": p["team"], "language": p["language"],
             "attributes": json.loads(p["attributes"] or "{}"), "invited_at": p["invited_at"],
-            "responded": bool(p["responded"]),
         },
         "messages": [
             {"kind": m["kind"], "status": m["status"], "due_at": m["due_at"], "sent_at": m["sent_at"]}
             for m in db.query("SELECT * FROM outbox WHERE participant_id = ? ORDER BY id", [participant_id])
+            if identified or m["kind"] == "invitation"
         ],
         "responses": [],
     }
-    if round_["mode"] == "identified":
-        for r in db.query("SELECT * FROM responses WHERE participant_id = ? ORDER BY submitted_on", [participant_id]):
-            answers = {item: value for item, value in db.execute(
-                "SELECT item_id, value FROM answers WHERE response_id = ? ORDER BY item_id", [r["id"]])}
-            personas = [key for (key,) in db.execute(
-                "SELECT a.persona_key FROM assignments a JOIN persona_sets s ON s.id = a.set_id "
-                "WHERE a.response_id = ? AND s.current = 1", [r["id"]])]
-            data["responses"].append({"submitted_on": r["submitted_on"], "team": r["team"],
-                                      "attributes": json.loads(r["attributes"] or "{}"),
-                                      "answers": answers, "persona": personas[0] if personas else None})
+    if identified:
+        data["participant"]["responded"] = bool(p["responded"])
+        data["responses"] = _identified_responses(db, participant_id)
     else:
-        data["note"] = "anonymous round: answers are not linked to participants, so none can be included"
+        data["note"] = ("anonymous round: answers are not linked to participants and whether this person "
+                        "answered is not recorded with them, so neither can be included; reminders are "
+                        "left out because they went only to people who had not answered yet")
     return data
+
+
+def _identified_responses(db: sqlite_utils.Database, participant_id: int) -> list[dict]:
+    result = []
+    for r in db.query("SELECT * FROM responses WHERE participant_id = ? ORDER BY submitted_on", [participant_id]):
+        answers = {item: value for item, value in db.execute(
+            "SELECT item_id, value FROM answers WHERE response_id = ? ORDER BY item_id", [r["id"]])}
+        personas = [key for (key,) in db.execute(
+            "SELECT a.persona_key FROM assignments a JOIN persona_sets s ON s.id = a.set_id "
+            "WHERE a.response_id = ? AND s.current = 1", [r["id"]])]
+        result.append({"submitted_on": r["submitted_on"], "team": r["team"],
+                       "attributes": json.loads(r["attributes"] or "{}"),
+                       "answers": answers, "persona": personas[0] if personas else None})
+    return result
 
 
 def delete_participant(db: sqlite_utils.Database, round_id: int, participant_id: int, *, user_id: int | None) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -18,6 +19,7 @@ from toolkit.web.rounds.imports import bp as imports_bp
 from toolkit.web.rounds.views import bp as rounds_bp
 from toolkit.web.survey.views import bp as survey_bp
 
+OWNER_ONLY_UMASK = 0o077
 BLUEPRINTS = (admin_bp, auth_bp, rounds_bp, imports_bp, personas_bp, survey_bp, programmes_bp)
 
 
@@ -28,7 +30,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     ``PERSONA_TOOLKIT_*`` environment variables, then ``test_config``.
     Raises RuntimeError when SECRET_KEY is missing outside debug and testing, and
     `toolkit.core.settings.SettingsError` naming every setting with a value it cannot run with.
+
+    Sets the process umask to 077: whatever the web app or a command writes (the database, its
+    -wal and -shm, backups, briefs, zips) is the owner's only.
     """
+    os.umask(OWNER_ONLY_UMASK)
     app = Flask(
         "toolkit",
         instance_path=str(paths.instance_path()),
@@ -36,28 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(paths.TEMPLATES),
         static_folder=str(paths.STATIC),
     )
-    app.config.from_mapping(
-        SECRET_KEY=None,
-        DATABASE=str(Path(app.instance_path) / "toolkit.db"),
-        PUBLIC_BASE_URL="http://127.0.0.1:5000",
-        TIMEZONE="Europe/Amsterdam",
-        MAX_CONTENT_LENGTH=12 * 1024 * 1024,
-        PERMANENT_SESSION_LIFETIME=8 * 3600,
-        # The cookie is rewritten when the session changes (at most every 30 s for the idle
-        # stamp), not on every request: signing a cookie per answer page is wasted work.
-        SESSION_REFRESH_EACH_REQUEST=False,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        WTF_CSRF_TIME_LIMIT=None,
-        BABEL_DEFAULT_LOCALE="nl",
-        LANGUAGES=["nl", "en"],
-        SESSION_IDLE_MINUTES=60,
-        TRUSTED_PROXIES=0,  # reverse proxies in front of the app whose X-Forwarded-For is believed
-        TOKEN_GUESS_LIMIT=20,  # wrong personal links per address and window, then 429
-        TOKEN_GUESS_WINDOW=15 * 60,
-        JOB_TIMEOUT_MINUTES=30,  # a derive or zip job running longer is stopped and shown as failed
-        JOB_WORKERS=2,  # jobs the scheduler process runs at the same time
-    )
+    app.config.from_mapping(_default_config(app.instance_path))
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("PERSONA_TOOLKIT")
     if test_config:
@@ -83,3 +68,31 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     return app
 
+
+def _default_config(instance_path: str) -> dict:
+    """The settings every instance starts from; config.py, the environment and tests override them.
+
+    Sizes in bytes, durations in seconds unless the name says minutes.
+    """
+    return dict(
+        SECRET_KEY=None,
+        DATABASE=str(Path(instance_path) / "toolkit.db"),
+        PUBLIC_BASE_URL="http://127.0.0.1:5000",
+        TIMEZONE="Europe/Amsterdam",
+        MAX_CONTENT_LENGTH=12 * 1024 * 1024,
+        PERMANENT_SESSION_LIFETIME=8 * 3600,
+        # The cookie is rewritten when the session changes (at most every 30 s for the idle
+        # stamp), not on every request: signing a cookie per answer page is wasted work.
+        SESSION_REFRESH_EACH_REQUEST=False,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        BABEL_DEFAULT_LOCALE="nl",
+        LANGUAGES=["nl", "en"],
+        SESSION_IDLE_MINUTES=60,
+        TRUSTED_PROXIES=0,  # reverse proxies in front of the app whose X-Forwarded-For is believed
+        TOKEN_GUESS_LIMIT=20,  # wrong personal links per address and window, then 429
+        TOKEN_GUESS_WINDOW=15 * 60,
+        JOB_TIMEOUT_MINUTES=30,  # a derive or zip job running longer is stopped and shown as failed
+        JOB_WORKERS=2,  # jobs the scheduler process runs at the same time
+    )

@@ -27,6 +27,7 @@ from toolkit.data.db import drop_thread_connection, forget_thread_connection
 
 
 def default_workers() -> int:
+    """Worker processes to start: one per CPU, at least 2 and at most 16."""
     return max(2, min(os.cpu_count() or 1, 16))
 
 
@@ -49,6 +50,13 @@ def _post_fork(_arbiter, _worker) -> None:
 
 
 def options(host: str, port: int, workers: int, threads: int = 1, name: str = "persona-toolkit") -> dict:
+    """gunicorn's settings for serving on `host`:`port` with `workers` processes.
+
+    `threads` > 1 switches to the gthread worker with that many threads per process; `name` is
+    the process title. A request may take 120 s before its worker is restarted, stopping waits
+    up to 30 s, idle connections are kept 5 s. No access log (respondents' addresses are not
+    kept); warnings and errors go to stderr.
+    """
     return {
         "bind": f"{host}:{port}",
         "workers": workers,

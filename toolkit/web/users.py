@@ -10,6 +10,10 @@ class User(UserMixin):
     session_version (the number a session must carry to count as this user's)."""
 
     def __init__(self, row: dict):
+        """Copy the fields from `row`, a ``users`` row; raises KeyError when one is missing.
+
+        A row from before migration added ``session_version`` counts as version 1.
+        """
         self.id = row["id"]
         self.email = row["email"]
         self.name = row["name"]

@@ -1,5 +1,9 @@
 """Accounts and roles (admin), round access and privacy records (HR, admin), the audit log,
-and one participant's data on request (export, delete)."""
+and one participant's data on request (export, delete).
+
+Every view sends anonymous visitors to the login page and refuses a logged-in user whose role
+lacks the view's permission with 403 (`toolkit.web.authz.requires`).
+"""
 
 from __future__ import annotations
 
@@ -46,6 +50,13 @@ def _user_or_404(user_id: int) -> dict:
 @bp.route("/users", methods=["GET", "POST"])
 @requires("admin.users")
 def users():
+    """GET/POST /admin/users, admins only: the account list and the form for a new account.
+
+    A valid POST creates the account with a random password, records it in the audit log and
+    renders admin/password.html, which shows that password once. A refused address (not an
+    e-mail address, or already taken) goes back to the form with the reason under the e-mail
+    field; anything else renders admin/users.html.
+    """
     db = get_db()
     form = UserForm()
     if form.validate_on_submit():
@@ -65,6 +76,12 @@ def users():
 @bp.post("/users/<int:user_id>/role")
 @requires("admin.users")
 def set_role(user_id):
+    """POST /admin/users/<user_id>/role, admins only: give the account another role.
+
+    Redirects to the account list with a message; refuses with 404 for an unknown account, 400
+    for a form without a valid CSRF token or role, and (as a message, nothing changed) taking
+    the admin role from the last active admin.
+    """
     user = _user_or_404(user_id)
     form = RoleForm()
     if not form.validate_on_submit():
@@ -83,6 +100,12 @@ def set_role(user_id):
 @bp.post("/users/<int:user_id>/active")
 @requires("admin.users")
 def toggle_active(user_id):
+    """POST /admin/users/<user_id>/active, admins only: disable an active account, or enable again.
+
+    A disabled account cannot log in. Redirects to the account list; refuses with 404 for an
+    unknown account, 400 without a valid CSRF token, and (as a message) disabling the last
+    active admin.
+    """
     user = _user_or_404(user_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
@@ -99,6 +122,12 @@ def toggle_active(user_id):
 @bp.post("/users/<int:user_id>/password")
 @requires("admin.users")
 def reset_password(user_id):
+    """POST /admin/users/<user_id>/password, admins only: give the account a new random password.
+
+    Renders admin/password.html, which shows it once, ends the account's sessions and records
+    the reset in the audit log (without the password). Refuses with 404 for an unknown account, 400 without a valid CSRF
+    token.
+    """
     user = _user_or_404(user_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
@@ -115,6 +144,12 @@ def reset_password(user_id):
 @bp.get("/audit")
 @requires("admin.audit")
 def audit():
+    """GET /admin/audit, admins only: the audit log, newest first, 100 entries a page.
+
+    Query string: `object` and `action` filter (the AuditFilterForm); `before` (an entry id)
+    pages to older entries. Renders admin/audit.html with `older`, the id for the next page's
+    link, or None on the last page.
+    """
     form = AuditFilterForm(request.args)
     where, params = [], []
     if form.object.data:
@@ -141,6 +176,13 @@ def audit():
 @bp.route("/rounds/<int:round_id>/access", methods=["GET", "POST"])
 @requires("rounds.grant")
 def access(round_id):
+    """GET/POST /admin/rounds/<round_id>/access, admin and HR: who else may see this round.
+
+    GET renders admin/access.html with the people granted the round and a form offering the
+    active change managers and trainers who are not granted yet. A valid POST grants the round
+    to the chosen person, records it in the audit log and redirects back here. Refuses with
+    404 for an unknown round.
+    """
     round_ = round_for(round_id)
     db = get_db()
     granted = round_access.granted_users(db, round_id)
@@ -164,6 +206,11 @@ def access(round_id):
 @bp.post("/rounds/<int:round_id>/access/<int:user_id>/revoke")
 @requires("rounds.grant")
 def revoke(round_id, user_id):
+    """POST /admin/rounds/<round_id>/access/<user_id>/revoke, admin and HR: take a grant away.
+
+    Records it in the audit log and redirects to the round's access page (also when the person
+    had no grant). Refuses with 404 for an unknown round, 400 without a valid CSRF token.
+    """
     round_for(round_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
@@ -177,6 +224,13 @@ def revoke(round_id, user_id):
 @bp.route("/rounds/<int:round_id>/privacy", methods=["GET", "POST"])
 @requires("rounds.privacy")
 def privacy(round_id):
+    """GET/POST /admin/rounds/<round_id>/privacy, admin and HR: the round's privacy record.
+
+    GET renders admin/privacy.html with the works council's approval (date and reference), the
+    retention period in days, whether approval is still missing and when the round's answers
+    will be purged. A valid POST saves the record, audits it and redirects back here; an
+    invalid one renders the form with its errors. Refuses with 404 for an unknown round.
+    """
     round_ = round_for(round_id)
     db = get_db()
     form = PrivacyForm(data={
@@ -210,12 +264,18 @@ def _date(value):
 @bp.get("/rounds/<int:round_id>/participants")
 @requires("participants.data")
 def participants(round_id):
+    """GET /admin/rounds/<round_id>/participants?q=..., admin and HR: find one participant.
+
+    `q` is matched (as plain text, no wildcards) against e-mail addresses and names; at most 50
+    matches, ordered by e-mail address. Renders admin/participants.html, from which a participant's data
+    can be exported or deleted. Refuses with 404 for an unknown round.
+    """
     round_ = round_for(round_id)
     query = (request.args.get("q") or "").strip()
     rows = []
     if query:
         rows = list(get_db().query(
-            "SELECT id, email, name, team, responded FROM participants WHERE round_id = ? "
+            "SELECT id, email, name, team FROM participants WHERE round_id = ? "
             "AND (email LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\') ORDER BY email LIMIT 50",
             [round_id, *[f"%{_like(query)}%"] * 2]))
     return render_template("admin/participants.html", round=round_, query=query, rows=rows, button=ButtonForm())
@@ -228,6 +288,12 @@ def _like(text: str) -> str:
 @bp.get("/rounds/<int:round_id>/participants/<int:participant_id>.json")
 @requires("participants.data")
 def participant_export(round_id, participant_id):
+    """GET /admin/rounds/<round_id>/participants/<participant_id>.json, admin and HR.
+
+    Everything the toolkit holds about one participant (a data subject's request), as a JSON
+    attachment; the export is recorded in the audit log. Refuses with 404 for an unknown round
+    or a participant who is not in it.
+    """
     round_for(round_id)
     try:
         data = retention.participant_data(get_db(), round_id, participant_id)
@@ -242,6 +308,12 @@ def participant_export(round_id, participant_id):
 @bp.post("/rounds/<int:round_id>/participants/<int:participant_id>/delete")
 @requires("participants.data")
 def participant_delete(round_id, participant_id):
+    """POST /admin/rounds/<round_id>/participants/<participant_id>/delete, admin and HR.
+
+    Deletes the participant, their messages and (in an identified round) their responses, says
+    how many went and redirects to the participant search. Refuses with 404 for an unknown round
+    or participant, 400 without a valid CSRF token.
+    """
     round_for(round_id)
     if not ButtonForm().validate_on_submit():
         abort(400)

@@ -41,6 +41,10 @@ def safe_next(target: str | None) -> str | None:
 
 @bp.get("/")
 def home():
+    """GET /, any logged-in staff member: the start page for their role (toolkit.web.home).
+
+    Anonymous visitors are redirected to the login page.
+    """
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     from toolkit.web.home import render_home
@@ -85,6 +89,12 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    """POST /logout, any logged-in staff member: end every session of this account.
+
+    Records the logout in the audit log, makes copies of the session cookie worthless (the
+    account's session version moves on), clears the session and redirects to the login page.
+    Anonymous visitors are sent to the login page; a POST without a valid CSRF token gets 400.
+    """
     db = get_db()
     audit(db, current_user.id, "logout", f"user {current_user.id}")
     end_sessions(db, current_user.id)  # a copy of this session's cookie is worthless from now on

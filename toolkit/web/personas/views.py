@@ -142,7 +142,7 @@ ZIP_KEEP = dt.timedelta(hours=24)
 
 def _zip_folder() -> Path:
     folder = Path(current_app.instance_path) / "zips"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # the zips hold briefs: the owner's only
     return folder
 
 

@@ -1,4 +1,8 @@
-"""Programme list and page: comparison table, drift report, trend charts, reviews."""
+"""Programme list and page: comparison table, drift report, trend charts, reviews.
+
+Every view sends anonymous visitors to the login page and refuses a logged-in user whose role
+lacks the view's permission with 403 (`toolkit.web.authz.requires`).
+"""
 
 from __future__ import annotations
 
@@ -42,6 +46,14 @@ def overdue_for_current_user(today=None) -> list[dict]:
 @bp.route("/", methods=["GET", "POST"])
 @requires("rounds.view")
 def index():
+    """GET/POST /programmes/, admin, HR and change managers: the programme list.
+
+    Lists the programmes whose rounds the user may all see (admin and HR: every programme; a
+    change manager: programmes with rounds, all granted), newest first, with the overdue
+    persona reviews, and renders programmes/index.html. A valid POST creates a programme and
+    redirects to its page; only admin and HR may (403 for a change manager). A refused name
+    renders the list again with a message.
+    """
     form = ProgrammeForm()
     if form.validate_on_submit():
         if not can("rounds.manage"):
@@ -70,6 +82,14 @@ def _add_round_form() -> AddRoundForm:
 @bp.get("/<int:programme_id>")
 @requires("rounds.view")
 def detail(programme_id):
+    """GET /programmes/<programme_id>, admin, HR and change managers: one programme's page.
+
+    Renders programmes/detail.html: its rounds in time order, each consecutive pair compared,
+    the latest drift report, a trend chart per construct, the reviews and major changes, and
+    the forms to add a round, record a review and register a change. Refuses with 404 for an
+    unknown programme and 403 when one of its rounds is not granted to the user (for someone who
+    sees only granted rounds, also while the programme has no rounds).
+    """
     programme = _programme_for(programme_id)
     db = get_db()
     result = programmes.compare_programme(db, programme_id)
@@ -89,6 +109,12 @@ def detail(programme_id):
 @bp.post("/<int:programme_id>/rounds")
 @requires("rounds.manage")
 def add_round(programme_id):
+    """POST /programmes/<programme_id>/rounds, admin and HR: put a round in the programme.
+
+    Redirects to the programme page with a message: added, or why not (no round or kind chosen,
+    the round is in another programme, or its questionnaire does not fit the baseline). Refuses
+    with 404 for an unknown programme.
+    """
     _programme_for(programme_id)
     form = _add_round_form()
     if not form.validate_on_submit():
@@ -106,6 +132,12 @@ def add_round(programme_id):
 @bp.post("/<int:programme_id>/major-change")
 @requires("rounds.manage")
 def major_change(programme_id):
+    """POST /programmes/<programme_id>/major-change, admin and HR: register a major change.
+
+    Brings the review of the programme's current personas forward (within 30 days) and
+    redirects to the programme page with the new date, or with a message when the note is empty
+    or over 500 characters. Refuses with 404 for an unknown programme.
+    """
     _programme_for(programme_id)
     form = MajorChangeForm()
     if form.validate_on_submit():
@@ -120,6 +152,13 @@ def major_change(programme_id):
 @bp.post("/<int:programme_id>/sets/<int:set_id>/review")
 @requires("personas.edit")
 def review(programme_id, set_id):
+    """POST /programmes/<programme_id>/sets/<set_id>/review, admin, HR and change managers.
+
+    Records a review of persona set `set_id` (the next one falls due a year later) and redirects
+    to the reviews on the programme page, with a message saying whether it was recorded.
+    Refuses with 404 for an unknown programme or a set outside it, 403 when one of the
+    programme's rounds is not granted to the user.
+    """
     _programme_for(programme_id)
     if not get_db().execute("SELECT 1 FROM persona_sets s JOIN rounds r ON r.id = s.round_id "
                             "WHERE s.id = ? AND r.programme_id = ?", [set_id, programme_id]).fetchone():

@@ -10,6 +10,7 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
@@ -74,3 +75,17 @@ class DeriveForm(FlaskForm):
         default="",
     )
     submit = SubmitField(_l("Derive personas"))
+
+
+class ChangeFactsForm(FlaskForm):
+    """The four change facts the briefs draft their key messages from; one sentence each."""
+
+    what = TextAreaField(_l("What changes"), validators=[Optional(), Length(max=600)],
+                         description=_l("One sentence, e.g. ‘We will plan with one new system instead of three lists.’"))
+    why = TextAreaField(_l("Why"), validators=[Optional(), Length(max=600)],
+                        description=_l("One sentence, e.g. ‘So that customers get an appointment sooner.’"))
+    when = TextAreaField(_l("When"), validators=[Optional(), Length(max=600)],
+                         description=_l("E.g. ‘From 1 March; training in February.’"))
+    unchanged = TextAreaField(_l("What stays the same"), validators=[Optional(), Length(max=600)],
+                              description=_l("E.g. ‘Your team, your roster and your manager stay the same.’"))
+    submit = SubmitField(_l("Save change facts"))

@@ -26,22 +26,35 @@ from markupsafe import Markup
 from wtforms import SelectChoice
 
 from toolkit.core import dashboard
-from toolkit.core.participation import ResponseCounts
 from toolkit.core.privacy import presentable_personas, suppress_groups, works_council_problem
 from toolkit.core.questionnaire import available_questionnaires, get_questionnaire
 from toolkit.data.audit import audit
 from toolkit.data.db import transaction, utcnow
 from toolkit.data.persona_sets import current_persona_set
-from toolkit.data.responses import response_counts
-from toolkit.data.rounds import create_round, round_questionnaire
+from toolkit.data.responses import (
+    daily_counts,
+    held_back,
+    response_counts,
+    scores_by_response,
+    usable_responses,
+)
+from toolkit.data.rounds import (
+    change_facts,
+    create_round,
+    round_counts,
+    round_questionnaire,
+    save_change_facts,
+)
 from toolkit.jobs import runner as jobs
 from toolkit.mail import outbox
 from toolkit.services import exports
+from toolkit.services.pipeline import derive_refusal
 from toolkit.web import jobs as web_jobs
 from toolkit.web.authz import can, requires, round_for, visible_rounds
 from toolkit.web.database import get_db
 from toolkit.web.rounds.forms import (
     ButtonForm,
+    ChangeFactsForm,
     DeriveForm,
     ParticipantUploadForm,
     RoundForm,
@@ -99,18 +112,24 @@ def to_utc(local: dt.datetime | None) -> dt.datetime | None:
 
 
 def response_rates(db, round_: dict) -> dict:
-    """Overall and per-team response rate; teams under the minimum group size are not shown."""
+    """Invited per team, and (identified rounds only) responded and rate per team; teams under the
+    minimum group size are not shown. An anonymous round keeps no per-person response status,
+    so it has no per-team response figures either: `anonymous` is then True and the teams carry
+    only their number of invited people."""
+    anonymous = round_["mode"] != "identified"
     rows = db.execute(
         "SELECT team, count(*), sum(responded) FROM participants WHERE round_id = ? GROUP BY team ORDER BY team",
         [round_["id"]],
     ).fetchall()
     invited = {team: n for team, n, _r in rows}
     shown = suppress_groups(invited, round_["min_group"])
-    teams = [{"team": team, "invited": n, "responded": r, "rate": r / n if n else 0.0}
+    teams = [{"team": team, "invited": n, "responded": None if anonymous else r,
+              "rate": None if anonymous else (r / n if n else 0.0)}
              for team, n, r in rows if shown[team] is not None]
     total, responded = sum(invited.values()), sum(r for _t, _n, r in rows)
-    return {"invited": total, "responded": responded, "rate": responded / total if total else None,
-            "teams": teams, "hidden": sum(1 for v in shown.values() if v is None)}
+    return {"invited": total, "teams": teams, "anonymous": anonymous,
+            "rate": responded / total if total and not anonymous else None,
+            "hidden": sum(1 for v in shown.values() if v is None)}
 
 
 @bp.get("/<int:round_id>")
@@ -124,10 +143,15 @@ def detail(round_id):
     running = list(db.query(
         "SELECT * FROM jobs WHERE round_id = ? AND status IN ('queued', 'running') ORDER BY id DESC LIMIT 1", [round_id]
     ))
+    counted = round_counts(db, round_)
+    anonymous = round_["mode"] != "identified"
     return render_template(
         "rounds/detail.html",
         round=round_,
-        counts=response_counts(db, round_id),
+        count=counted["count"],
+        invited=counted["invited"],
+        counts=response_counts(db, round_),
+        held=held_back(db, round_id) if anonymous and round_["status"] == "closed" else 0,
         rates=response_rates(db, round_),
         reminder_days=json.loads(round_["reminder_days"] or "[]"),
         approval_missing=works_council_problem(round_),
@@ -137,30 +161,41 @@ def detail(round_id):
         personas=presentable_personas(persona_set, round_["min_group"]) if persona_set else [],
         upload_form=UploadForm(),
         derive_form=DeriveForm(),
+        facts_form=ChangeFactsForm(data=change_facts(db, round_id)),
         job=running[0] if running else None,
         mail_counts=outbox.status_counts(db, round_id),
-        mail_failures=[dict(f, reason=mail_failure_reason(f["reason_kind"])) for f in outbox.failures_for_round(db, round_id)],
+        mail_failures=_mail_failures(db, round_),
     )
+
+
+def _mail_failures(db, round_: dict) -> list[dict]:
+    """Undelivered messages with what to do. In an anonymous round a reminder's recipient is not
+    named: a reminder goes only to people who had not answered yet."""
+    failures = []
+    for f in outbox.failures_for_round(db, round_["id"]):
+        if round_["mode"] != "identified" and f["kind_base"] == "reminder":
+            f = dict(f, recipient=None, participant_name=None, error="")
+        failures.append(dict(f, reason=mail_failure_reason(f["reason_kind"])))
+    return failures
 
 
 # --- dashboard ------------------------------------------------------------------------------
 
 
-def online_timeline(db, round_: dict) -> tuple[ResponseCounts, list[dashboard.DayCount]]:
-    """The round's three counts, and the day-by-day rate of the invited who answered online
-    (imported answers have no invitation and no day of answering: they are counted apart)."""
-    days = [r[0] for r in db.execute(
-        "SELECT submitted_on FROM responses WHERE round_id = ? AND source != 'import'", [round_["id"]])]
-    counts = response_counts(db, round_["id"])
+def _timeline(db, round_: dict, invited: int) -> list:
+    """Responses given online per day, or per period of at least the minimum group in an
+    anonymous round; an anonymous round that is open gets none (the figure would move when one
+    person answers). Imported answers have no day of answering and are not counted (m010)."""
+    anonymous = round_["mode"] != "identified"
+    if anonymous and round_["status"] == "open":
+        return []
+    days = [day for day, n in daily_counts(db, round_["id"]).items() for _ in range(n)]
     until = utcnow().date() if round_["status"] == "open" else None
-    return counts, dashboard.response_timeline(days, counts.invited or None, until=until)
+    timeline = dashboard.response_timeline(days, invited or None, until=until)
+    return dashboard.coarsen_timeline(timeline, round_["min_group"]) if anonymous else timeline
 
 
-def dashboard_figures(db, round_: dict) -> dict:
-    """Everything the dashboard shows, from the database through the pure dashboard module."""
-    round_id, min_group = round_["id"], round_["min_group"]
-    q = round_questionnaire(db, round_)
-    lang = g.get("lang") or "nl"
+def _construct_setup(q, lang: str) -> tuple[list[str], dict, list[str], dict]:
     constructs = [c.id for c in q.constructs.values()]
     points = {}
     for construct in q.constructs.values():
@@ -168,36 +203,46 @@ def dashboard_figures(db, round_: dict) -> dict:
         points[construct.id] = dashboard.favourable_point(scale.min, scale.max) if scale else 4.0
     unbanded = [c.id for c in q.constructs.values() if c.block in dashboard.UNBANDED_BLOCKS]
     names = {c.id: c.name.get(lang) or c.id for c in q.constructs.values()}
+    return constructs, points, unbanded, names
 
-    counts, timeline = online_timeline(db, round_)
-    invited, has_rate = counts.invited, bool(timeline) and timeline[-1].rate is not None
 
-    scores: dict[str, dict[str, float | None]] = {}
-    teams: dict[str, str | None] = {}
-    for rid, team in db.execute("SELECT id, team FROM responses WHERE round_id = ?", [round_id]):
-        scores[rid], teams[rid] = {}, team
-    for rid, construct, value in db.execute(
-        "SELECT s.response_id, s.construct, s.value FROM scores s JOIN responses r ON r.id = s.response_id "
-        "WHERE r.round_id = ?", [round_id]
-    ):
-        scores[rid][construct] = value
+def dashboard_figures(db, round_: dict) -> dict:
+    """Everything the dashboard shows, from the round's usable responses through the pure dashboard module."""
+    round_id, min_group = round_["id"], round_["min_group"]
+    q = round_questionnaire(db, round_)
+    constructs, points, unbanded, names = _construct_setup(q, g.get("lang") or "nl")
+    counted = round_counts(db, round_)
+    invited = counted["invited"]
+    timeline = _timeline(db, round_, invited)
+    has_rate = bool(timeline) and timeline[-1].rate is not None
+
+    scores, teams = scores_by_response(db, round_id)
+    publications = None
+    if round_["mode"] != "identified":
+        publications = {r["id"]: r["publication"] for r in usable_responses(db, round_id)}
     by_construct = {c: [s.get(c) for s in scores.values()] for c in constructs}
     overall = dashboard.construct_scores(by_construct, constructs, min_group=min_group, points=points,
                                          unbanded=unbanded)
     heatmap = dashboard.team_heatmap(scores, teams, constructs, min_group=min_group, points=points,
-                                     unbanded=unbanded)
+                                     unbanded=unbanded, publication_by_response=publications)
     persona_set = current_persona_set(db, round_id)
     distribution, rest = ([], None)
     if persona_set:
         distribution, rest = dashboard.persona_distribution(
             presentable_personas(persona_set, min_group), persona_set.get("n_used") or 0, min_group=min_group)
+    charts = _charts(timeline, overall, distribution, names, has_rate, min_group)
+    return {"q": q, "names": names, "timeline": timeline, "invited": invited, "overall": overall,
+            "heatmap": heatmap, "persona_set": persona_set, "distribution": distribution, "rest": rest,
+            "charts": charts, "unbanded": set(unbanded), "share": format_percent, "min_group": min_group,
+            "responses": len(scores), "count": counted["count"], "counts": response_counts(db, round_),
+            "has_rate": has_rate,
+            "waiting": round_["mode"] != "identified" and round_["status"] == "open"}
 
-    def share(value: float) -> str:
-        return format_percent(value)
 
+def _charts(timeline, overall, distribution, names: dict, has_rate: bool, min_group: int) -> dict:
+    share = format_percent
     band_names = {"green": _("favourable"), "amber": _("mixed"), "red": _("needs attention")}
-
-    charts = {
+    return {
         "timeline": Markup(dashboard.timeline_svg(
             timeline, ident="chart-timeline",
             title=_("Response rate per day") if has_rate else _("Responses per day"),
@@ -217,10 +262,6 @@ def dashboard_figures(db, round_: dict) -> dict:
             ident="chart-personas", title=_("Persona distribution"),
         )) if distribution else None,
     }
-    return {"q": q, "names": names, "timeline": timeline, "invited": invited, "overall": overall,
-            "heatmap": heatmap, "persona_set": persona_set, "distribution": distribution, "rest": rest,
-            "charts": charts, "unbanded": set(unbanded), "share": share, "min_group": min_group,
-            "responses": len(scores), "counts": counts, "has_rate": has_rate}
 
 
 @bp.get("/<int:round_id>/dashboard")
@@ -232,13 +273,32 @@ def dashboard_page(round_id):
                            format_date=format_date, **figures)
 
 
+@bp.post("/<int:round_id>/change-facts")
+@requires("rounds.manage")
+def save_facts(round_id):
+    """Store the round's change facts (what, why, when, what stays the same) for the briefs."""
+    round_for(round_id)
+    form = ChangeFactsForm()
+    if not form.validate_on_submit():
+        flash(_("Not saved: each change fact can have at most 600 characters."), "error")
+        return redirect(url_for(".detail", round_id=round_id, _anchor="change-facts"))
+    facts = {key: getattr(form, key).data or "" for key in ("what", "why", "when", "unchanged")}
+    save_change_facts(get_db(), round_id, facts, user_id=current_user.id)
+    flash(_("Change facts saved: the next briefs draft their key messages from them."))
+    return redirect(url_for(".detail", round_id=round_id, _anchor="change-facts"))
+
+
 @bp.post("/<int:round_id>/derive")
 @requires("personas.derive")
 def derive(round_id):
-    round_for(round_id)
+    round_ = round_for(round_id)
     form = DeriveForm()
     if not form.validate_on_submit():
         abort(400)
+    if derive_refusal(round_):
+        flash(_("Personas of an anonymous round are derived once the round has closed: until then its "
+                "answers are not published."), "error")
+        return redirect(url_for(".detail", round_id=round_id))
     job_id = web_jobs.submit("derive", round_id, {"k": int(form.k.data) if form.k.data else None}, current_user.id)
     return redirect(url_for(".job", round_id=round_id, job_id=job_id))
 
@@ -352,8 +412,8 @@ def export(round_id, fmt):
     try:
         headers, rows = exports.answer_table(db, round_, q)
     except exports.ExportRefused:
-        flash(_("Anonymous answers can be exported once the round has at least %(n)d responses.",
-                n=max(round_["min_group"], 5)), "error")
+        flash(_("Anonymous answers can be exported once at least %(n)d of them are published: "
+                "they are published when the round closes.", n=max(round_["min_group"], 5)), "error")
         return redirect(url_for(".detail", round_id=round_id))
     if fmt == "csv":
         body, mimetype = exports.to_csv(headers, rows), "text/csv; charset=utf-8"

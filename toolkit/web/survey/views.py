@@ -1,9 +1,11 @@
 """Respondent pages: exchange a personal link for a session, one page per block, save & resume.
 
-Privacy: in anonymous rounds the response is stored with a random id, the day only and no
-participant id; the respondent's progress lives in `drafts` under a key derived from the link
-(not from the participant) and is deleted when the response is stored. Marking the
-participant "responded", storing the response and deleting the draft are one statement.
+Privacy: in anonymous rounds the response is stored with a random id, no day and no
+participant id, unpublished until the round closes; the respondent's progress lives in `drafts`
+under a key derived from the link (not from the participant) and is deleted when the response is
+stored. Completing is one statement: in an anonymous round it stores a marker derived from the
+link (sha256("done:" + token)), the response and deletes the draft, writing nothing that names
+the participant; in an identified round it marks the participant responded instead.
 
 Robustness: every page posts a signed ticket alongside the CSRF token. When the session or
 CSRF token has expired, the ticket still says whose progress this is, so the posted answers
@@ -33,7 +35,12 @@ from wtforms.validators import ValidationError
 from toolkit.core import completion, tokens
 from toolkit.core.privacy import may_show
 from toolkit.data.db import utcnow, write
-from toolkit.data.responses import AlreadyCompleted, complete_web_response, response_entry
+from toolkit.data.responses import (
+    AlreadyCompleted,
+    complete_anonymous_response,
+    complete_web_response,
+    response_entry,
+)
 from toolkit.data.rounds import get_round, round_questionnaire
 from toolkit.services import participants
 from toolkit.web.database import get_db
@@ -69,15 +76,32 @@ def _respondent_from_request() -> dict | None:
 PARTICIPANT_FIELDS = ("id", "round_id", "team", "language", "link_used")
 
 
+def _done_marker(db, who: dict) -> str:
+    """The marker completing this respondent's link stores. Kept in the session since the link was
+    followed; derived again (it needs SECRET_KEY) for a session from before markers existed."""
+    if "m" not in who:
+        row = db.execute("SELECT id, round_id, token_salt FROM participants WHERE id = ?", [who["p"]]).fetchone()
+        if row is None:
+            abort(404)
+        participant = dict(zip(("id", "round_id", "token_salt"), row, strict=True))
+        who["m"] = tokens.done_marker(tokens.participant_token(current_app.config["SECRET_KEY"], participant))
+    return who["m"]
+
+
 def _load(db, who: dict) -> tuple[dict, dict, dict]:
-    """The participant, their round and their draft in one query (every respondent request starts here)."""
+    """The participant, their round and their draft in one query (every respondent request starts here).
+
+    The participant's `link_used` is true when their link completed a response: their own flag
+    (identified rounds) or their link's marker (anonymous rounds).
+    """
     cursor = db.execute(
-        "SELECT p.id, p.round_id, p.team, p.language, p.link_used, d.answers AS draft_answers, d.page AS draft_page, "
-        "r.*, qv.file_hash AS questionnaire_hash "
+        "SELECT p.id, p.round_id, p.team, p.language, "
+        "p.link_used OR EXISTS (SELECT 1 FROM completed_links WHERE marker = ?), "
+        "d.answers AS draft_answers, d.page AS draft_page, r.*, qv.file_hash AS questionnaire_hash "
         "FROM participants p JOIN rounds r ON r.id = p.round_id "
         "LEFT JOIN questionnaire_versions qv ON qv.id = r.questionnaire_version_id "
         "LEFT JOIN drafts d ON d.key = ? WHERE p.id = ?",
-        [who["d"], who["p"]],
+        [_done_marker(db, who), who["d"], who["p"]],
     )
     row = cursor.fetchone()
     if row is None:
@@ -127,7 +151,9 @@ def exchange(token):
         # The same page as any unknown URL; web.py counts misses per address and slows guessing.
         abort(404)
     round_ = get_round(db, participant["round_id"])
-    who = {"p": participant["id"], "d": tokens.draft_key(token)}
+    who = {"p": participant["id"], "d": tokens.draft_key(token), "m": tokens.done_marker(token)}
+    if db.execute("SELECT 1 FROM completed_links WHERE marker = ?", [who["m"]]).fetchone():
+        participant["link_used"] = 1
     blocked = _gate(participant, round_)
     if blocked:
         return blocked
@@ -270,7 +296,7 @@ def save():
         _save_draft(db, who, round_["id"], page_answers, cleared, last)
         return _render_page(q, round_, who, last, form, answers=answers, notice="incomplete", status=422)
     try:
-        complete(db, q, round_, participant, who["d"], answers)
+        complete(db, q, round_, participant, who, answers)
     except AlreadyCompleted:
         return _notice("completed")
     session.pop("survey", None)
@@ -301,19 +327,19 @@ def _response_context(db, round_: dict, participant: dict) -> dict:
     return {}
 
 
-def complete(db, q, round_: dict, participant: dict, draft_key: str, answers: dict) -> str:
-    """Store the response, mark the participant responded, drop the draft: one statement.
+def complete(db, q, round_: dict, participant: dict, who: dict, answers: dict) -> str:
+    """Store the response and drop the draft in one statement; returns the response id.
 
-    `answers` are the draft's answers with the last page's merged in. The team check needs no
-    lock and is done first; the writes are one INSERT (see migration m007).
+    Anonymous rounds store the link's marker and an unpublished response that names nobody;
+    identified rounds mark the participant responded. `answers` are the draft's answers with the
+    last page's merged in. The team check needs no lock and is done first; the writes are one
+    INSERT (see migration m008). Raises AlreadyCompleted when the link completed before.
     """
-    anonymous = round_["mode"] != "identified"
-    entry = response_entry(
-        q, round_["id"], answers,
-        participant_id=None if anonymous else participant["id"],
-        language=None if anonymous else g.lang,
-        context=_response_context(db, round_, participant),
-        # Row order would reveal the order of submission; give the rows random positions.
-        random_order=anonymous,
-    )
-    return complete_web_response(db, entry, participant_id=participant["id"], draft_key=draft_key)
+    context = _response_context(db, round_, participant)
+    if round_["mode"] == "identified":
+        entry = response_entry(q, round_["id"], answers, participant_id=participant["id"], language=g.lang,
+                               context=context)
+        return complete_web_response(db, entry, participant_id=participant["id"], draft_key=who["d"])
+    # Row order would reveal the order of submission; give the rows random positions.
+    entry = response_entry(q, round_["id"], answers, context=context, random_order=True, publication=None)
+    return complete_anonymous_response(db, entry, done_marker=_done_marker(db, who), draft_key=who["d"])
