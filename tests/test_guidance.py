@@ -247,7 +247,6 @@ def test_conditions_are_data_never_code():
 id = "sneaky"
 audience = "training"
 section = "pace"
-priority = 99
 when = [{construct = "__import__('os').system('false')", mean_above = 0}]
 text.nl = "x"
 text.en = "fired"
@@ -268,11 +267,15 @@ text.en = "fired"
 def test_low_efficacy_persona_gets_advice_citing_condition_figure_and_n(rules, persona_set, q):
     advices = advise(rules, persona_set, "p1", "en", q)
     how = next(a for a in advices if a.rule_id == "km-how-efficacy")
-    assert (
-        how.because
-        == "because change efficacy is 0.8 points below the organisation (2.6 vs 3.4, n = 80)"
+    assert how.because == (
+        "because change efficacy is 0.8 points below the organisation "
+        "(2.6 vs 3.4; n = 80 in this group)"
     )
-    assert how.evidence[0].n == 80 and how.evidence[0].figure == pytest.approx(-0.8)
+    evidence = how.evidence[0]
+    assert evidence.n == 80 and evidence.n_counts == "members"
+    assert evidence.figure == pytest.approx(-1.0)  # a z test: the figure is z
+    assert evidence.diff == pytest.approx(-0.8) and evidence.z == pytest.approx(-1.0)
+    assert how.strength == pytest.approx(1.0)
     assert top_advice(advices, "communication").rule_id == "km-how-efficacy"
 
 
@@ -280,20 +283,26 @@ def test_dutch_citation_uses_construct_name_and_decimal_comma(rules, persona_set
     advices = advise(rules, persona_set, "p1", "nl", q)
     how = next(a for a in advices if a.rule_id == "km-how-efficacy")
     assert how.because == (
-        "omdat vertrouwen in eigen kunnen 0,8 punt lager ligt dan in de organisatie (2,6 tegenover 3,4, n = 80)"
+        "omdat vertrouwen in eigen kunnen 0,8 punt lager ligt dan in de organisatie "
+        "(2,6 tegenover 3,4; n = 80 in deze groep)"
     )
 
 
-def test_choice_and_adkar_citations_show_share_and_n(rules, persona_set, q):
+def test_choice_and_adkar_citations_show_share_n_and_base(rules, persona_set, q):
+    """For a choice "n" counts who chose the option and the base (who answered) is shown."""
     advices = {a.rule_id: a for a in advise(rules, persona_set, "p1", "en", q)}
-    assert advices["chan-top"].text.startswith("Make ‘Team meeting’ the main channel")
-    assert (
-        advices["chan-top"].because
-        == "because ‘Team meeting’ is their most chosen option (55%, n = 44)"
+    channel = advices["chan-team-meeting"]
+    assert channel.text.startswith("Bring the news in the team meeting")
+    assert channel.because == (
+        "because ‘Team meeting’ is their most chosen option "
+        "(55%: n = 44 of the 80 who answered)"
     )
-    assert (
-        advices["gap-ability"].because
-        == "because 58% score ability at 3 or lower, a barrier (n = 79)"
+    assert channel.evidence[0].n_counts == "chose" and channel.evidence[0].base == 80
+    gap = advices["gap-ability-floor"]  # the on-the-job variant: they learn best at work
+    assert gap.because == (
+        "because 58% score ability at 3 or lower, a barrier (mean 2.6 vs 3.3 in the "
+        "organisation; n = 79 in this group) and ‘On the job, learning by doing’ is "
+        "their most chosen option (60%: n = 48 of the 80 who answered)"
     )
 
 
@@ -302,10 +311,10 @@ def test_each_section_gets_advice_and_defaults_stand_in(rules, persona_set, q):
     for audience, sections in SECTIONS.items():
         for section in sections:
             assert any(a.audience == audience and a.section == section for a in advices), section
-    avoid = [a for a in advices if a.section == "avoid"]
-    assert [a.rule_id for a in avoid] == ["avoid-default"]
-    assert avoid[0].because.startswith("general advice")
-    assert not avoid[0].evidence
+    digital = [a for a in advise(rules, persona_set, "p3", "en", q) if a.section == "digital"]
+    assert [a.rule_id for a in digital] == ["dig-default"]
+    assert digital[0].because.startswith("general advice")
+    assert not digital[0].evidence and digital[0].strength == 0
 
 
 def test_flat_persona_without_description_gets_only_general_advice(rules, persona_set):
@@ -329,23 +338,42 @@ def test_figures_from_fewer_than_min_group_people_never_count(rules, persona_set
     assert "chan-top" not in ids and "km-how-efficacy" in ids
 
 
-def test_sequence_lists_standard_and_triggered_modules_in_order(rules, persona_set, q):
+def test_sequence_lists_one_variant_per_module_in_order(rules, persona_set, q):
+    """Each module (topic) appears once, in its persona-specific variant, in programme order."""
     sequence = [a for a in advise(rules, persona_set, "p1", "en", q) if a.section == "sequence"]
     ids = [a.rule_id for a in sequence]
-    assert ids[0] == "seq-kickoff" and "seq-first-steps" in ids and "seq-practice" in ids
-    assert ids.index("seq-first-steps") < ids.index("seq-practice")
     assert [a.order for a in sequence] == sorted(a.order for a in sequence)
-    standard = next(a for a in sequence if a.rule_id == "seq-kickoff")
-    assert standard.because == "a standard step in every programme"
+    topics = [a.topic for a in sequence if a.topic]
+    assert len(topics) == len(set(topics))
+    assert ids[0].startswith("seq-start-") and ids[0] != "seq-kickoff"  # a variant, not the fallback
+    assert any(i.startswith("seq-first-steps") for i in ids)
+    assert any(i.startswith("seq-practice") for i in ids)
+    # without a description only the standard steps remain, cited as standard
+    flat = {k: v for k, v in persona(persona_set, "p1").items() if k != "description"}
+    flat["profile"] = {}
+    plain = [a for a in evaluate(rules, flat, "en") if a.section == "sequence"]
+    assert [a.rule_id for a in plain] == ["seq-kickoff", "seq-knowledge", "seq-practice", "seq-followup"]
+    assert {a.because for a in plain} == {"a standard step in every programme"}
 
 
-def test_sections_are_capped_highest_priority_first(rules, persona_set, q):
-    advices = advise(rules, persona_set, "p1", "en", q)
+def test_sections_are_capped_by_evidence_strength_never_dropping_strong_advice(rules, persona_set, q):
+    everything = parse_guidance(
+        GUIDANCE_PATH.read_text("utf-8").replace("max_per_section = 2 ", "max_per_section = 99 ")
+    )
     cap = int(rules.settings["max_per_section"])
-    for section in ("channels", "gaps", "questions", "triggers"):
-        chosen = [a for a in advices if a.section == section]
-        assert 0 < len(chosen) <= cap
-        assert [a.priority for a in chosen] == sorted((a.priority for a in chosen), reverse=True)
+    keep = float(rules.settings["keep_from_z"])
+    for key in ("p1", "p2"):
+        advices = advise(rules, persona_set, key, "en", q)
+        uncapped = advise(everything, persona_set, key, "en", q)
+        for section in ("tone", "questions", "avoid", "triggers", "support"):
+            chosen = [a for a in advices if a.section == section]
+            left_out = [a for a in uncapped if a.section == section and a not in chosen]
+            assert chosen, (key, section)
+            assert all(a.strength < keep for a in left_out), (key, section)
+            if left_out:
+                departures = [a for a in chosen if any(e.kind != "choice" for e in a.evidence)]
+                assert len(departures) >= cap
+                assert min(a.strength for a in departures) >= max(a.strength for a in left_out)
 
 
 def test_persona_name_in_text_is_not_reinterpreted():

@@ -254,10 +254,14 @@ def donts(advices: list[Advice]) -> list[Advice]:
 
 
 def _advice_cell(advices: list[Advice]) -> Cell:
+    """Each advice as a bullet with its reason below; advice in a row that share one reason
+    get it once, after the last of them, so the card keeps to one page."""
     cell: list[tuple[str, str]] = []
-    for advice in advices:
+    for i, advice in enumerate(advices):
         cell.append((advice.text, S["card_bullet"]))
-        cell.append((advice.because, S["table_note"]))
+        following = advices[i + 1] if i + 1 < len(advices) else None
+        if following is None or following.because != advice.because:
+            cell.append((advice.because, S["table_note"]))
     return cell or "–"
 
 

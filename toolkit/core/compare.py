@@ -34,6 +34,7 @@ from collections.abc import Mapping
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from toolkit.core.numbers import format_number, format_percent
 from toolkit.core.shapes import PersonaSet
 
 MATCH_DISTANCE = 0.6  # RMS difference in organisation sd units; same persona re-measured: ~0.1-0.2
@@ -425,8 +426,8 @@ MEANING = {
 }
 
 
-def _pct(share: float) -> str:
-    return f"{share * 100:.0f}%"
+def _pct(share: float, lang: str = "en") -> str:
+    return format_percent(share, lang)
 
 
 def _cname(comparison: Mapping, construct: str, lang: str) -> str:
@@ -451,9 +452,9 @@ def drift_summary(comparison: Mapping, lang: str = "en") -> list[str]:
     for ch in comparison["changes"]:
         kind = ch["kind"]
         before_names = join.join(p["name"] for p in ch["before"])
-        after_names = join.join(f"{p['name']} ({_pct(p['share'])})" for p in ch["after"])
+        after_names = join.join(f"{p['name']} ({_pct(p['share'], lang)})" for p in ch["after"])
         name = ch["after"][0]["name"] if kind == "appear" else ch["name"]
-        lines.append(t[kind].format(name=name, before=_pct(ch["share_before"]), after=_pct(ch["share_after"]),
+        lines.append(t[kind].format(name=name, before=_pct(ch["share_before"], lang), after=_pct(ch["share_after"], lang),
                                     parts=after_names if kind == "split" else before_names, later=after_names))
         for p in ch["after"]:
             if p["negative"] and kind in ("grow", "appear", "split", "merge", "regroup"):
@@ -462,16 +463,16 @@ def drift_summary(comparison: Mapping, lang: str = "en") -> list[str]:
             for row in ch["constructs"]:
                 if row["notable"]:
                     lines.append(t["shift"].format(name=ch["name"], construct=_cname(comparison, row["construct"], lang),
-                                                   b=f"{row['before']:.1f}", a=f"{row['after']:.1f}"))
+                                                   b=format_number(row['before'], lang), a=format_number(row['after'], lang)))
     org_rows = [r for r in comparison["organisation"]["constructs"] if r["changed"]]
     for row in org_rows:
         lines.append(t["org_" + row["direction"]].format(construct=_cname(comparison, row["construct"], lang),
-                                                          b=f"{row['before']:.1f}", a=f"{row['after']:.1f}"))
+                                                          b=format_number(row['before'], lang), a=format_number(row['after'], lang)))
         meaning = MEANING.get((row["construct"], row["direction"]))
         if meaning:
             lines.append(meaning.get(lang, meaning["en"]))
     if not org_rows:
-        lines.append(t["org_same"].format(min=ORG_MIN_CHANGE))
+        lines.append(t["org_same"].format(min=format_number(ORG_MIN_CHANGE, lang)))
     if comparison.get("unmeasured"):
         lines.append(t["unmeasured"].format(
             constructs=", ".join(_cname(comparison, c, lang) for c in comparison["unmeasured"])))

@@ -336,3 +336,38 @@ class RoundInfo(TypedDict):
     organisation: str | None
     drift: NotRequired[dict[str, list[str]]]
     drift_since: NotRequired[str]
+
+
+class Round(TypedDict, total=False):
+    """A round as stored (a row of the ``rounds`` table, read by ``toolkit.data.rounds``).
+
+    ``id``; ``questionnaire_id`` and ``questionnaire_version_id`` (the exact instrument text
+    kept with the round); ``title``; ``language``: "nl", "en" or "participant"; ``mode``:
+    "anonymous" or "identified"; ``opens_at``/``closes_at``: ISO 8601 UTC or None;
+    ``reminder_days``: JSON list of whole days after opening; ``min_group``: minimum group
+    size (>= 5); ``status``: "draft", "open" or "closed"; ``programme_id`` and ``round_kind``
+    ("baseline", "pulse", "follow-up"); ``works_council_date``/``works_council_ref``: the
+    approval record; ``retention_days``: days after close until answers are deleted;
+    ``created_by``/``created_at``; ``schedule_note``: why the scheduler did not open it.
+    Later migrations may add columns; readers take what they need by key.
+    """
+
+    id: int
+    questionnaire_id: str
+    questionnaire_version_id: int
+    title: str
+    language: str
+    mode: str
+    opens_at: str | None
+    closes_at: str | None
+    reminder_days: str
+    min_group: int
+    status: str
+    programme_id: int | None
+    round_kind: str
+    works_council_date: str | None
+    works_council_ref: str | None
+    retention_days: int
+    created_by: int | None
+    created_at: str
+    schedule_note: str | None

@@ -9,6 +9,7 @@ import sqlite_utils
 
 from toolkit.core.privacy import shown_response_count
 from toolkit.core.questionnaire import Questionnaire, parse_questionnaire
+from toolkit.core.shapes import PersonaSet, Round, RoundInfo
 from toolkit.data.audit import audit
 from toolkit.data.db import NotFound, iso, transaction, utcnow
 from toolkit.data.responses import stored_count, usable_by_source, usable_count
@@ -99,7 +100,7 @@ def create_round(
     return round_id
 
 
-def get_round(db: sqlite_utils.Database, round_id: int) -> dict:
+def get_round(db: sqlite_utils.Database, round_id: int) -> Round:
     rows = list(db.query("SELECT * FROM rounds WHERE id = ?", [round_id]))
     if not rows:
         raise NotFound(f"round {round_id} does not exist")
@@ -114,7 +115,7 @@ def with_counts(round_: dict, stored: int, usable: int) -> dict:
     return {**round_, "responses": usable, "count": count}
 
 
-def list_rounds(db: sqlite_utils.Database) -> list[dict]:
+def list_rounds(db: sqlite_utils.Database) -> list[Round]:
     """Every round, newest first, with `invited`, `responses` and `count` (see :func:`with_counts`)."""
     rows = db.query(
         "SELECT r.*, (SELECT count(*) FROM responses WHERE round_id = r.id) AS stored, "
@@ -179,7 +180,7 @@ def save_change_facts(db: sqlite_utils.Database, round_id: int, facts: dict[str,
     return merged
 
 
-def round_info(db: sqlite_utils.Database, round_: dict, q: Questionnaire, persona_set: dict | None) -> dict:
+def round_info(db: sqlite_utils.Database, round_: Round, q: Questionnaire, persona_set: PersonaSet | None) -> RoundInfo:
     """What the briefs need to know about a round, its change facts included. Its counts are of
     the responses the personas are made of: ``invited``, ``answered_online`` and ``imported``
     apart (a response rate is only answered_online / invited), and ``responses``, their total."""

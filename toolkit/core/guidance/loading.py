@@ -16,8 +16,10 @@ from typing import Any
 
 from toolkit.core.guidance import model
 from toolkit.core.guidance.model import (
+    ADKAR_STAGES,
     ASPECTS,
     CHOICES,
+    CONSTRUCT_ROLES,
     OPERATORS,
     PERSONA_FIELDS,
     PLACEHOLDERS,
@@ -28,6 +30,7 @@ from toolkit.core.guidance.model import (
     SECTIONS,
     SETTINGS_DEFAULTS,
     TOP_KEYS,
+    TOP_PLACEHOLDERS,
     Condition,
     GuidanceError,
     GuidanceRules,
@@ -88,10 +91,13 @@ def parse_guidance(text: str, path: str | Path = "<text>") -> GuidanceRules:
     if not isinstance(negative, list) or not all(isinstance(x, str) for x in negative):
         problems.append("'negative_constructs' must be a list of construct ids")
         negative = []
+    roles = _construct_roles(data, problems)
+    negative = set(negative) | {c for c, role in roles.items() if role == "amotivation"}
     names = _texts_table(data.get("names") or {}, "names", languages, problems)
     reasons = _reasons(data, languages, problems)
     rules = _rules(data, languages, problems)
     _check_defaults(rules, problems)
+    _check_links(rules, problems)
     if problems:
         raise GuidanceError(path, problems)
     return GuidanceRules(
@@ -102,7 +108,85 @@ def parse_guidance(text: str, path: str | Path = "<text>") -> GuidanceRules:
         names=names,
         reasons=reasons,
         path=str(path),
+        construct_roles=roles,
     )
+
+
+def _construct_roles(data: dict, problems: list[str]) -> dict[str, str]:
+    """construct id -> role from the ``[construct_roles]`` table, each role checked."""
+    raw = data.get("construct_roles") or {}
+    if not isinstance(raw, dict):
+        problems.append("'construct_roles' must be a table of construct id = role")
+        return {}
+    roles = {}
+    for construct, role in raw.items():
+        if role not in CONSTRUCT_ROLES:
+            problems.append(
+                f"construct_roles: '{construct}' has role {role!r} "
+                f"(expected one of {', '.join(CONSTRUCT_ROLES)})"
+            )
+        else:
+            roles[construct] = role
+    return roles
+
+
+def _check_links(rules: list[Rule], problems: list[str]) -> None:
+    """``yields_to`` names existing rules of the same audience without a cycle; a topic
+    stays in one place."""
+    _check_yields(rules, problems)
+    _check_topics(rules, problems)
+
+
+def _check_yields(rules: list[Rule], problems: list[str]) -> None:
+    by_id = {r.id: r for r in rules}
+    for rule in rules:
+        for other in rule.yields_to:
+            if other not in by_id:
+                problems.append(f"rule '{rule.id}': yields_to names unknown rule '{other}'")
+            elif other == rule.id:
+                problems.append(f"rule '{rule.id}': a rule cannot yield to itself")
+            elif by_id[other].audience != rule.audience:
+                problems.append(
+                    f"rule '{rule.id}': yields_to '{other}' is advice for another audience "
+                    "(each brief is evaluated on its own)"
+                )
+    for rule in rules:
+        if _yield_cycle(rule.id, by_id):
+            problems.append(f"rule '{rule.id}': yields_to goes round in a circle back to it")
+
+
+def _check_topics(rules: list[Rule], problems: list[str]) -> None:
+    topics: dict[str, list[Rule]] = {}
+    for rule in rules:
+        if rule.topic is not None:
+            topics.setdefault(rule.topic, []).append(rule)
+    for topic, members in topics.items():
+        places = {(r.audience, r.section, r.aspect) for r in members}
+        if len(places) > 1:
+            problems.append(
+                f"topic '{topic}': its rules ({', '.join(r.id for r in members)}) must share "
+                "audience, section and aspect"
+            )
+        fallbacks = [r.id for r in members if not r.conditions]
+        if len(fallbacks) > 1:
+            problems.append(
+                f"topic '{topic}': more than one rule without conditions ({', '.join(fallbacks)})"
+            )
+
+
+def _yield_cycle(start: str, by_id: dict[str, Rule]) -> bool:
+    """True when following ``yields_to`` from rule ``start`` leads back to it."""
+    seen: set[str] = set()
+    todo = list(by_id[start].yields_to)
+    while todo:
+        current = todo.pop()
+        if current == start:
+            return True
+        if current in seen or current not in by_id:
+            continue
+        seen.add(current)
+        todo.extend(by_id[current].yields_to)
+    return False
 
 
 def _languages(data: dict, problems: list[str]) -> tuple[str, ...]:
@@ -136,7 +220,11 @@ def _settings(data: dict, problems: list[str]) -> dict[str, float]:
 
 
 def _reasons(data: dict, languages, problems: list[str]) -> dict[str, dict[str, str]]:
-    reasons = _texts_table(data.get("reasons") or {}, "reasons", languages, problems)
+    raw = data.get("reasons") or {}
+    reasons = _texts_table(raw, "reasons", languages, problems)
+    if isinstance(raw, dict) and isinstance(raw.get("join"), dict):
+        # the joiner sits between two reasons: its spaces (" and ") are part of it
+        reasons["join"] = {k: v for k, v in raw["join"].items() if isinstance(v, str) and v.strip()}
     for key in REASON_KEYS:
         if key not in reasons:
             problems.append(f"reasons: missing '{key}' (one text per language)")
@@ -191,12 +279,28 @@ def _parse_rule(
     where = f"rule '{rid}'"
     before = len(problems)
     for key in sorted(set(raw) - RULE_KEYS):
+        if key == "priority":
+            problems.append(
+                f"{where}: 'priority' is no longer used -- advice is ranked by the strength of "
+                "its evidence; remove it"
+            )
+            continue
         problems.append(f"{where}: unknown key '{key}' (expected: {', '.join(sorted(RULE_KEYS))})")
     audience, section, aspect = _rule_place(raw, where, problems)
-    priority, order, default = _rule_numbers(raw, index, where, problems)
-    conditions = _rule_conditions(raw, where, default, problems)
+    order, default = _rule_numbers(raw, index, where, problems)
+    conditions = _rule_conditions(raw, "when", where, default, problems)
+    unless = _rule_conditions(raw, "unless", where, default, problems)
+    yields_to, topic, stage = _rule_links(raw, where, conditions, problems)
     text, answer = _rule_texts(raw, where, section, languages, problems)
-    allowed = ("name",) if (default or not conditions) else PLACEHOLDERS
+    # A default rests on no figure; a standard step may name the persona's most chosen
+    # options (they are cited with it); a rule with conditions may use their figures.
+    allowed = (
+        ("name",)
+        if default
+        else PLACEHOLDERS
+        if conditions
+        else ("name",) + tuple(TOP_PLACEHOLDERS)
+    )
     _check_placeholders(where, text, answer, allowed, problems)
     if len(problems) > before:
         return None
@@ -205,13 +309,38 @@ def _parse_rule(
         audience=audience,
         section=section,
         aspect=aspect,
-        priority=priority,
         order=order,
         conditions=tuple(conditions),
         default=default,
         text=text,
         answer=answer,
+        unless=tuple(unless),
+        yields_to=yields_to,
+        topic=topic,
+        stage=stage,
     )
+
+
+def _rule_links(raw: dict, where: str, conditions: list[Condition], problems: list[str]):
+    """(yields_to, topic, stage) as written, each checked; stage inferred when not given."""
+    yields_to = raw.get("yields_to", [])
+    if isinstance(yields_to, str):
+        yields_to = [yields_to]
+    if not isinstance(yields_to, list) or not all(isinstance(x, str) for x in yields_to):
+        problems.append(f"{where}: yields_to must be a list of rule ids")
+        yields_to = []
+    topic = raw.get("topic")
+    if topic is not None and (not isinstance(topic, str) or not _RULE_ID.match(topic)):
+        problems.append(f"{where}: topic must be a short lowercase name, got {topic!r}")
+        topic = None
+    stage = raw.get("stage")
+    if stage is not None and stage not in ADKAR_STAGES:
+        problems.append(f"{where}: stage must be one of {', '.join(ADKAR_STAGES)}, got {stage!r}")
+        stage = None
+    if stage is None:
+        stage = next((c.subject for c in conditions if c.kind == "adkar"), None)
+        stage = stage if stage in ADKAR_STAGES else None
+    return tuple(yields_to), topic, stage
 
 
 def _rule_id(raw: dict, index: int, seen: set[str], problems: list[str]) -> str:
@@ -251,11 +380,7 @@ def _rule_place(raw: dict, where: str, problems: list[str]):
 
 
 def _rule_numbers(raw: dict, index: int, where: str, problems: list[str]):
-    """(priority, order, default), each replaced by its default when mistyped."""
-    priority = raw.get("priority", 50)
-    if not isinstance(priority, int) or isinstance(priority, bool):
-        problems.append(f"{where}: priority must be a whole number, got {priority!r}")
-        priority = 50
+    """(order, default), each replaced by its default when mistyped."""
     order = raw.get("order", index)
     if not isinstance(order, int) or isinstance(order, bool):
         problems.append(f"{where}: order must be a whole number, got {order!r}")
@@ -264,19 +389,20 @@ def _rule_numbers(raw: dict, index: int, where: str, problems: list[str]):
     if not isinstance(default, bool):
         problems.append(f"{where}: default must be true or false")
         default = False
-    return priority, order, default
+    return order, default
 
 
-def _rule_conditions(raw: dict, where: str, default: bool, problems: list[str]):
-    raw_when = raw.get("when", [])
+def _rule_conditions(raw: dict, key: str, where: str, default: bool, problems: list[str]):
+    """The conditions under ``key`` ("when" or "unless"), each parsed and checked."""
+    raw_when = raw.get(key, [])
     if isinstance(raw_when, dict):
         raw_when = [raw_when]
     if not isinstance(raw_when, list):
-        problems.append(f"{where}: 'when' must be a list of conditions")
+        problems.append(f"{where}: '{key}' must be a list of conditions")
         raw_when = []
     if default and raw_when:
         problems.append(
-            f"{where}: a default rule has no 'when' (it applies when nothing else does)"
+            f"{where}: a default rule has no '{key}' (it applies when nothing else does)"
         )
     conditions = []
     for cond in raw_when:
@@ -302,7 +428,8 @@ def _check_placeholders(where: str, text, answer, allowed, problems: list[str]) 
             for ph in placeholders(value):
                 if ph not in allowed:
                     hint = (
-                        " (default and standard rules may only use {name}: they rest on no figure)"
+                        " (a default rule may only use {name} and a rule without conditions "
+                        "also the top_* ones: they rest on no figure of a condition)"
                         if ph in PLACEHOLDERS
                         else f" (known: {', '.join('{' + p + '}' for p in PLACEHOLDERS)})"
                     )

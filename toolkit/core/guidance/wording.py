@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from toolkit.core.numbers import format_number, format_percent
+
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -45,17 +47,15 @@ def option_label(q: Any, role: str, value: str, lang: str) -> str:
 def number(value: float, lang: str, digits: int = 1) -> str:
     """A figure the way the reader writes it: 3,4 in Dutch, 3.4 in English.
 
-    ``digits`` decimals; a value that rounds to zero is written without a minus sign.
+    ``digits`` decimals; a value that rounds to zero is written without a minus sign. The
+    shared rule of core (:func:`toolkit.core.numbers.format_number`).
     """
-    text = f"{value:.{digits}f}"
-    if text.startswith("-") and float(text) == 0:
-        text = text[1:]
-    return text.replace(".", ",") if lang == "nl" else text
+    return format_number(value, lang, digits)
 
 
 def percent(share: float, lang: str) -> str:
     """A share in [0, 1] as a whole percentage, e.g. 0.346 -> "35%" (the same in nl and en)."""
-    return f"{round(share * 100)}%"
+    return format_percent(share, lang)
 
 
 def mid_sentence(name: str) -> str:
