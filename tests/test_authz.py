@@ -76,6 +76,8 @@ EXPECTED: dict[str, tuple[str, ...] | str] = {
     "programmes.add_round": MANAGERS,
     "programmes.major_change": MANAGERS,
     "programmes.review": ("admin", "hr", "change_manager"),
+    "questionnaires.index": MANAGERS,
+    "questionnaires.upload": MANAGERS,
     "survey.exchange": PUBLIC,
     "survey.page": PUBLIC,
     "survey.save": PUBLIC,

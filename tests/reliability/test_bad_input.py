@@ -39,6 +39,15 @@ CASES = {
     "participants-no-email-column.csv": ("participants", ["no e-mail column"]),
     "participants-already-in-round.csv": ("participants", ["row 3, column 'email': 'b@example.org' is a duplicate"]),
     "questionnaire-empty.toml": ("questionnaire", ["missing 'id'"]),
+    # issue 17: one precise message per mistake, no follow-on messages
+    "questionnaire-quoted-boolean.toml": ("questionnaire", [
+        "1 problem(s)", "item 'eff_2': 'reverse' must be true or false without quotes, got the text \"false\""]),
+    "questionnaire-quoted-number.toml": ("questionnaire", [
+        "1 problem(s)", "scale 'agree5': 'min' must be a whole number without quotes, got the text \"1\""]),
+    "questionnaire-construct-lists-items.toml": ("questionnaire", [
+        "1 problem(s)", "construct 'efficacy': unknown field 'items'"]),
+    "questionnaire-languages-text.toml": ("questionnaire", [
+        "1 problem(s)", "'languages' must be a list of texts such as [\"nl\", \"en\"], got the text \"en\""]),
     "questionnaire-toml-syntax.toml": ("questionnaire", ["not valid TOML", "line 7"]),
     "questionnaire-duplicate-item-id.toml": ("questionnaire", ["item 'eff_1': duplicate id"]),
     "questionnaire-unknown-construct.toml": ("questionnaire", ["item 'eff_2': unknown construct 'efficiency'"]),

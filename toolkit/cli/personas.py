@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from toolkit.cli.common import get_round_or_fail, open_db
+from toolkit.core.personas import stability_text
 from toolkit.core.privacy import exportable_persona_set
 from toolkit.data.persona_sets import current_persona_set, load_persona_set
 from toolkit.data.responses import usable_responses
@@ -27,7 +28,11 @@ def personas():
               help="Resamples for the stability check.")
 @with_appcontext
 def personas_derive(round_id, k, seed, bootstrap):
-    """Cluster the round's motivation and readiness scores into personas and store them."""
+    """Cluster the round's persona-dimension scores into personas and store them.
+
+    Prints each persona with its stability and band (never rounded into another band), the
+    respondents left out, and a possible further split when a larger k would find one.
+    """
     database = open_db()
     get_round_or_fail(database, round_id)
     try:
@@ -40,8 +45,22 @@ def personas_derive(round_id, k, seed, bootstrap):
     else:
         click.echo(f"Round {round_id}: {persona_set['k']} personas (set {set_id}).")
     for p in persona_set["personas"]:
-        stability = "not assessed" if p.get("stability") is None else f"{p['stability']:.2f}"
-        click.echo(f"  {p['name']}: {p['size']} people, stability {stability} — {p['label'].get('en', '')}")
+        shown = "" if p.get("presented", True) else " [not presented: unstable]"
+        click.echo(f"  {p['name']}: {p['size']} people, stability {stability_text(p.get('stability'))}"
+                   f" — {p['label'].get('en', '')}{shown}")
+    excluded = persona_set.get("excluded", {}).get("too_many_missing", 0)
+    if excluded:
+        click.echo(f"  {excluded} respondent(s) left out: more than a third of the persona dimensions missing.")
+    near = persona_set.get("quality", {}).get("near_miss")
+    if near:
+        click.echo(f"  A possible split: {_near_miss_text(near)} — try --k {near['k']}.")
+
+
+def _near_miss_text(near: dict) -> str:
+    traits = ", ".join(f"{d['direction']} {d['construct']}" for d in near.get("distinguishing", [])[:3])
+    share = f"{round((near.get('share') or 0) * 100)}%"
+    return (f"a group of {near['size']} people ({share}){': ' + traits if traits else ''}, "
+            f"stability {stability_text(near.get('stability'))}")
 
 
 @personas.command("export")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from toolkit.cli.common import get_round_or_fail, open_db
-from toolkit.core.questionnaire import QuestionnaireError, get_questionnaire
+from toolkit.core.questionnaire import QuestionnaireError, get_questionnaire, library
 from toolkit.data.rounds import change_facts, create_round, list_rounds, save_change_facts
 
 
@@ -16,7 +17,8 @@ def round_group():
 
 
 @round_group.command("create")
-@click.option("--questionnaire", "qid", required=True, help="Questionnaire id (see 'questionnaire list').")
+@click.option("--questionnaire", "qid", required=True,
+              help="Questionnaire id (see 'questionnaire list'; add your own with 'questionnaire add').")
 @click.option("--title", required=True)
 @click.option("--anonymous/--identified", default=True, show_default=True,
               help="Anonymous rounds keep no link between participant and answers.")
@@ -29,7 +31,7 @@ def round_group():
 def round_create(qid, title, anonymous, language, min_group, min_answered):
     """Create a round; prints the new round's id alone on stdout."""
     try:
-        q = get_questionnaire(qid)
+        q = get_questionnaire(qid, *library(current_app.instance_path))
         round_id = create_round(open_db(), q, title, mode="anonymous" if anonymous else "identified",
                                 language=language, min_group=min_group,
                                 min_answered_share=min_answered / 100 if min_answered else None)

@@ -2,7 +2,8 @@
 
 Files are read by :mod:`toolkit.core.tabular` (encodings, delimiters, workbooks, limits); which
 column holds what comes from a :class:`toolkit.core.mapping.Mapping` (proposed from item ids and
-question texts, confirmed by HR). Here every cell is checked against its item: a refusal names
+question texts, confirmed by HR). Here every cell is checked against its item, and every cell
+of an outcome column against the outcome's type (:mod:`toolkit.core.variables`): a refusal names
 the file, the row (as the spreadsheet numbers it: the header is row 1), the column, the value
 and what was expected. Validation is complete before anything is stored, so an import is all or
 nothing; empty rows and rows without any answer are skipped and counted, not fatal.
@@ -14,10 +15,21 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from toolkit.core.mapping import CONTEXT_COLUMNS, Mapping, check, normalise, propose
+from toolkit.core import variables as outcome_values
+from toolkit.core.mapping import (
+    CONTEXT_COLUMNS,
+    Mapping,
+    check,
+    normalise,
+    outcome_variable,
+    propose,
+    with_outcomes,
+    with_types,
+)
 from toolkit.core.problems import N_, ImportProblem, Problem
 from toolkit.core.questionnaire import Item, Questionnaire
 from toolkit.core.tabular import Table, read_table
+from toolkit.core.variables import Variable
 
 __all__ = [  # the reading side is re-exported: importers need only this module
     "ImportProblem", "ImportedResponse", "ParsedAnswers", "Problem", "Table", "decode_value", "encode_value",
@@ -123,18 +135,19 @@ def split_choices(raw: str, lookup: dict[str, str], expected: str) -> list[str] 
 
 @dataclass
 class ImportedResponse:
-    """One valid row: its row number, respondent id (or None), answers, context and outcomes.
+    """One valid row: its row number, respondent id (or None), answers, context and outcome values.
 
     ``answers`` maps item id -> value (see :func:`parse_value`); ``context`` maps team, role,
-    tenure, age and kept context variables -> the cell's text, ``outcomes`` maps kept outcome
-    variables -> the cell's text; both only for non-empty cells.
+    tenure, age and kept context variables -> the cell's text, only for non-empty cells;
+    ``values`` maps outcome variable id -> its typed value ("yes"/"no", a float or the category
+    text; see :func:`toolkit.core.variables.parse_value`), only for non-empty cells.
     """
 
     row: int
     external_id: str | None
     answers: dict
     context: dict[str, str]
-    outcomes: dict[str, str] = field(default_factory=dict)
+    values: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -143,7 +156,9 @@ class ParsedAnswers:
     ``empty_rows`` (rows with no value at all, first ones named in ``empty_examples``) and
     ``unanswered_rows`` (row numbers with values, such as an id or a time, but no answer) and
     ``text_rows`` (rows holding the question texts under a header of item ids, as our answer
-    template and some survey tools write them)."""
+    template and some survey tools write them). ``variables`` are the outcome variables this
+    import declares (outcome columns the questionnaire does not declare), for the round to
+    record (:func:`toolkit.data.variables.declare_round_variables`)."""
 
     responses: list[ImportedResponse]
     mapping: Mapping
@@ -151,30 +166,43 @@ class ParsedAnswers:
     empty_examples: list[int] = field(default_factory=list)
     unanswered_rows: list[int] = field(default_factory=list)
     text_rows: list[int] = field(default_factory=list)
+    variables: list[Variable] = field(default_factory=list)
+
+    def outcomes(self) -> list[str]:
+        """The outcome columns kept, as "<variable id> (<type>)", in the file's order."""
+        return [f"{c.target} ({c.outcome_type})" for c in self.mapping.columns if c.kind == "outcome"]
 
 
 def _unknown_columns(q: Questionnaire, mapping: Mapping) -> list[Problem]:
     return [Problem(N_("row 1, column '%(column)s': unknown column; expected item ids or question texts of "
                        "questionnaire '%(questionnaire)s' (such as %(example)s), respondent_id or %(context)s; to "
-                       "ignore the column or keep it as a variable, write a mapping with `responses map` and import "
-                       "with --mapping"),
+                       "keep it as an outcome, import with --outcome ID:TYPE (type yes_no, categorical or numeric); "
+                       "to ignore the column or keep it as a variable, write a mapping with `responses map` and "
+                       "import with --mapping"),
                     column=column, questionnaire=q.id, example=next(iter(q.items)), context=", ".join(CONTEXT_COLUMNS))
             for column in mapping.unmatched()]
 
 
-def parse_responses(q: Questionnaire, table: Table, mapping: Mapping | None = None) -> ParsedAnswers:
+def parse_responses(q: Questionnaire, table: Table, mapping: Mapping | None = None,
+                    extra: tuple[Variable, ...] | list[Variable] = ()) -> ParsedAnswers:
     """Check every cell of ``table`` against ``q`` through ``mapping``; all responses or an ImportProblem.
 
     Without ``mapping`` the proposed one (:func:`toolkit.core.mapping.propose`) is used and a
-    column it cannot place is an error. A respondent id may appear once. Raises ImportProblem
-    listing every problem, each with its row and column.
+    column it cannot place is an error. ``extra`` (variables declared at the import, ``--outcome
+    ID:TYPE``) makes the columns of those ids outcomes of that type, overriding the mapping for
+    them. Outcome cells are read for their type (:func:`toolkit.core.variables.parse_value`); the
+    returned mapping carries every outcome's type. A respondent id may appear once. Raises
+    ImportProblem listing every problem, each with its row and column.
     """
     strict = mapping is None
-    mapping = mapping or propose(q, table.headers)
-    problems = (_unknown_columns(q, mapping) if strict else []) + check(q, mapping)
+    mapping, problems = with_outcomes(q, mapping or propose(q, table.headers), extra)
+    problems += (_unknown_columns(q, mapping) if strict else []) + check(q, mapping)
     if problems:
         raise ImportProblem(table.filename, problems)
-    parsed = ParsedAnswers([], mapping, table.skipped, list(table.skipped_rows))
+    mapping = with_types(q, mapping)
+    variables = {c.target: outcome_variable(q, c) for c in mapping.columns if c.kind == "outcome"}
+    parsed = ParsedAnswers([], mapping, table.skipped, list(table.skipped_rows),
+                           variables=[v for v in variables.values() if v.id not in q.outcomes])
     seen_ids: dict[str, int] = {}
     texts = {iid: {normalise(t) for t in item.text.values()} for iid, item in q.items.items()}
     for number, cells in table.rows:
@@ -189,6 +217,7 @@ def parse_responses(q: Questionnaire, table: Table, mapping: Mapping | None = No
                                         id=response.external_id, other=seen_ids[response.external_id]))
             seen_ids.setdefault(response.external_id, number)
         if response.answers:
+            response.values = _row_values(variables, mapping, number, cells, problems)
             parsed.responses.append(response)
         else:
             parsed.unanswered_rows.append(number)
@@ -212,6 +241,7 @@ def _id_column(mapping: Mapping) -> str:
 
 def _parse_row(q: Questionnaire, mapping: Mapping, number: int, cells: dict[str, str],
                problems: list[Problem]) -> ImportedResponse:
+    """The row's answers, respondent id and context (outcomes follow in :func:`_row_values`)."""
     response = ImportedResponse(number, None, {}, {})
     for use in mapping.columns:
         raw = cells.get(use.column, "")
@@ -228,9 +258,27 @@ def _parse_row(q: Questionnaire, mapping: Mapping, number: int, cells: dict[str,
             response.external_id = raw or None
         elif use.kind == "context" and raw:
             response.context[use.target] = raw
-        elif use.kind == "outcome" and raw:
-            response.outcomes[use.target] = raw
     return response
+
+
+def _row_values(variables: dict[str, Variable], mapping: Mapping, number: int, cells: dict[str, str],
+                problems: list[Problem]) -> dict:
+    """The outcome values of one answered row (variable id -> typed value, empty cells left
+    out); a cell that does not fit its variable's type is a problem naming row and column."""
+    values = {}
+    for use in mapping.columns:
+        if use.kind != "outcome":
+            continue
+        raw = cells.get(use.column, "")
+        try:
+            value = outcome_values.parse_value(variables[use.target], raw)
+        except ValueError as exc:
+            problems.append(Problem(N_("row %(row)d, column '%(column)s': value '%(value)s' %(reason)s"),
+                                    row=number, column=use.column, value=raw, reason=exc.args[0]))
+            continue
+        if value is not None:
+            values[use.target] = value
+    return values
 
 
 def encode_value(value) -> str:

@@ -8,12 +8,17 @@ time, e-mail, name). A mapping says, per column of the file, what it is used for
 - ``respondent_id``: the respondent's id in the other tool (a file imported twice is refused);
 - ``context:<name>``: kept with the response as context (``team``, ``role``, ``tenure`` and
   ``age`` are the toolkit's own; any other name is kept as an extra context variable);
-- ``outcome:<name>``: kept with the response as an outcome variable (e.g. "left within a year");
+- ``outcome:<name>`` or ``outcome:<name>:<type>``: kept with the response as a typed outcome
+  variable (e.g. "left within a year"; type ``yes_no``, ``categorical`` or ``numeric``, see
+  :mod:`toolkit.core.variables`). Without a type the questionnaire's ``[[outcomes]]``
+  declaration of <name> holds, else categorical. <name> is a variable id (a letter, then
+  letters, digits and _); :func:`variable_id` makes one from a column's header;
 - ``ignore``: not imported.
 
 :func:`propose` matches each column by item id, or by the item's text in any of the
 questionnaire's languages, tolerant of case, whitespace, punctuation and numbering prefixes
-("3. ", "Q3)", "Vraag 3:"); it knows the usual names of id, context and form-tool columns. The
+("3. ", "Q3)", "Vraag 3:"), then by the ids of the questionnaire's declared outcomes; it knows
+the usual names of id, context and form-tool columns. The
 web preview shows the proposal for HR to confirm or correct; the same mapping is written as JSON
 (:meth:`Mapping.to_json`) and read back on the command line (:func:`read_mapping`).
 """
@@ -27,6 +32,7 @@ from dataclasses import dataclass
 
 from toolkit.core.problems import N_, ImportProblem, Problem
 from toolkit.core.questionnaire import Questionnaire
+from toolkit.core.variables import ID_PATTERN, VARIABLE_TYPES, Variable
 
 CONTEXT_COLUMNS = ("team", "role", "tenure", "age")
 FORMAT = "persona-toolkit answer mapping"
@@ -72,8 +78,19 @@ class ColumnUse:
 
     @property
     def target(self) -> str:
-        """The item id or variable name after the colon ("" for respondent_id and ignore)."""
-        return self.use.split(":", 1)[1] if ":" in self.use else ""
+        """The item id or variable name after the colon ("" for respondent_id and ignore); an
+        outcome's written type is not part of it."""
+        if ":" not in self.use:
+            return ""
+        rest = self.use.split(":", 1)[1]
+        return rest.split(":", 1)[0] if self.kind == "outcome" else rest
+
+    @property
+    def outcome_type(self) -> str:
+        """The type written in an ``outcome:<name>:<type>`` use; "" when none is written or the
+        column is no outcome."""
+        parts = self.use.split(":", 2)
+        return parts[2] if self.kind == "outcome" and len(parts) == 3 else ""
 
 
 @dataclass(frozen=True)
@@ -113,15 +130,73 @@ def _known_column(key: str) -> str | None:
     return next((use for use, names in KNOWN_COLUMNS.items() if key in names), None)
 
 
+def variable_id(column: str) -> str:
+    """A usable variable id made from a column header: ASCII letters, digits and _, lower case,
+    at most 40 characters, starting with a letter ("Left within a year?" -> "left_within_a_year")."""
+    ascii_text = unicodedata.normalize("NFKD", column).encode("ascii", "ignore").decode().casefold()
+    name = "_".join(re.findall(r"[a-z0-9]+", ascii_text)) or "outcome"
+    if not name[0].isalpha():
+        name = "v_" + name
+    return name[:40].rstrip("_")
+
+
+def outcome_variable(q: Questionnaire, use: ColumnUse) -> Variable:
+    """The variable an outcome use keeps: the questionnaire's declaration of its name when it
+    has one (and the written type, if any, agrees: see :func:`check`), else a variable declared
+    at this import with the written type, categorical when none is written."""
+    declared = q.outcomes.get(use.target)
+    if declared is not None and use.outcome_type in ("", declared.type):
+        return declared
+    return Variable(id=use.target, type=use.outcome_type or "categorical", source="import")
+
+
+def with_types(q: Questionnaire, mapping: Mapping) -> Mapping:
+    """``mapping`` with every outcome use written with its type (``outcome:<name>:<type>``), as
+    :func:`outcome_variable` resolves it; other uses, and outcome uses without a name, unchanged."""
+    columns = tuple(
+        ColumnUse(c.column, f"outcome:{c.target}:{outcome_variable(q, c).type}", c.how)
+        if c.kind == "outcome" and c.target and not c.outcome_type else c for c in mapping.columns)
+    return Mapping(mapping.questionnaire, columns)
+
+
+def with_outcomes(q: Questionnaire, mapping: Mapping, extra: tuple[Variable, ...] | list[Variable]
+                  ) -> tuple[Mapping, list[Problem]]:
+    """``mapping`` with the columns named by ``extra`` (variables declared at the import with
+    ``--outcome ID:TYPE``) used as those outcomes, whatever was proposed or saved for them.
+
+    A column is found by its header equal to the variable's id (as :func:`normalise` compares).
+    Returns the mapping and the problems: an id that is an item or one of the toolkit's own
+    columns, or that no column of the file has.
+    """
+    problems, uses = [], {c.column: c for c in mapping.columns}
+    own = {"respondent_id", *CONTEXT_COLUMNS}
+    for variable in extra:
+        if variable.id in q.items or variable.id in own:
+            problems.append(Problem(N_("--outcome '%(id)s': already an item or column of questionnaire "
+                                       "'%(questionnaire)s'; choose another column"), id=variable.id, questionnaire=q.id))
+            continue
+        column = next((h for h in uses if h == variable.id), None) or next(
+            (h for h in uses if normalise(h) == normalise(variable.id)), None)
+        if column is None:
+            problems.append(Problem(N_("--outcome '%(id)s': the file has no column '%(id)s'"), id=variable.id))
+            continue
+        uses[column] = ColumnUse(column, f"outcome:{variable.id}:{variable.type}", "chosen")
+    return Mapping(mapping.questionnaire, tuple(uses.values())), problems
+
+
 def propose(q: Questionnaire, headers: list[str]) -> Mapping:
     """A use for each of ``headers``: item ids first, then item texts in any language, then the
-    known id, context and form-tool columns; anything else 'ignore' with how='none'. A second
-    column matching an item or use already taken is left unmatched ('none')."""
+    ids of the questionnaire's declared outcomes (``outcome:<id>``, their type from the
+    declaration), then the known id, context and form-tool columns; anything else 'ignore' with
+    how='none'. A second column matching an item or use already taken is left unmatched ('none')."""
     index, taken, columns = _text_index(q), set(), []
+    outcomes = {normalise(vid): vid for vid in q.outcomes}
     for header in headers:
         key = normalise(header)
         if key in index:
             use, how = f"item:{index[key]}", ("id" if normalise(index[key]) == key else "text")
+        elif key in outcomes:
+            use, how = f"outcome:{outcomes[key]}", "name"
         elif _known_column(key):
             use = _known_column(key)
             how = "form" if use == "ignore" else "name"
@@ -154,29 +229,52 @@ def choose(q: Questionnaire, headers: list[str], uses: dict[str, str], how: str 
 
 
 def check(q: Questionnaire, mapping: Mapping) -> list[Problem]:
-    """Every problem of a mapping: an unknown item or use, an empty variable name, two columns
-    used for the same item or variable or as respondent id, no column with answers."""
+    """Every problem of a mapping: an unknown item or use, an empty or unusable variable name,
+    an unknown outcome type or one that contradicts the questionnaire's declaration, two
+    columns used for the same item or variable or as respondent id, no column with answers."""
     problems, seen = [], {}
     for c in mapping.columns:
-        if c.kind not in ("item", "respondent_id", "context", "outcome", "ignore") or (
-                c.kind in ("respondent_id", "ignore") and c.target):
-            problems.append(Problem(N_("column '%(column)s': unknown use '%(use)s'; expected item:<item id>, "
-                                       "respondent_id, context:<name>, outcome:<name> or ignore"),
-                                    column=c.column, use=c.use))
-        elif c.kind == "item" and c.target not in q.items:
-            problems.append(Problem(N_("column '%(column)s': questionnaire '%(questionnaire)s' has no item '%(item)s'"),
-                                    column=c.column, questionnaire=q.id, item=c.target))
-        elif c.kind in ("context", "outcome") and not c.target.strip():
-            problems.append(Problem(N_("column '%(column)s': a variable needs a name, as in %(kind)s:<name>"),
-                                    column=c.column, kind=c.kind))
-        elif c.kind != "ignore" and c.use in seen:
-            problems.append(Problem(N_("columns '%(first)s' and '%(second)s' are both used as %(use)s; keep one"),
-                                    first=seen[c.use], second=c.column, use=c.use))
-        seen.setdefault(c.use, c.column)
+        key = f"{c.kind}:{c.target}" if c.kind == "outcome" else c.use
+        problem = _use_problem(q, c)
+        if problem is None and c.kind != "ignore" and key in seen:
+            problem = Problem(N_("columns '%(first)s' and '%(second)s' are both used as %(use)s; keep one"),
+                              first=seen[key], second=c.column, use=key)
+        if problem is not None:
+            problems.append(problem)
+        seen.setdefault(key, c.column)
     if not problems and not mapping.items():
         problems.append(Problem(N_("no column holds answers to an item of questionnaire '%(questionnaire)s'"),
                                 questionnaire=q.id))
     return problems
+
+
+def _use_problem(q: Questionnaire, c: ColumnUse) -> Problem | None:
+    """What is wrong with one column's use on its own, or None."""
+    if c.kind not in ("item", "respondent_id", "context", "outcome", "ignore") or (
+            c.kind in ("respondent_id", "ignore") and c.target) or (c.kind == "outcome" and c.use.count(":") > 2):
+        return Problem(N_("column '%(column)s': unknown use '%(use)s'; expected item:<item id>, respondent_id, "
+                          "context:<name>, outcome:<name> or outcome:<name>:<type>, or ignore"), column=c.column, use=c.use)
+    if c.kind == "item" and c.target not in q.items:
+        return Problem(N_("column '%(column)s': questionnaire '%(questionnaire)s' has no item '%(item)s'"),
+                       column=c.column, questionnaire=q.id, item=c.target)
+    if c.kind in ("context", "outcome") and not c.target.strip():
+        return Problem(N_("column '%(column)s': a variable needs a name, as in %(kind)s:<name>"),
+                       column=c.column, kind=c.kind)
+    if c.kind != "outcome":
+        return None
+    if not ID_PATTERN.match(c.target):
+        return Problem(N_("column '%(column)s': '%(name)s' cannot name an outcome; start with a letter, then use "
+                          "letters, digits and _ (at most 40), as in outcome:%(example)s"),
+                       column=c.column, name=c.target, example=variable_id(c.column))
+    if c.outcome_type and c.outcome_type not in VARIABLE_TYPES:
+        return Problem(N_("column '%(column)s': unknown outcome type '%(type)s'; expected yes_no, categorical or "
+                          "numeric"), column=c.column, type=c.outcome_type)
+    declared = q.outcomes.get(c.target)
+    if declared is not None and c.outcome_type not in ("", declared.type):
+        return Problem(N_("column '%(column)s': questionnaire '%(questionnaire)s' declares outcome '%(name)s' as "
+                          "%(declared)s, not %(type)s"), column=c.column, questionnaire=q.id, name=c.target,
+                       declared=declared.type, type=c.outcome_type)
+    return None
 
 
 def read_mapping(q: Questionnaire, headers: list[str], text: str, filename: str) -> Mapping:

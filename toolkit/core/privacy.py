@@ -164,11 +164,28 @@ def _trim_description(persona: Persona, min_group: int) -> None:
                 f"context.{key}: {len(categories) - len(kept)} more hidden so the rest cannot be worked out"
             )
             description["context"][key] = kept
+    _trim_outcomes(description, min_group)
     if not may_quote(persona.get("size", 0), min_group):
         for key in ("quotes", "situations"):
             if description.get(key):
                 description[key] = []
 
+
+def _trim_outcomes(description: dict, min_group: int) -> None:
+    """An outcome whose figures rest on fewer people than this round's minimum is hidden whole."""
+    for outcome in description.get("outcomes") or []:
+        if not outcome.get("shown"):
+            continue
+        counts = [outcome.get("n", 0), *(c.get("n", 0) for c in outcome.get("categories") or [])]
+        if not all(may_show(n, min_group) for n in counts):
+            outcome.update(shown=False, categories=[], mean=None, rest_mean=None, diff=None, ci=None, effect=None)
+            description.setdefault("suppressed", []).append(
+                f"outcomes.{outcome.get('variable')}: hidden, fewer than {effective_min(min_group)} people"
+            )
+        elif not may_show(outcome.get("rest_n", 0), min_group):  # no comparison with a small rest
+            outcome.update(rest_mean=None, diff=None, ci=None, effect=None)
+            for category in outcome.get("categories") or []:
+                category.update(rest_share=None, diff=None, ci=None)
 
 @dataclass(frozen=True)
 class ShownCount:

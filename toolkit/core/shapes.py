@@ -87,6 +87,25 @@ class LevelDefinition(TypedDict):
     text: str
 
 
+class NearMiss(TypedDict):
+    """A group the set does not show but the next larger k would (``Quality.near_miss``).
+
+    ``k``: the k to try (``--k``); ``size``/``share``: the group's respondents and their share
+    of the included ones; ``stability``: its mean bootstrap Jaccard at that k (3 decimals,
+    never rounded across a band); ``stability_band``: "indicative" or "stable"; ``overlap``:
+    its best Jaccard overlap with a persona of the set (low = a new group); ``distinguishing``:
+    the constructs it stands out on (:class:`Distinguishing`). Never presented as a persona.
+    """
+
+    k: int
+    size: int
+    share: float | None
+    stability: float | None
+    stability_band: str
+    overlap: float | None
+    distinguishing: list[Distinguishing]
+
+
 class Quality(TypedDict):
     """How the persona set was made and how sure it is (``PersonaSet.quality``).
 
@@ -101,9 +120,11 @@ class Quality(TypedDict):
     ``k_suggested`` (the criterion's k; None without respondents); ``k_fitted`` (the k
     fitted: requested or suggested); ``min_persona_size`` (merging floor, respondents);
     ``merged_sizes`` (sizes of clusters merged away, in merge order); ``converged`` (bool,
-    None without respondents). Result: ``labels`` (persona key -> "rule:<id>", "fallback:..."
-    or "overall": where the label came from); ``negative_personas`` (keys labelled by a rule
-    marked negative). ``stability_note`` is present only when k = 1.
+    None without respondents); ``data_seed`` (the seed every random step used: a hash of the
+    included rows and ``seed``; None without respondents). Result: ``labels`` (persona key ->
+    "rule:<id>", "fallback:..." or "overall", "#2" appended when a number made the label
+    distinct); ``negative_personas`` (keys labelled by a rule marked negative); ``near_miss``
+    (:class:`NearMiss` or None). ``stability_note`` is present only when k = 1.
     """
 
     bootstrap: int
@@ -126,6 +147,8 @@ class Quality(TypedDict):
     converged: bool | None
     labels: dict[str, str]
     negative_personas: list[str]
+    data_seed: int | None
+    near_miss: NearMiss | None
 
 
 class ChoiceShare(TypedDict):
@@ -208,6 +231,64 @@ class LearningDescription(TypedDict):
     digital: PreferenceMean | None
 
 
+class OutcomeCategory(TypedDict):
+    """One category of an outcome among a persona's members, against the rest of the set.
+
+    ``value``: the category ("yes" for a yes/no outcome); ``n``: members in it; ``share``: of
+    the members with a value; ``rest_share``: the same share among everyone else in the set
+    (None when fewer than the minimum group have a value there); ``diff``: ``share`` minus
+    ``rest_share`` (fraction; x 100 = percentage points) and ``ci``: its 95 % interval
+    [low, high] (Newcombe 1998), both None without a rest share.
+    """
+
+    value: str
+    n: int
+    share: float | None
+    rest_share: float | None
+    diff: float | None
+    ci: list[float | None] | None
+
+
+class OutcomeEffect(TypedDict):
+    """How large a persona's difference from the rest is on one outcome.
+
+    ``measure``: "cramers_v" (categorical and yes/no; Cramér 1946) or "cohens_d" (numeric;
+    Cohen 1988); ``value``: the effect (V in [0, 1]; d signed, in pooled sd); ``magnitude``:
+    "negligible", "small", "medium" or "large" (Cohen 1988), None without a value.
+    """
+
+    measure: str
+    value: float | None
+    magnitude: str | None
+
+
+class OutcomeProfile(TypedDict):
+    """One outcome or extra variable for one persona (``PersonaDescription.outcomes``).
+
+    ``variable``: its id; ``type``: "yes_no", "categorical" or "numeric"; ``name``: language ->
+    name (may be empty: show the id); ``n``: members with a value; ``rest_n``: everyone else
+    in the set with a value; ``shown``: False when the minimum-group rules hide the persona's
+    figures; ``hidden``: categories left out (under the minimum, or revealing one by
+    subtraction). Categorical and yes/no: ``categories`` (:class:`OutcomeCategory`, only
+    "yes" for yes/no). Numeric: ``mean``/``rest_mean`` and ``diff`` with ``ci`` (95 %,
+    Welch 1947). ``effect``: :class:`OutcomeEffect`, or None without a rest to compare with.
+    """
+
+    variable: str
+    type: str
+    name: dict[str, str]
+    n: int
+    rest_n: int
+    shown: bool
+    categories: list[OutcomeCategory]
+    hidden: int
+    mean: float | None
+    rest_mean: float | None
+    diff: float | None
+    ci: list[float | None] | None
+    effect: OutcomeEffect | None
+
+
 class PersonaDescription(TypedDict):
     """What ``describe_personas`` adds to a persona (``Persona.description``).
 
@@ -216,7 +297,12 @@ class PersonaDescription(TypedDict):
     "age" -> categories with at least the minimum group, largest first; ``situations`` and
     ``quotes``: up to 5 cleaned open answers each (empty unless the persona has at least the
     quote minimum, 10 by default); ``suppressed``: one English line per thing left out for
-    privacy (e.g. "context.team: 2 categories under 5").
+    privacy (e.g. "context.team: 2 categories under 5"); ``asked``: what the instrument and
+    the stored data cover -- "communication", "communication.channels", ... "learning", ...,
+    "adkar", "context", "context.team", ..., "situations", "quotes", "outcomes" -> bool; a
+    section that was not asked must be left out of pages and briefs (or said to be "not asked
+    in this questionnaire"), never read as "no barrier" or "no preference"; ``outcomes``: one
+    :class:`OutcomeProfile` per declared outcome variable.
     """
 
     communication: CommunicationDescription
@@ -226,6 +312,8 @@ class PersonaDescription(TypedDict):
     situations: list[str]
     quotes: list[str]
     suppressed: list[str]
+    asked: dict[str, bool]
+    outcomes: list[OutcomeProfile]
 
 
 class Persona(TypedDict):

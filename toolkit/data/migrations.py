@@ -279,7 +279,6 @@ def m007_single_statement_writes(db: sqlite_utils.Database) -> None:
     END""")
 
 
-
 RESPONSE_COLUMNS = ("id", "round_id", "participant_id", "external_id", "day", "language", "team", "attributes",
                     "source", "response_rowid", "publication", "answers", "scores")
 
@@ -383,6 +382,23 @@ def m008_unlinkable_anonymous_rounds(db: sqlite_utils.Database) -> None:
 
 
 m008_unlinkable_anonymous_rounds.rebuilds_tables = True
+
+
+def m009_outcome_variables(db: sqlite_utils.Database) -> None:
+    """Outcome and extra variables (issue 17): declared per round, stored per response.
+
+    round_variables: variables declared when answers were imported (``--outcome ID:TYPE``);
+    those declared in the questionnaire file need no row. response_values: one value per
+    response and variable, as text (yes/no, a number, a category); deleted with the response.
+    Kept apart from the answers: they are never clustered on and never exported as answers.
+    """
+    db.execute("""CREATE TABLE round_variables (
+        round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        id TEXT NOT NULL, type TEXT NOT NULL CHECK (type IN ('yes_no','categorical','numeric')),
+        declared_at TEXT NOT NULL, PRIMARY KEY (round_id, id))""")
+    db.execute("""CREATE TABLE response_values (
+        response_id TEXT NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+        variable TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (response_id, variable)) WITHOUT ROWID""")
 
 
 def m012_sessions_and_job_heartbeats(db: sqlite_utils.Database) -> None:

@@ -27,8 +27,10 @@ from toolkit.core.privacy import may_show, shown_response_count
 from toolkit.core.problems import N_, ImportProblem, Problem
 from toolkit.core.questionnaire import Questionnaire
 from toolkit.core.scoring import construct_scores
+from toolkit.core.variables import Variable
 from toolkit.data.audit import audit
 from toolkit.data.db import transaction, utcnow, write
+from toolkit.data.variables import declare_round_variables, store_values
 
 # Random row positions lie in 1 .. 9e18: a clash is as unlikely as guessing a 62-bit number.
 RANDOM_ROWS = 9_000_000_000_000_000_000
@@ -129,14 +131,17 @@ def complete_anonymous_response(db: sqlite_utils.Database, entry: dict, *, done_
 
 def import_responses(
     db: sqlite_utils.Database, round_: dict, q: Questionnaire, responses: list[ImportedResponse],
-    user_id: int | None = None, *, filename: str = "import",
+    user_id: int | None = None, *, filename: str = "import", variables: list[Variable] | tuple[Variable, ...] = (),
 ) -> int:
     """Store validated responses all together, or none of them; returns how many.
 
     Context (team and other kept context variables) goes into the response's team and
-    attributes; kept outcome variables into its attributes as ``outcome:<name>``. They form one
-    publication of their own. Raises ImportProblem (named after ``filename``) when a respondent
-    id was imported into the round before, naming each such row; nothing is then stored.
+    attributes; each response's outcome values (``ImportedResponse.values``) into
+    response_values, and ``variables`` declared at this import (``ParsedAnswers.variables``)
+    are recorded for the round. They form one publication of their own. Raises ImportProblem
+    (named after ``filename``) when a respondent id was imported into the round before, naming
+    each such row, or when a variable was declared for the round before with another type;
+    nothing is then stored.
     """
     with transaction(db):
         ids = json.dumps([r.external_id for r in responses if r.external_id is not None])
@@ -147,11 +152,15 @@ def import_responses(
             raise ImportProblem(filename, [
                 Problem(N_("row %(row)d: respondent id '%(id)s' was imported into this round before"),
                         row=r.row, id=r.external_id) for r in responses if r.external_id in before])
+        try:
+            declare_round_variables(db, round_["id"], variables)
+        except ValueError as exc:
+            raise ImportProblem(filename, [exc.args[0]]) from None
         publication = next_publication(db, round_["id"])  # the file is HR's own: published as it lands
         for r in responses:
-            insert_response(db, q, round_["id"], r.answers, external_id=r.external_id,
-                            context={**r.context, **{f"outcome:{k}": v for k, v in r.outcomes.items()}},
-                            source="import", publication=publication)
+            rid = insert_response(db, q, round_["id"], r.answers, external_id=r.external_id, context=r.context,
+                                  source="import", publication=publication)
+            store_values(db, rid, r.values)
         audit(db, user_id, "import", f"round {round_['id']}", f"{len(responses)} responses")
     return len(responses)
 
@@ -241,6 +250,14 @@ def answers_by_response(db: sqlite_utils.Database, round_id: int, q: Questionnai
     for rid, answers in raw_answers(db, round_id).items():
         result[rid] = {item_id: decode_value(q.items.get(item_id), value) for item_id, value in answers.items()}
     return result
+
+
+def participants_by_response(db: sqlite_utils.Database, round_id: int) -> dict[str, int]:
+    """response id -> participant id, for the round's responses given through a personal link
+    of an identified round (anonymous responses have no participant)."""
+    return dict(db.execute(
+        "SELECT id, participant_id FROM responses WHERE round_id = ? AND participant_id IS NOT NULL", [round_id]
+    ).fetchall())
 
 
 def contexts_by_response(db: sqlite_utils.Database, round_id: int) -> dict[str, dict]:

@@ -138,6 +138,20 @@ def response_count(db: sqlite_utils.Database, round_id: int) -> int:
     return stored_count(db, round_id)
 
 
+def participant_first_names(db: sqlite_utils.Database, round_id: int) -> set[str]:
+    """The first names of the round's participants, casefolded (for names personas must not get).
+
+    The first word of each participant's name; in anonymous rounds too, since the list has
+    names even when nothing links them to answers.
+    """
+    names = set()
+    for (name,) in db.execute("SELECT name FROM participants WHERE round_id = ?", [round_id]):
+        words = (name or "").split()
+        if words:
+            names.add(words[0].casefold())
+    return names
+
+
 # The change facts of a round: key in the briefs' round_info -> column of change_facts.
 CHANGE_FACT_COLUMNS = {"what": "what", "why": "why", "when": "timing", "unchanged": "unchanged"}
 CHANGE_FACT_MAX_CHARS = 600

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from toolkit.core.personas.stability import stability_text
 from toolkit.core.questionnaire import get_questionnaire
 from toolkit.core.synthetic import SEGMENT_SHAPES, Segment, generate_responses
 from toolkit.data.accounts import create_user
@@ -112,8 +113,8 @@ def build_demo(db: sqlite_utils.Database, *, respondents: int = 240, briefs_dir:
     persona_set = load_persona_set(db, set_id)
     lines = [f"Demo round {round_id}: {respondents} responses, {persona_set['k']} personas."]
     for p in persona_set["personas"]:
-        stability = "not assessed" if p.get("stability") is None else f"{p['stability']:.2f}"
-        lines.append(f"  {p['name']} ({p['size']} people, stability {stability}): {p['label']['en']}")
+        lines.append(f"  {p['name']} ({p['size']} people, stability {stability_text(p.get('stability'))}): "
+                     f"{p['label']['en']}")
     if programme:
         programme_id = add_demo_programme(db, user_ids, baseline_round_id=round_id, respondents=respondents,
                                           bootstrap=bootstrap)

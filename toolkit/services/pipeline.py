@@ -13,8 +13,13 @@ import sqlite_utils
 from toolkit.core.scoring import score_matrix
 from toolkit.data.db import OWNER_ONLY_FILE, OWNER_ONLY_FOLDER
 from toolkit.data.persona_sets import current_persona_set, save_persona_set
-from toolkit.data.responses import answers_by_response, contexts_by_response
-from toolkit.data.rounds import get_round, round_info, round_questionnaire
+from toolkit.data.responses import (
+    answers_by_response,
+    contexts_by_response,
+    participants_by_response,
+)
+from toolkit.data.rounds import get_round, participant_first_names, round_info, round_questionnaire
+from toolkit.data.variables import participant_values, round_variables, values_by_response
 
 MIN_QUOTE_GROUP = 10
 
@@ -59,10 +64,13 @@ def derive_round(
 
     `k`, `seed`, `bootstrap` and `progress(fraction, message)` go to
     :func:`toolkit.core.personas.derive_personas` (which names the methods); the minimum persona
-    size is the round's minimum group size, at least 5 people. The new set becomes the round's
-    current one, recorded as derived by `user_id`. Raises NotFound for an unknown round, and
-    ValueError when the round may not be derived now (:func:`derive_refusal`), has fewer usable
-    responses than its minimum group, or an argument is out of range.
+    size is the round's minimum group size, at least 5 people. The same answers give the same
+    persona set whatever their import order, round or response ids. Outcome variables are
+    profiled per persona (never clustered on); persona names are never a first name of one of
+    the round's participants. The new set becomes the round's current one, recorded as derived
+    by `user_id`. Raises NotFound for an unknown round, and ValueError when the round may not
+    be derived now (:func:`derive_refusal`), has fewer usable responses than its minimum group,
+    or an argument is out of range.
     """
     from toolkit.core.personas import derive_personas, describe_personas
 
@@ -81,12 +89,27 @@ def derive_round(
     persona_set = derive_personas(
         matrix, q, k=k, seed=seed, bootstrap=bootstrap,
         min_size=max(5, round_["min_group"]), progress=progress,
+        avoid_names=participant_first_names(db, round_id),
     )
+    variables = round_variables(db, round_id, q)
     persona_set = describe_personas(
         persona_set, q, answers, contexts_by_response(db, round_id),
         min_group=round_["min_group"], min_quote_group=max(MIN_QUOTE_GROUP, round_["min_group"]),
+        variables=variables, values_by_response=round_values(db, round_, answers, variables),
     )
     return save_persona_set(db, round_id, persona_set, user_id=user_id)
+
+
+def round_values(db: sqlite_utils.Database, round_: dict, answers: dict, variables: list) -> dict:
+    """response id -> variable id -> value for the responses in ``answers``: the values stored
+    with each response, and in identified rounds the participant list's column of the same id
+    where the response has none."""
+    values = values_by_response(db, answers, variables)
+    if round_["mode"] == "identified" and variables:
+        linked = {rid: pid for rid, pid in participants_by_response(db, round_["id"]).items() if rid in answers}
+        for rid, from_list in participant_values(db, round_["id"], linked, variables).items():
+            values[rid] = {**from_list, **values.get(rid, {})}
+    return values
 
 
 def briefs_for_round(

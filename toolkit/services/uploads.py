@@ -82,10 +82,12 @@ def examples(table: Table, per_column: int = 3) -> dict[str, list[str]]:
 def import_answer_upload(db: sqlite_utils.Database, round_: dict, q: Questionnaire, upload: dict,
                          mapping: Mapping, user_id: int) -> ParsedAnswers:
     """Check the uploaded answers through ``mapping`` and store them, all or none; the upload is
-    then deleted. Returns what was parsed (responses stored, rows skipped). Raises ImportProblem
+    then deleted, and the outcome variables it declares are recorded for the round. Returns what
+    was parsed (responses stored, outcomes kept, rows skipped). Raises ImportProblem
     (nothing stored, the upload kept for another try)."""
     table = table_from_payload(upload["filename"], upload["payload"])
     parsed = parse_responses(q, table, mapping)
-    import_responses(db, round_, q, parsed.responses, user_id=user_id, filename=upload["filename"])
+    import_responses(db, round_, q, parsed.responses, user_id=user_id, filename=upload["filename"],
+                     variables=parsed.variables)
     drop_upload(db, upload["id"])
     return parsed

@@ -7,18 +7,23 @@ The package in reading order:
 - ``method.py``: the clustering method behind one function (``fit_partition``) plus the
   choice of k -- a tied-covariance Gaussian mixture with BIC (Schwarz 1978); another method
   is another file with the same names;
-- ``merging.py``: the minimum persona size (privacy floors) and merging of small clusters;
-- ``stability.py``: Hennig's (2007) clusterwise Jaccard bootstrap and the stability bands;
+- ``merging.py``: the minimum persona size (privacy floors), merging of small clusters, order;
+- ``stability.py``: Hennig's (2007) clusterwise Jaccard bootstrap, the stability bands, and
+  stability figures rounded without crossing a band;
+- ``near_miss.py``: a group the next larger k would add, stably enough to mention;
 - ``profiles.py``: profile, distinguishing constructs and level, against the organisation;
 - ``config.py``: questionnaires/personas.toml (name pools, level definition, label rules);
 - ``naming.py``: labels from the rules and names from the pools;
-- ``describe.py``: :func:`describe_personas` (preferences, ADKAR, context, open answers).
+- ``describe.py``: :func:`describe_personas` (preferences, ADKAR, context, open answers), using
+  what the instrument covers (:func:`toolkit.core.coverage.instrument_coverage`);
+- ``outcomes.py``: outcome variables per persona against the rest, with effect sizes.
 
 The result is plain JSON data; its shape is :class:`toolkit.core.shapes.PersonaSet`. No
 Flask, no database. Everything callers used from the former ``personas`` module is
 importable from here.
 """
 
+from toolkit.core.coverage import instrument_coverage, instrument_summary
 from toolkit.core.personas.config import (
     LABEL_LANGS,
     PERSONAS_FILE,
@@ -32,7 +37,9 @@ from toolkit.core.personas.derive import (
     MAX_MISSING_SHARE,
     NUMERIC_THREADS,
     ProgressCallback,
+    data_seed,
     derive_personas,
+    dimension_rows,
 )
 from toolkit.core.personas.describe import (
     ADKAR_BARRIER_MAX,
@@ -42,7 +49,12 @@ from toolkit.core.personas.describe import (
     MAX_TEXTS,
     describe_personas,
 )
-from toolkit.core.personas.merging import MIN_SHARE_FLOOR, MIN_SIZE_FLOOR, merge_small_clusters
+from toolkit.core.personas.merging import (
+    MIN_SHARE_FLOOR,
+    MIN_SIZE_FLOOR,
+    merge_small_clusters,
+    rank_by_size,
+)
 from toolkit.core.personas.method import (
     K_MAX,
     KMEANS_SAMPLE,
@@ -53,13 +65,18 @@ from toolkit.core.personas.method import (
     fit_mixture,
 )
 from toolkit.core.personas.method import NAME as METHOD
+from toolkit.core.personas.near_miss import find_near_miss
+from toolkit.core.personas.outcomes import profile_outcomes
 from toolkit.core.personas.profiles import DECIMALS, DISTINGUISHING_TOP, DISTINGUISHING_Z
 from toolkit.core.personas.stability import (
     INDICATIVE_FROM,
     STABLE_FROM,
     bootstrap_stability,
     clusterwise_jaccard,
+    shown_stability,
     stability_band,
+    stability_text,
+    stability_value,
 )
 
 __all__ = [
@@ -93,10 +110,20 @@ __all__ = [
     "bootstrap_stability",
     "choose_k",
     "clusterwise_jaccard",
+    "data_seed",
     "derive_personas",
     "describe_personas",
+    "dimension_rows",
+    "find_near_miss",
     "fit_mixture",
+    "instrument_coverage",
+    "instrument_summary",
     "load_persona_config",
     "merge_small_clusters",
+    "profile_outcomes",
+    "rank_by_size",
+    "shown_stability",
     "stability_band",
+    "stability_text",
+    "stability_value",
 ]

@@ -5,7 +5,9 @@ every choice below is one we must be able to defend to a works council and to a 
 change manager. The steps, in order (:func:`derive_personas`):
 
 1. **Rows.** The persona-dimension constructs (``q.dimension_constructs()``: motivation and
-   readiness in the default instrument), one row per response, sorted by response id.
+   readiness in the default instrument), one row per response, in a canonical order by
+   content (:func:`dimension_rows`), so neither the import order nor the (random) response
+   ids can change the result.
 2. **Exclusion.** Respondents missing *more than a third* of those constructs are excluded
    (counted in ``excluded``).
 3. **Features.** z-scores with the included respondents' mean and sd; the remaining gaps
@@ -24,18 +26,24 @@ change manager. The steps, in order (:func:`derive_personas`):
    merge into the nearest; both floors may be raised, never lowered (privacy).
 6. **Order**: personas by size, largest first.
 7. **Stability** (``stability.py``: Hennig's clusterwise Jaccard bootstrap, Hennig 2007):
-   >= 0.75 stable, >= 0.6 indicative, below that unstable and ``presented = false``.
-8. **Profiles and level** (``profiles.py``), in scale points against the organisation.
-9. **Names and labels** (``naming.py``) from questionnaires/personas.toml.
+   >= 0.75 stable, >= 0.6 indicative, below that unstable and ``presented = false``. Stored
+   to 3 decimals and never rounded across a band threshold.
+8. **Near miss** (``near_miss.py``): whether the next larger k would add a group that is
+   indicative or better -- recorded in ``quality.near_miss``, never presented as a persona.
+9. **Profiles and level** (``profiles.py``), in scale points against the organisation.
+10. **Names and labels** (``naming.py``) from questionnaires/personas.toml.
 
-Everything is deterministic: rows are sorted by response id, every random step is seeded
-from ``seed``, and the same input gives an identical dict. The result is plain JSON data
-(shape: :class:`toolkit.core.shapes.PersonaSet`). No Flask, no database.
+Everything is deterministic *in the answers*: the rows are put in a canonical order by content,
+and every random step is seeded from a hash of those rows and ``seed`` (``quality.data_seed``),
+so the same answers give an identical dict whatever their order, round or response ids. The
+result is plain JSON data (shape: :class:`toolkit.core.shapes.PersonaSet`). No Flask, no
+database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import hashlib
+from collections.abc import Callable, Collection, Sequence
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -47,8 +55,10 @@ from toolkit.core.personas.merging import (
     MIN_SIZE_FLOOR,
     merge_small_clusters,
     min_persona_size,
+    rank_by_size,
 )
 from toolkit.core.personas.naming import name_personas, usable_rules
+from toolkit.core.personas.near_miss import find_near_miss
 from toolkit.core.personas.profiles import (
     column_stats,
     distinguishing,
@@ -57,7 +67,7 @@ from toolkit.core.personas.profiles import (
     persona_profile,
     rounded,
 )
-from toolkit.core.personas.stability import bootstrap_stability, stability_band
+from toolkit.core.personas.stability import bootstrap_stability, stability_band, stability_value
 from toolkit.core.questionnaire import Questionnaire
 from toolkit.core.scoring import ScoreMatrix
 from toolkit.core.shapes import Overall, Persona, PersonaSet, Quality
@@ -81,6 +91,7 @@ def derive_personas(
     names: Sequence[str] | None = None,
     progress: ProgressCallback | None = None,
     config: PersonaConfig | None = None,
+    avoid_names: Collection[str] = (),
 ) -> PersonaSet:
     """Derive the persona set from construct scores (shape: :class:`PersonaSet`).
 
@@ -91,7 +102,8 @@ def derive_personas(
     is the number of resamples for stability (0 = not assessed). ``min_size`` (people, >= 5)
     and ``min_share`` (fraction, >= 0.05) set the minimum persona size. ``names`` replaces
     the name pool of personas.toml; ``config`` replaces the whole file (tests, other
-    organisations). ``progress(fraction, message)`` is called while fitting and
+    organisations); ``avoid_names`` are first names never given to a persona (the round's
+    participants). ``progress(fraction, message)`` is called while fitting and
     bootstrapping, fraction in [0, 1].
 
     Raises ValueError for arguments below their floor, a negative seed or bootstrap, k < 1
@@ -116,10 +128,11 @@ def derive_personas(
             names=names,
             progress=progress,
             config=config,
+            avoid_names=avoid_names,
         )
 
 
-def _derive(matrix, q, *, k, seed, bootstrap, min_size, min_share, names, progress, config):
+def _derive(matrix, q, *, k, seed, bootstrap, min_size, min_share, names, progress, config, avoid_names):
     _check_arguments(k=k, seed=seed, bootstrap=bootstrap, min_size=min_size, min_share=min_share)
     config = config or load_persona_config()
     dims = q.dimension_constructs()
@@ -141,26 +154,54 @@ def _derive(matrix, q, *, k, seed, bootstrap, min_size, min_share, names, progre
 
     z = standardise(raw, org_mean, org_sd)
     min_count = min_persona_size(n, min_size, min_share)
+    fit_seed = data_seed(raw, seed)
+    quality["data_seed"] = fit_seed
     fit_share = 0.1 if bootstrap else 1.0
-    search, k_fit, partition = _fit(z, k, seed, min_count, fit_share, report)
+    search, k_fit, partition = _fit(z, k, fit_seed, min_count, fit_share, report)
     labels, merged_sizes = merge_small_clusters(z, partition.labels, min_count)
-    labels = _rank_by_size(labels)
+    labels = rank_by_size(labels)
     k_final = int(labels.max()) + 1
     report(fit_share, f"k = {k_final}")
-    stability = _stability(z, labels, k_fit, min_count, bootstrap, seed, fit_share, report)
+    phases = _Phases(fit_share, bootstrap, search is not None)
+    stability = _stability(z, labels, k_fit, min_count, bootstrap, fit_seed, phases.main, report)
     if k_final == 1:
         quality["stability_note"] = "a single profile is trivially stable"
+    quality["near_miss"] = find_near_miss(
+        z, raw, labels, search, k_fit, min_count, bootstrap, fit_seed, (dims, org_mean, org_sd),
+        progress=_ticker(report, phases.near, bootstrap, "checking a larger k"),
+    )
 
     personas = [
         _persona(q, c, labels, ids, raw, dims, (org_mean, org_sd), stability, level_parts,
                  level_reversed)
         for c in range(k_final)
     ]
-    label_sources = name_personas(q, personas, config, rules, names)
+    label_sources = name_personas(q, personas, config, rules, names, seed=fit_seed, avoid=avoid_names)
     _record_fit(quality, search, k_fit, min_count, merged_sizes, partition, label_sources, rules)
     result.update(k=k_final, no_distinct_personas=k_final == 1, personas=personas)
     report(1.0, "done")
     return result
+
+
+class _Phases:
+    """Progress fractions of the two bootstraps: the set's own, then the near-miss check."""
+
+    def __init__(self, fit_share: float, bootstrap: int, near: bool):
+        """Split [fit_share, 1] between the bootstraps (all to the first without a check)."""
+        middle = fit_share + (1 - fit_share) / 2 if bootstrap and near else 1.0
+        self.main = (fit_share, middle)
+        self.near = (middle, 1.0)
+
+
+def _ticker(report: Report, span: tuple[float, float], bootstrap: int, what: str) -> Callable[[int], None]:
+    start, end = span
+    every = max(1, bootstrap // 100)
+
+    def tick(done: int) -> None:
+        if done % every == 0 or done == bootstrap:
+            report(start + (end - start) * done / max(bootstrap, 1), f"{what}: bootstrap {done} of {bootstrap}")
+
+    return tick
 
 
 def _check_arguments(*, k, seed, bootstrap, min_size, min_share) -> None:
@@ -190,11 +231,11 @@ def dimension_rows(matrix: ScoreMatrix, dims: Sequence[str]) -> tuple[np.ndarray
     ``ids`` is an (n,) object array of response ids, ``raw`` an (n, len(dims)) float array
     in scale points, NaN = missing. Raises ValueError when the matrix lacks a dimension.
 
-    This is where row order enters the method: rows are sorted by response id, and every
-    later step (the k-means sample, the bootstrap draws, the tie-break between equally large
-    personas) follows this order. Response ids are random per import, so the same answers
-    imported twice can reach the model in another order; a canonical order by content
-    belongs here (issue 17).
+    This is where row order enters the method: every later step (the k-means sample, the
+    bootstrap draws, the tie-break between equally large personas) follows this order. So
+    the order is canonical, by content: rows sorted by their scores column by column (a
+    missing score after every value). Response ids, random per import, only order rows with
+    identical scores, and such rows are interchangeable to every step that follows.
     """
     absent = [c for c in dims if c not in matrix.constructs]
     if absent:
@@ -202,8 +243,30 @@ def dimension_rows(matrix: ScoreMatrix, dims: Sequence[str]) -> tuple[np.ndarray
     cols = [matrix.constructs.index(c) for c in dims]
     ids = np.asarray(matrix.response_ids, dtype=object)
     raw = np.asarray(matrix.values, dtype=float).reshape(len(ids), len(matrix.constructs))[:, cols]
-    order = np.argsort(ids, kind="stable")
+    id_rank = np.empty(len(ids), dtype=np.int64)
+    id_rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
+    keys = [id_rank]
+    for j in reversed(range(raw.shape[1])):  # np.lexsort: the last key sorts first
+        keys += [np.nan_to_num(raw[:, j], nan=0.0), np.isnan(raw[:, j])]
+    order = np.lexsort(keys) if len(ids) else np.arange(0)
     return ids[order], raw[order]
+
+
+def data_seed(raw: np.ndarray, seed: int) -> int:
+    """The seed of every random step: a hash of the rows' content and the user's ``seed``.
+
+    ``raw`` is the (n, d) float array of the included rows in canonical order (NaN =
+    missing), ``seed`` an int >= 0. Returns an int in [0, 2**32). The same answers give the
+    same seed wherever they were imported; other answers draw other (but fixed) random
+    streams, so no data set is tied to one particular stream.
+    """
+    missing = np.isnan(raw)
+    digest = hashlib.sha256()
+    digest.update(np.asarray(raw.shape, dtype="<i8").tobytes())
+    digest.update(np.where(missing, 0.0, raw).astype("<f8").tobytes())
+    digest.update(np.packbits(missing).tobytes())
+    digest.update(str(int(seed)).encode())
+    return int.from_bytes(digest.digest()[:4], "little")
 
 
 def _drop_sparse_rows(ids: np.ndarray, raw: np.ndarray, d: int) -> tuple[np.ndarray, np.ndarray]:
@@ -287,6 +350,8 @@ def _without_respondents(result: PersonaSet, quality: Quality, report: Report) -
         converged=None,
         labels={},
         negative_personas=[],
+        data_seed=None,
+        near_miss=None,
     )
     report(1.0, "no respondents with enough answers")
     return result
@@ -326,31 +391,15 @@ def _record_fit(quality, search, k_fit, min_count, merged_sizes, partition, labe
     )
 
 
-def _rank_by_size(labels: np.ndarray) -> np.ndarray:
-    """Renumber clusters by size, largest first; ties by their first row (first response id)."""
-    k_final = int(labels.max()) + 1
-    sizes = np.bincount(labels, minlength=k_final)
-    first_row = np.array([np.flatnonzero(labels == c)[0] for c in range(k_final)])
-    ranking = sorted(range(k_final), key=lambda c: (-sizes[c], first_row[c]))
-    relabel = np.empty(k_final, dtype=np.int64)
-    relabel[ranking] = np.arange(k_final)
-    return relabel[labels]
-
-
-def _stability(z, labels, k_fit, min_count, bootstrap, seed, fit_share, report):
+def _stability(z, labels, k_fit, min_count, bootstrap, seed, span, report):
     """Per-cluster stability array, ones for a single profile, None without bootstrap."""
     if int(labels.max()) + 1 == 1:
         return np.ones(1)
     if not bootstrap:
         return None
-    every = max(1, bootstrap // 100)
-
-    def tick(done: int) -> None:
-        if done % every == 0 or done == bootstrap:
-            report(fit_share + (1 - fit_share) * done / bootstrap, f"bootstrap {done} of {bootstrap}")
-
     return bootstrap_stability(
-        z, labels, k_fit, min_count, bootstrap, seed, tick, fit=clustering.fit_partition
+        z, labels, k_fit, min_count, bootstrap, seed, _ticker(report, span, bootstrap, "stability"),
+        fit=clustering.fit_partition,
     )
 
 
@@ -359,8 +408,9 @@ def _persona(q, c, labels, ids, raw, dims, org, stability, level_parts, level_re
     rows = labels == c
     mean, _, count = column_stats(raw[rows])
     profile = persona_profile(dims, mean, count, org_mean, org_sd)
-    stab = rounded(stability[c]) if stability is not None else None
-    band = stability_band(stab)
+    raw_stability = float(stability[c]) if stability is not None else None
+    stab = stability_value(raw_stability)
+    band = stability_band(raw_stability if stab is not None else None)
     means = {cc: float(mean[j]) if count[j] else None for j, cc in enumerate(dims)}
     return {
         "key": f"p{c + 1}",

@@ -1,11 +1,16 @@
-"""Describe each persona: preferences, ADKAR stages, context, open answers -- privacy first.
+"""Describe each persona: preferences, ADKAR stages, context, outcomes, open answers -- privacy first.
 
 ``describe_personas`` adds a ``description`` (:class:`toolkit.core.shapes.PersonaDescription`)
 to every persona of a set: what its members choose for communication and learning, where
 they stand on the ADKAR stages (Hiatt 2006), which teams and role types they come from,
-and what they wrote in the open questions. Every figure says how many people it rests on;
-a category with fewer than the minimum group is left out and counted in ``suppressed``, and
-so is a context cell that would give a small group away by subtraction across personas.
+how they differ on the round's outcome variables (``outcomes.py``), and what they wrote in
+the open questions. Every figure says how many people it rests on; a category with fewer
+than the minimum group is left out and counted in ``suppressed``, and so is a context cell
+that would give a small group away by subtraction across personas.
+
+Only what was measured is described: ``asked`` says per section whether the instrument (or,
+for context, the stored data) covers it, so pages and briefs leave out what was never asked
+instead of reading an empty section as "no barrier" or "no preference".
 
 Source: J. Hiatt (2006), *ADKAR: a model for change in business, government and our
 community*, Prosci (awareness, desire, knowledge, ability, reinforcement; a score of 3 or
@@ -20,7 +25,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from toolkit.core.coverage import ADKAR_BLOCK, CONTEXT_KEYS, instrument_coverage
 from toolkit.core.personas.merging import MIN_SIZE_FLOOR
+from toolkit.core.personas.outcomes import profile_outcomes
 from toolkit.core.personas.profiles import rounded
 from toolkit.core.questionnaire import Item, Questionnaire
 from toolkit.core.scoring import keyed_value, score_matrix
@@ -33,14 +40,11 @@ from toolkit.core.shapes import (
     PersonaSet,
     PreferenceMean,
 )
+from toolkit.core.variables import Variable
 
-ADKAR_BLOCK = "adkar"
 ADKAR_BARRIER_MAX = 3
 MAX_TEXTS = 5
 MAX_TEXT_CHARS = 400
-CONTEXT_KEYS = ("team", "role", "tenure", "age")
-
-
 def _likert_value(q: Questionnaire, item: Item, value) -> int | None:
     if not isinstance(value, int) or isinstance(value, bool):
         return None
@@ -83,6 +87,17 @@ class _Describer:
         else:
             self.adkar_row, self.adkar_values = {}, np.empty((0, len(self.adkar)))
         self.everyone = everyone
+        self.asked = instrument_coverage(q)
+
+    def cover(self, variables: Sequence[Variable]) -> None:
+        """Complete ``asked``: context known from stored data counts, and the variables profiled."""
+        for key in CONTEXT_KEYS:
+            if not self.asked[f"context.{key}"]:
+                self.asked[f"context.{key}"] = any(
+                    (self.contexts.get(rid) or {}).get(key) not in (None, "") for rid in self.everyone
+                )
+        self.asked["context"] = any(self.asked[f"context.{key}"] for key in CONTEXT_KEYS)
+        self.asked["outcomes"] = bool(variables)
 
     def item(self, role: str) -> Item | None:
         """The first item with ``role``, or None when the instrument has none."""
@@ -281,6 +296,8 @@ class _Describer:
             "situations": [],
             "quotes": [],
             "suppressed": suppressed,
+            "asked": dict(self.asked),
+            "outcomes": [],
         }
         if len(members) >= self.min_quote_group:
             description["situations"] = self.texts(("open_situation",), members)
@@ -297,15 +314,21 @@ def describe_personas(
     min_group: int = 5,
     min_quote_group: int = 10,
     lang: str | None = None,
+    variables: Sequence[Variable] | None = None,
+    values_by_response: Mapping[str, Mapping[str, object]] | None = None,
 ) -> PersonaSet:
     """A copy of ``persona_set`` with a ``description`` per persona (:class:`PersonaDescription`).
 
     ``answers_by_response`` maps response id -> answers (item id -> value, as stored);
     ``contexts_by_response`` maps response id -> stored context ({"team": ...}), or None.
-    Organisation figures (``org_mean``) are over all members of the set. Choice shares are of
-    the members who answered that question. Categories with fewer than ``min_group`` people
-    are left out and counted in ``suppressed``; open answers appear only for personas with at
-    least ``min_quote_group`` members. ``lang`` adds option labels in that language.
+    Organisation figures (``org_mean``) are over all members of the set; respondents left out
+    of the set (too many missing answers) count nowhere, they are reported as excluded. Choice
+    shares are of the members who answered that question. Categories with fewer than
+    ``min_group`` people are left out and counted in ``suppressed``; open answers appear only
+    for personas with at least ``min_quote_group`` members. ``lang`` adds option labels in
+    that language. ``variables`` are the outcome variables to profile (default: those the
+    questionnaire declares), ``values_by_response`` maps response id -> variable id -> value
+    (see :func:`toolkit.core.personas.outcomes.profile_outcomes`).
 
     Raises ValueError when ``min_group`` is below 5 (privacy floor), ``min_quote_group`` is
     below ``min_group``, or ``lang`` is not a language of the questionnaire.
@@ -320,31 +343,37 @@ def describe_personas(
         )
     result = copy.deepcopy(persona_set)
     everyone = [rid for p in result["personas"] for rid in p["members"]]
+    variables = list(q.outcomes.values()) if variables is None else list(variables)
     describer = _Describer(
         q, answers_by_response, contexts_by_response, everyone, min_group, min_quote_group, lang
     )
+    describer.cover(variables)
     for persona in result["personas"]:
         persona["description"] = describer.describe(persona)
-    _suppress_context_across_personas(result, describer, answers_by_response, min_group)
+    _suppress_context_across_personas(result, describer, min_group)
+    outcomes = profile_outcomes(result["personas"], variables, values_by_response or {}, min_group)
+    for persona in result["personas"]:
+        persona["description"]["outcomes"] = outcomes[persona["key"]]
     return result
 
 
 def _suppress_context_across_personas(
     persona_set: PersonaSet,
     describer: _Describer,
-    answers_by_response: Mapping[str, dict],
     min_group: int,
 ) -> None:
     """Hide context cells that would give away a small group by subtraction across personas.
 
-    A team's size in the round is public (the response rate per team shows it). When the
-    personas together show all but 1-4 of that team's respondents, those few are known to sit
-    in the remaining persona(s); so the smallest shown cells of that category are hidden until
-    the unexplained rest is empty or at least ``min_group``.
+    A team's size among the set's members can be known (the response rate per team shows the
+    respondents; the set reports how many were excluded). When the personas together show all
+    but 1-4 of that team's members, those few are known to sit in the remaining persona(s);
+    so the smallest shown cells of that category are hidden until the unexplained rest is
+    empty or at least ``min_group``. Respondents excluded from the set are not members of
+    any persona: they are counted as excluded, not as a hidden part of a persona.
     """
     for key in CONTEXT_KEYS:
         totals: dict[str, int] = {}
-        for rid in answers_by_response:
+        for rid in describer.everyone:
             value = describer.context_value(rid, key)
             if value is not None:
                 totals[value] = totals.get(value, 0) + 1

@@ -69,3 +69,18 @@ def merge_small_clusters(
         target = int(np.argmin(distance))
         merged.append(int(counts[victim]))
         labels = _consecutive(np.where(labels == victim, target, labels))
+
+
+def rank_by_size(labels: np.ndarray) -> np.ndarray:
+    """Renumber clusters 0..k-1 by size, largest first; ties by their first row.
+
+    ``labels`` is an (n,) int array of clusters 0..k-1 without gaps, rows in canonical order
+    (so the first row of a cluster is a matter of content). Returns the renumbered (n,) array.
+    """
+    k_final = int(labels.max()) + 1
+    sizes = np.bincount(labels, minlength=k_final)
+    first_row = np.array([np.flatnonzero(labels == c)[0] for c in range(k_final)])
+    ranking = sorted(range(k_final), key=lambda c: (-sizes[c], first_row[c]))
+    relabel = np.empty(k_final, dtype=np.int64)
+    relabel[ranking] = np.arange(k_final)
+    return relabel[labels]

@@ -1,15 +1,20 @@
 """Labels and names: what a persona is called, from the rules in personas.toml.
 
 The first label rule that holds gives the label, otherwise the high/low phrases of the most
-distinguishing constructs do; a rule already used by a larger persona is passed over. The
-name is picked from the pool by a hash of where the label came from, so the same kind of
-persona keeps its name from round to round, and ranks take turns over the name groups.
+distinguishing constructs do; a rule already used by a larger persona is passed over, and a
+label text already given to a larger persona is made distinct (more phrases, else a number):
+two personas with one label would read as one persona counted twice.
+
+The name is drawn at random from the pool, with a generator seeded from the data (never from
+the label): a name says nothing about the kind of persona, so no first name is tied to a
+"negative" persona, and the same answers still get the same names. Ranks take turns over the
+name groups (women, men, ...). Names that are first names of the round's own participants are
+never drawn: nobody should find their own name on a persona.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -28,8 +33,8 @@ def _z_terms(q: Questionnaire, profile: Mapping[str, ProfileEntry]) -> dict[str,
     return z
 
 
-def _fallback_label(q: Questionnaire, persona: Persona, config: PersonaConfig):
-    top = persona["distinguishing"][: config.fallback_phrases]
+def _fallback_label(q: Questionnaire, persona: Persona, config: PersonaConfig, phrases: int | None = None):
+    top = persona["distinguishing"][: phrases or config.fallback_phrases]
     if not top:
         return dict(config.fallback_none), "fallback:none"
     label = {}
@@ -67,25 +72,57 @@ def label_for(
 
 
 def pick_name(
-    signature: str, groups: Sequence[Sequence[str]], rank: int, taken: set[str]
+    rng: np.random.Generator,
+    groups: Sequence[Sequence[str]],
+    rank: int,
+    taken: Collection[str],
+    avoid: Collection[str] = (),
 ) -> str | None:
-    """A free name for the persona at ``rank`` (0 = largest), or None when all are taken.
+    """A free name for the persona at ``rank`` (0 = largest), drawn with ``rng``; None when none is free.
 
-    Ranks take turns over the groups (women, men, ...), so every set mixes them; inside a
-    group a hash of ``signature`` (the persona's label source) picks the name, so the same
-    kind of persona tends to keep its name from round to round.
+    Ranks take turns over the groups (women, men, ...), so every set mixes them; the first
+    group is drawn too. ``taken`` holds names given already; ``avoid`` casefolded first names
+    that may not be drawn (the round's participants).
     """
     groups = [g for g in groups if g]
     if not groups:
         return None
-    start = int(hashlib.sha256(signature.encode("utf-8")).hexdigest(), 16)
+    offset = int(rng.integers(len(groups)))
     for turn in range(len(groups)):
-        pool = groups[(rank + turn) % len(groups)]
-        for step in range(len(pool)):
-            name = pool[(start + step) % len(pool)]
-            if name not in taken:
-                return name
+        pool = groups[(rank + offset + turn) % len(groups)]
+        free = [name for name in pool if name not in taken and name.casefold() not in avoid]
+        if free:
+            return free[int(rng.integers(len(free)))]
     return None
+
+
+def _clashes(label: Mapping[str, str], used: Mapping[str, set[str]]) -> bool:
+    return any(text.casefold() in used.get(lang, set()) for lang, text in label.items())
+
+
+def distinct_label(
+    q: Questionnaire,
+    persona: Persona,
+    config: PersonaConfig,
+    label: dict[str, str],
+    source: str,
+    used: Mapping[str, set[str]],
+) -> tuple[dict[str, str], str]:
+    """(label, source) whose text no larger persona has (``used``: language -> casefolded texts).
+
+    A clashing label is replaced by the high/low phrases of more distinguishing constructs;
+    when even all of them clash, the label gets a number: "... (2)" (source "...#2").
+    """
+    if not _clashes(label, used):
+        return label, source
+    for phrases in range(config.fallback_phrases + 1, len(persona["distinguishing"]) + 1):
+        longer, longer_source = _fallback_label(q, persona, config, phrases)
+        if not _clashes(longer, used):
+            return longer, longer_source
+    number = 2
+    while _clashes({lang: f"{text} ({number})" for lang, text in label.items()}, used):
+        number += 1
+    return {lang: f"{text} ({number})" for lang, text in label.items()}, f"{source}#{number}"
 
 
 def usable_rules(
@@ -112,24 +149,35 @@ def name_personas(
     config: PersonaConfig,
     rules: Sequence[LabelRule],
     names: Sequence[str] | None,
+    *,
+    seed: int = 0,
+    avoid: Collection[str] = (),
 ) -> dict[str, str]:
     """Give every persona (largest first) a name and a label, in place; return label sources.
 
-    A single persona gets the overall label. ``names`` replaces the configured name pool;
-    when the pool runs out a persona is called "Persona <rank>". Returns persona key -> the
-    label's source (see :func:`label_for`; "overall" for the single persona).
+    A single persona gets the overall label; labels are distinct within the set. ``names``
+    replaces the configured name pool; ``seed`` (int >= 0, derived from the data) seeds the
+    name draw; ``avoid`` lists first names never to use (compared casefolded). When the pool
+    runs out a persona is called "Persona <rank>". Returns persona key -> the label's source
+    (see :func:`label_for`; "overall" for the single persona).
     """
     name_groups = (tuple(names),) if names is not None else config.name_groups
+    rng = np.random.default_rng([seed, 104729])
+    avoid = {a.casefold() for a in avoid}
     taken: set[str] = set()
     label_sources = {}
     used_rules: set[str] = set()
+    used_texts: dict[str, set[str]] = {}
     for i, persona in enumerate(personas):
         if len(personas) == 1:
             label, source = dict(config.overall_label), "overall"
         else:
             label, source = label_for(q, persona, config, rules, used_rules)
             used_rules.add(source.removeprefix("rule:"))
-        name = pick_name(source, name_groups, i, taken) or f"Persona {i + 1}"
+            label, source = distinct_label(q, persona, config, label, source, used_texts)
+        for lang, text in label.items():
+            used_texts.setdefault(lang, set()).add(text.casefold())
+        name = pick_name(rng, name_groups, i, taken, avoid) or f"Persona {i + 1}"
         taken.add(name)
         persona["name"] = name
         persona["label"] = label

@@ -15,6 +15,7 @@ Statistics & Data Analysis* 52(1), 258-271.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -102,3 +103,47 @@ def stability_band(stability: float | None) -> str:
     if stability >= INDICATIVE_FROM:
         return "indicative"
     return "unstable"
+
+
+def _without_crossing(value: float, decimals: int) -> float:
+    """``value`` rounded to ``decimals``, or cut off towards its own band when rounding would
+    carry it into another band (0.748 -> 0.74 at 2 decimals: 0.75 would read as stable)."""
+    near = round(value, decimals)
+    if stability_band(near) == stability_band(value):
+        return near
+    step = 10.0**-decimals
+    return math.floor(value / step + 1e-9) * step if near > value else math.ceil(value / step - 1e-9) * step
+
+
+def stability_value(stability: float | None, decimals: int = 3) -> float | None:
+    """A mean Jaccard as stored: rounded to ``decimals``, never across a band threshold.
+
+    ``stability`` in [0, 1] or None (not assessed; NaN counts as None). 0.74996 is stored as
+    0.749, not 0.750, so the stored figure and :func:`stability_band` of the unrounded value
+    always agree.
+    """
+    if stability is None or not math.isfinite(stability):
+        return None
+    return round(_without_crossing(float(stability), decimals), decimals)
+
+
+def shown_stability(stability: float | None, decimals: int = 2) -> float | None:
+    """A stability as shown on a page, a brief or the command line: ``decimals`` places, its band kept.
+
+    0.748 (indicative) is shown as 0.74, never 0.75; 0.596 (unstable) as 0.59. Use it with the
+    band beside it (:func:`stability_band` of the stored value). None stays None.
+    """
+    if stability is None or not math.isfinite(stability):
+        return None
+    return round(_without_crossing(float(stability), decimals), decimals)
+
+
+def stability_text(stability: float | None) -> str:
+    """Plain English for the command line: "0.74 (indicative)", "0.91 (stable)", "not assessed".
+
+    The figure is :func:`shown_stability` (two decimals, its band kept), the band that of
+    ``stability`` itself.
+    """
+    if stability is None or not math.isfinite(stability):
+        return "not assessed"
+    return f"{shown_stability(stability):.2f} ({stability_band(stability)})"

@@ -19,11 +19,12 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import format_percent
+from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from toolkit.core.personas import shown_stability
 from toolkit.core.privacy import presentable_personas
 from toolkit.data.audit import audit
 from toolkit.data.db import NotFound
@@ -40,6 +41,32 @@ from toolkit.web.personas.forms import PersonaEditForm
 bp = Blueprint("personas", __name__)
 KIND_PERMISSION = {"communication": "briefs.communication", "training": "briefs.training"}
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@bp.app_template_filter("stability")
+def stability_filter(value) -> str:
+    """A stability figure as pages show it: two decimals, never rounded into another band."""
+    shown = shown_stability(value)
+    return "–" if shown is None else format_decimal(shown, "0.00")
+
+
+@bp.app_template_filter("band")
+def band_filter(band: str | None) -> str:
+    """A stability band in the reader's language."""
+    return {"stable": _("stable"), "indicative": _("indicative"), "unstable": _("unstable")}.get(
+        band or "", _("not assessed"))
+
+
+def near_miss_traits(persona_set: dict, q, lang: str) -> list[str]:
+    """What sets a near-miss group apart, as "higher X" / "lower Y" phrases (at most three)."""
+    near = (persona_set.get("quality") or {}).get("near_miss") or {}
+    traits = []
+    for d in near.get("distinguishing", [])[:3]:
+        construct = q.constructs.get(d["construct"])
+        name = construct.name.get(lang, d["construct"]) if construct else d["construct"]
+        traits.append(_("higher %(construct)s", construct=name) if d["direction"] == "high"
+                      else _("lower %(construct)s", construct=name))
+    return traits
 
 
 def _lang() -> str:
@@ -59,6 +86,7 @@ def overview(round_id):
     return render_template(
         "personas/overview.html", round=round_, persona_set=persona_set, q=q,
         personas=presentable_personas(persona_set, round_["min_group"]) if persona_set else [],
+        near_traits=near_miss_traits(persona_set, q, g.get("lang") or "nl") if persona_set else [],
     )
 
 

@@ -23,7 +23,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from toolkit.core.intake import ImportProblem, ParsedAnswers, read_table
-from toolkit.core.mapping import CONTEXT_COLUMNS, ColumnUse, Mapping, choose, propose, read_mapping
+from toolkit.core.mapping import (
+    CONTEXT_COLUMNS,
+    ColumnUse,
+    Mapping,
+    choose,
+    propose,
+    read_mapping,
+    variable_id,
+    with_types,
+)
 from toolkit.core.problems import MAX_FILE_BYTES, Problem
 from toolkit.data.rounds import round_questionnaire
 from toolkit.services import exports, participants, uploads
@@ -170,6 +179,22 @@ def _use_choices(q, lang: str) -> list[tuple[str, list[tuple[str, str]]]]:
     return groups
 
 
+def _variable_choices(use: ColumnUse, choices: list) -> list[tuple[str, str]]:
+    """The ways to keep one column as a variable: as context, or as an outcome of each type
+    (named after the column, or as the use names it). A use none of the lists offers (a wrong
+    choice shown back) is added, so it stays selected."""
+    name = use.target if use.kind == "outcome" and use.target else variable_id(use.column)
+    context = use.use if use.kind == "context" and use.target not in CONTEXT_COLUMNS else f"context:{use.column}"
+    options = [(context, _("Keep as context variable")),
+               (f"outcome:{name}:yes_no", _("Keep as outcome: yes/no")),
+               (f"outcome:{name}:categorical", _("Keep as outcome: categories")),
+               (f"outcome:{name}:numeric", _("Keep as outcome: number"))]
+    offered = {value for _group, group_options in choices for value, _label in group_options}
+    if use.use not in offered | {value for value, _label in options}:
+        options.append((use.use, use.use))
+    return options
+
+
 def _short(texts: dict, lang: str, limit: int = 70) -> str:
     text = texts.get(lang) or next(iter(texts.values()))
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -179,10 +204,12 @@ def _render_preview(round_, upload, mapping, *, problems=(), status=200):
     q = round_questionnaire(get_db(), round_)
     table = uploads.table_from_payload(upload["filename"], upload["payload"])
     lang = g.get("lang") or "nl"
+    choices = _use_choices(q, lang)
     return render_template(
-        "rounds/answers_preview.html", round=round_, upload=upload, table=table, mapping=mapping,
-        examples=uploads.examples(table), choices=_use_choices(q, lang), problems=problem_texts(list(problems)),
-        button=ButtonForm(), rows=len(table.rows)), status
+        "rounds/answers_preview.html", round=round_, upload=upload, table=table, mapping=with_types(q, mapping),
+        examples=uploads.examples(table), choices=choices, problems=problem_texts(list(problems)),
+        variable_choices=lambda use: _variable_choices(use, choices), button=ButtonForm(),
+        rows=len(table.rows)), status
 
 
 @bp.get("/<int:round_id>/responses/<upload_id>")
@@ -226,7 +253,8 @@ def answers_confirm(round_id, upload_id):
 
 
 def imported_message(parsed: ParsedAnswers) -> str:
-    """What an answer import did, in the reader's language: responses stored, rows skipped."""
+    """What an answer import did, in the reader's language: responses stored, rows skipped,
+    outcome columns kept."""
     parts = [ngettext("Imported %(num)d response.", "Imported %(num)d responses.", len(parsed.responses))]
     if parsed.empty_rows:
         parts.append(ngettext("%(num)d empty row was skipped.", "%(num)d empty rows were skipped.", parsed.empty_rows))
@@ -237,6 +265,10 @@ def imported_message(parsed: ParsedAnswers) -> str:
     if parsed.text_rows:
         parts.append(ngettext("%(num)d row of question texts was skipped.", "%(num)d rows of question texts were skipped.",
                               len(parsed.text_rows)))
+    outcomes = [c.target for c in parsed.mapping.columns if c.kind == "outcome"]
+    if outcomes:
+        parts.append(ngettext("Kept as an outcome: %(names)s.", "Kept as outcomes: %(names)s.", len(outcomes),
+                              names=", ".join(outcomes)))
     return " ".join(parts)
 
 

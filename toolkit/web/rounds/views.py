@@ -27,7 +27,7 @@ from wtforms import SelectChoice
 
 from toolkit.core import dashboard
 from toolkit.core.privacy import presentable_personas, suppress_groups, works_council_problem
-from toolkit.core.questionnaire import available_questionnaires, get_questionnaire
+from toolkit.core.questionnaire import available_questionnaires, get_questionnaire, library
 from toolkit.data.audit import audit
 from toolkit.data.db import transaction, utcnow
 from toolkit.data.persona_sets import current_persona_set
@@ -84,9 +84,10 @@ def index():
 @requires("rounds.manage")
 def new():
     form = RoundForm()
-    form.questionnaire.choices = [SelectChoice(qid, qid) for qid in available_questionnaires()]
+    folders = library(current_app.instance_path)
+    form.questionnaire.choices = [SelectChoice(qid, qid) for qid in available_questionnaires(*folders)]
     if form.validate_on_submit():
-        q = get_questionnaire(form.questionnaire.data)
+        q = get_questionnaire(form.questionnaire.data, *folders)
         db = get_db()
         round_id = create_round(
             db, q, form.title.data, mode=form.mode.data, language=form.language.data,
