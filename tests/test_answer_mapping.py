@@ -62,12 +62,16 @@ def google_forms_csv() -> bytes:
 
 
 def stored(db, round_id) -> dict[str, dict]:
+    """Each response's answers, team and its value of the outcome left_within_a_year (typed, in
+    response_values); outcomes never land in the attributes."""
     found = {}
     for rid, external, team, attributes in db.execute(
             "SELECT id, external_id, team, attributes FROM responses WHERE round_id = ?", [round_id]):
         values = dict(db.execute("SELECT item_id, value FROM answers WHERE response_id = ?", [rid]).fetchall())
-        outcome = json.loads(attributes).get("outcome:Left within a year")
-        found[external] = {**values, "team": team, **({"outcome": outcome} if outcome else {})}
+        assert json.loads(attributes) == {}
+        outcome = db.execute("SELECT value FROM response_values WHERE response_id = ? AND variable = ?",
+                             [rid, "left_within_a_year"]).fetchone()
+        found[external] = {**values, "team": team, **({"outcome": outcome[0]} if outcome else {})}
     return found
 
 
@@ -129,19 +133,25 @@ def test_microsoft_forms_export_through_the_web_preview_then_the_saved_mapping_o
     assert "Check the columns" in page and "Verandering 2026(1-5).xlsx has 4 rows with values." in page
     assert "1 empty row is skipped." in page and "matched by question text" in page
     assert "1 column was not recognised" in page  # Left within a year
+    for kind, label in (("yes_no", "yes/no"), ("categorical", "categories"), ("numeric", "number")):
+        assert f'<option value="outcome:left_within_a_year:{kind}">Keep as outcome: {label}</option>' in page
     uses = {f"use-{i}": use for i, use in enumerate(
         ["respondent_id", "ignore", "ignore", "ignore", "ignore", "item:rdy_app_1", "item:rdy_sup_1", "item:com_channels",
-         "item:com_messenger", "item:open_worry", "context:team", "outcome:Left within a year"])}
+         "item:com_messenger", "item:open_worry", "context:team", "outcome:left_within_a_year:yes_no"])}
     saved = client.post(preview_url, data={**uses, "action": "download"})
     assert saved.status_code == 200 and saved.mimetype == "application/json"
     mapping_json = saved.get_data(as_text=True)
-    assert json.loads(mapping_json)["columns"][11] == {"column": "Left within a year", "use": "outcome:Left within a year"}
+    assert json.loads(mapping_json)["columns"][11] == {"column": "Left within a year",
+                                                       "use": "outcome:left_within_a_year:yes_no"}
 
     done = client.post(preview_url, data={**uses, "action": "import"})
     assert done.status_code == 302
     flashed = client.get(f"/rounds/{round_id}").get_data(as_text=True)
-    assert "Imported 3 responses. 1 empty row was skipped. 1 row without any answer was skipped (row 4)." in flashed
+    assert ("Imported 3 responses. 1 empty row was skipped. 1 row without any answer was skipped (row 4). "
+            "Kept as an outcome: left_within_a_year.") in flashed
     assert stored(database, round_id) == EXPECTED
+    assert database.execute("SELECT id, type FROM round_variables WHERE round_id = ?", [round_id]).fetchall() == [
+        ("left_within_a_year", "yes_no")]
     assert client.get(preview_url).status_code == 404  # the upload is gone once imported
 
     # The same mapping, saved, on the command line for the next export of the same form.
@@ -150,7 +160,7 @@ def test_microsoft_forms_export_through_the_web_preview_then_the_saved_mapping_o
     export.write_bytes(ms_forms_xlsx())
     second = int(cli("round", "create", "--questionnaire", "default", "--title", "Next wave").output)
     result = cli("responses", "import", export, "--round", second, "--mapping", mapping_file)
-    assert "Imported 3 responses into round" in result.output
+    assert f"Imported 3 responses into round {second}, with outcome column(s) left_within_a_year (yes_no)." in result.output
     assert "Skipped 1 empty row(s) (5) and 1 row(s) without any answer (4)." in result.output
     assert stored(database, second) == EXPECTED
 
