@@ -130,10 +130,17 @@ def _known_column(key: str) -> str | None:
     return next((use for use, names in KNOWN_COLUMNS.items() if key in names), None)
 
 
+def _variable_key(text: str) -> str:
+    """A column header or variable id as compared with variable ids: :func:`normalise`d, with _
+    as a space ("Reason manager" matches reason_manager)."""
+    return " ".join(normalise(text).replace("_", " ").split())
+
+
 def variable_id(column: str) -> str:
     """A usable variable id made from a column header: ASCII letters, digits and _, lower case,
-    at most 40 characters, starting with a letter ("Left within a year?" -> "left_within_a_year")."""
-    ascii_text = unicodedata.normalize("NFKD", column).encode("ascii", "ignore").decode().casefold()
+    at most 40 characters, starting with a letter, any numbering prefix dropped
+    ("3. Left within a year?" -> "left_within_a_year")."""
+    ascii_text = unicodedata.normalize("NFKD", normalise(column)).encode("ascii", "ignore").decode()
     name = "_".join(re.findall(r"[a-z0-9]+", ascii_text)) or "outcome"
     if not name[0].isalpha():
         name = "v_" + name
@@ -164,7 +171,8 @@ def with_outcomes(q: Questionnaire, mapping: Mapping, extra: tuple[Variable, ...
     """``mapping`` with the columns named by ``extra`` (variables declared at the import with
     ``--outcome ID:TYPE``) used as those outcomes, whatever was proposed or saved for them.
 
-    A column is found by its header equal to the variable's id (as :func:`normalise` compares).
+    A column is found by its header equal to the variable's id, else equal as compared with
+    case, punctuation and _ ignored.
     Returns the mapping and the problems: an id that is an item or one of the toolkit's own
     columns, or that no column of the file has.
     """
@@ -176,7 +184,7 @@ def with_outcomes(q: Questionnaire, mapping: Mapping, extra: tuple[Variable, ...
                                        "'%(questionnaire)s'; choose another column"), id=variable.id, questionnaire=q.id))
             continue
         column = next((h for h in uses if h == variable.id), None) or next(
-            (h for h in uses if normalise(h) == normalise(variable.id)), None)
+            (h for h in uses if _variable_key(h) == _variable_key(variable.id)), None)
         if column is None:
             problems.append(Problem(N_("--outcome '%(id)s': the file has no column '%(id)s'"), id=variable.id))
             continue
@@ -190,13 +198,13 @@ def propose(q: Questionnaire, headers: list[str]) -> Mapping:
     declaration), then the known id, context and form-tool columns; anything else 'ignore' with
     how='none'. A second column matching an item or use already taken is left unmatched ('none')."""
     index, taken, columns = _text_index(q), set(), []
-    outcomes = {normalise(vid): vid for vid in q.outcomes}
+    outcomes = {_variable_key(vid): vid for vid in q.outcomes}
     for header in headers:
         key = normalise(header)
         if key in index:
             use, how = f"item:{index[key]}", ("id" if normalise(index[key]) == key else "text")
-        elif key in outcomes:
-            use, how = f"outcome:{outcomes[key]}", "name"
+        elif _variable_key(header) in outcomes:
+            use, how = f"outcome:{outcomes[_variable_key(header)]}", "name"
         elif _known_column(key):
             use = _known_column(key)
             how = "form" if use == "ignore" else "name"
