@@ -37,6 +37,8 @@ class RoundForm(FlaskForm):
                                        message=_l("Enter whole numbers of days separated by commas, such as 3, 5."))],
     )
     min_group = IntegerField(_l("Minimum group size"), default=5, validators=[NumberRange(min=5, max=100)])
+    min_answered = IntegerField(_l("Answers needed before a response can be sent (percentage of the closed questions)"),
+                                validators=[Optional(), NumberRange(min=1, max=100)])
     works_council_date = DateField(_l("Works council approval date"), validators=[Optional()])
     works_council_ref = StringField(_l("Works council reference"), validators=[Optional(), Length(max=200)])
     retention_days = IntegerField(_l("Keep answers for (days)"), default=730,
@@ -53,7 +55,6 @@ class RoundForm(FlaskForm):
 
 class UploadForm(FlaskForm):
     file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
-    outcomes = StringField(_l("Outcome columns (optional)"), validators=[Optional(), Length(max=1000)])
     submit = SubmitField(_l("Import answers"))
 
 
