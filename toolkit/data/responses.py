@@ -41,6 +41,7 @@ class AlreadyCompleted(Exception):
 
 
 def new_response_id() -> str:
+    """A new response id: 32 random hex characters, so ids say nothing about order or person."""
     return secrets.token_hex(16)
 
 

@@ -35,6 +35,8 @@ MAX_ATTRIBUTE_COLUMNS = 20
 
 
 def find_by_token(db: sqlite_utils.Database, token: str) -> dict | None:
+    """The participant row whose personal link carries ``token``, or None (also for a text that
+    cannot be one of our tokens; a token is looked up by its SHA-256, never stored itself)."""
     # Tokens are 43 URL-safe characters; anything else cannot be ours, so skip the lookup.
     if not 40 <= len(token) <= 64:
         return None
@@ -168,6 +170,9 @@ def import_participants(db: sqlite_utils.Database, round_id: int, rows: list[dic
 
 
 def read_participants(data: bytes, filename: str, default_language: str = "nl") -> list[dict]:
+    """Read a participant list (CSV, text or XLSX bytes) into rows to import: {"email", "name",
+    "team", "language", "attributes"}. Raises ImportProblem naming the file, and each row and
+    column with what was expected, when any row is wrong (all rows or none)."""
     return parse_participants(read_table(data, filename), default_language)
 
 

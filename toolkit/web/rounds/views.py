@@ -85,12 +85,15 @@ def mail_failure_reason(category: str) -> str:
 @bp.get("/")
 @requires("rounds.list")
 def index():
+    """GET /rounds/: the rounds this user may see (all for admin and HR, granted ones otherwise)."""
     return render_template("rounds/index.html", rounds=visible_rounds())
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires("rounds.manage")
 def new():
+    """GET/POST /rounds/new: the new-round form (HR); on a valid POST creates a draft round and
+    goes to its page. Questionnaires come from the product's folder and the organisation's own."""
     form = RoundForm()
     folders = library(current_app.instance_path)
     form.questionnaire.choices = [SelectChoice(qid, qid) for qid in available_questionnaires(*folders)]
@@ -156,6 +159,8 @@ def response_rates(db, round_: dict) -> dict:
 @bp.get("/<int:round_id>")
 @requires("personas.view")
 def detail(round_id):
+    """GET /rounds/<round_id>: the round page (status, counts, mail, uploads, derive, exports);
+    trainers go to the personas instead. 404 for an unknown round, 403 when not granted."""
     round_ = round_for(round_id)
     if not can("rounds.view"):  # trainers: the personas are their view of a round
         return redirect(url_for("personas.overview", round_id=round_id))
@@ -299,6 +304,8 @@ def _charts(timeline, overall, distribution, names: dict, has_rate: bool, min_gr
 @bp.get("/<int:round_id>/dashboard")
 @requires("rounds.view")
 def dashboard_page(round_id):
+    """GET /rounds/<round_id>/dashboard: construct scores against the stated norm, teams
+    against the organisation, response over time; every group under the minimum hidden."""
     round_ = round_for(round_id)
     figures = dashboard_figures(get_db(), round_)
     return render_template("rounds/dashboard.html", round=round_, format_decimal=format_decimal,
@@ -323,6 +330,8 @@ def save_facts(round_id):
 @bp.post("/<int:round_id>/derive")
 @requires("personas.derive")
 def derive(round_id):
+    """POST /rounds/<round_id>/derive: queue a derive job (k from the form or chosen by BIC) and
+    show its progress; refuses with a message when the round may not be derived now."""
     round_ = round_for(round_id)
     form = DeriveForm()
     if not form.validate_on_submit():
@@ -347,6 +356,8 @@ def _job_for(round_id: int, job_id: int) -> dict:
 @bp.get("/<int:round_id>/jobs/<int:job_id>")
 @requires("personas.derive")
 def job(round_id, job_id):
+    """GET /rounds/<round_id>/jobs/<job_id>: a derive job's progress page; when done, the personas
+    or, for a round that had personas, the review of what the new set changes."""
     job = _job_for(round_id, job_id)
     if job["status"] == "done":
         result = json.loads(job["result"] or "{}")
@@ -360,6 +371,8 @@ def job(round_id, job_id):
 @bp.get("/<int:round_id>/jobs/<int:job_id>.json")
 @requires("personas.derive")
 def job_status(round_id, job_id):
+    """GET /rounds/<round_id>/jobs/<job_id>.json: {"status", "progress" (0-1), "message"} for
+    the progress page's polling."""
     job = _job_for(round_id, job_id)
     return jsonify(status=job["status"], progress=job["progress"], message=job["message"])
 
@@ -430,6 +443,7 @@ def close(round_id):
 @bp.post("/<int:round_id>/reopen")
 @requires("rounds.manage")
 def reopen(round_id):
+    """POST /rounds/<round_id>/reopen: open a closed round again (400 without a valid CSRF token)."""
     return _change_status(round_id, ("closed",), "open", _("The round is open again."))
 
 
@@ -457,6 +471,8 @@ def retry_mail(round_id, message_id):
 @bp.get("/<int:round_id>/answers.<fmt>")
 @requires("rounds.manage")
 def export(round_id, fmt):
+    """GET /rounds/<round_id>/answers.csv|xlsx: the answers, audited; anonymous rounds only their
+    published answers from the minimum group on, without participant data, ids or days."""
     if fmt not in ("csv", "xlsx"):
         abort(404)
     round_ = round_for(round_id)

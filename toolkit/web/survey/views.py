@@ -225,6 +225,8 @@ def _requested_page(q, default: int) -> int:
 
 @bp.get("/survey")
 def page():
+    """GET /survey[?page=N&review=1]: the respondent's current page (or page N, from the list of
+    unanswered questions) with their saved answers; ``review`` sends them back to the last page."""
     who = session.get("survey")
     if not who:
         return _notice("no_session")
@@ -272,6 +274,10 @@ def welcome():
 
 @bp.post("/survey")
 def save():
+    """POST /survey: keep the page's answers and go back, on, or send. The draft is committed
+    before any page says so; an expired token keeps what was typed and asks to confirm; an empty
+    page is asked about once; the last page sends only when the round's completion rule is met
+    (otherwise it lists the unanswered questions, 422); a used link sends nothing twice."""
     who = _respondent_from_request()
     if not who:
         return _notice("no_session", 400)
@@ -330,6 +336,7 @@ def save():
 
 @bp.get("/survey/thanks")
 def thanks():
+    """GET /survey/thanks: the confirmation after the answers were stored."""
     return render_template("survey/thanks.html")
 
 
