@@ -110,6 +110,7 @@ def test_seven_presses_on_next_without_answers_send_nothing_and_list_what_is_ope
     browser = launch_browser()
     page = browser.new_context(viewport=PHONE, locale="nl-NL").new_page()
     page.goto(personal_link(base_url, participant_token(app.config["SECRET_KEY"], participant)))
+    page.get_by_role("link", name=re.compile("Begin met de vragenlijst|Start the questionnaire")).click()  # welcome page
     seen = []
     for _press in range(7):
         page.locator("button[value=next]").click()
