@@ -25,6 +25,7 @@ import socket
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -201,6 +202,17 @@ def _end_with_parent(parent_pid: int) -> None:
     os._exit(70)
 
 
+def progress_recorder(db: sqlite_utils.Database, job_id: int, attempt: int) -> Callable[..., None]:
+    """The ``progress(fraction, message)`` a job's work calls: stores the fraction (0..1) and the
+    message on attempt ``attempt`` of job ``job_id`` (a write of an abandoned attempt changes nothing)."""
+
+    def progress(fraction: float, message: str = "") -> None:
+        db.execute(f"UPDATE jobs SET progress = ?, message = ? WHERE {_THIS_ATTEMPT}",
+                   [round(fraction, 3), message, job_id, attempt])
+
+    return progress
+
+
 def child_main(database_path: str, job_id: int, attempt: int, parent_pid: int) -> None:
     """The child process: do the job's work, record progress and the result or the error.
 
@@ -215,11 +227,7 @@ def child_main(database_path: str, job_id: int, attempt: int, parent_pid: int) -
     db = connect(database_path)
     try:
         job = get(db, job_id)
-
-        def progress(fraction: float, message: str = "") -> None:
-            db.execute(f"UPDATE jobs SET progress = ?, message = ? WHERE {_THIS_ATTEMPT}",
-                       [round(fraction, 3), message, job_id, attempt])
-
+        progress = progress_recorder(db, job_id, attempt)
         try:
             result = WORK[job["kind"]](db, job, json.loads(job["params"]), progress)
         except Exception as exc:  # a failed job is reported on its page, never lost silently
