@@ -85,6 +85,8 @@ def english_patterns() -> tuple[tuple[re.Pattern, bool, str], ...]:
             words = WORD.findall(bare)
             if not words or all(w in ALLOWED for w in words):
                 continue
+            if len(words) < 3 and sum(map(len, words)) < 4:  # "%(what)s of %(round)s" fits any Dutch "of"
+                continue
             parts = [re.escape(p) for p in PLACEHOLDER.split(msgid)[::2]]
             body = r"\s+".join(".+?".join(parts).split(r"\ "))
             out.append((re.compile(body), len(words) < 3, msgid))

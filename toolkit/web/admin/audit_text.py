@@ -12,6 +12,7 @@ import re
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from markupsafe import Markup
 
 from toolkit.web.authz import role_label
@@ -38,6 +39,8 @@ _DETAILS = {
 _STATUSES = {"draft": _l("draft"), "open": _l("open"), "closed": _l("closed")}
 _WAS = re.compile(r"^was (draft|open|closed)$")
 _ROLE_CHANGE = re.compile(r"^role (\w+) -> (\w+)$")
+_COUNTED = re.compile(r"^(\d+) (participants|responses)$")
+_DERIVED = re.compile(r"^persona set (\d+), k=(\d+)$")
 _VIEWED = re.compile(r"^[a-z_]+\.[a-z_]+ (/\S*)$")  # "rounds.detail /rounds/3": the endpoint and the path
 
 
@@ -66,6 +69,16 @@ def detail_text(detail: str | None) -> str | Markup:
         return _("was %(status)s", status=str(_STATUSES[match.group(1)]))
     if match := _ROLE_CHANGE.match(detail):
         return _("role %(old)s → %(new)s", old=role_label(match.group(1)), new=role_label(match.group(2)))
+    if match := _COUNTED.match(detail):
+        count = int(match.group(1))
+        if match.group(2) == "participants":
+            return ngettext("%(num)d participant", "%(num)d participants", count)
+        return ngettext("%(num)d response", "%(num)d responses", count)
+    if match := _DERIVED.match(detail):
+        return ngettext("%(set)s, %(num)d persona", "%(set)s, %(num)d personas", int(match.group(2)),
+                        set=str(OBJECTS["persona set"]) % {"id": match.group(1)})
+    if _OBJECT.match(detail):
+        return object_text(detail)
     if match := _VIEWED.match(detail):
         return Markup("<code>{}</code>").format(match.group(1))
     return detail
