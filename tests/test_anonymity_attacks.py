@@ -151,11 +151,11 @@ def test_after_close_every_answer_is_published_at_once_without_identifier_day_or
     assert [tuple(r[c] for c in rows[0]) for r in rows] == sorted(tuple(r[c] for c in rows[0]) for r in rows)
     assert items
     dashboard = hr.get(f"/rounds/{round_id}/dashboard").get_data(as_text=True)
-    assert "chart-scores" in dashboard and "11 of 24 invited" in dashboard
+    assert "chart-scores" in dashboard and 'id="count-invited">24<' in dashboard and 'id="count-online">11<' in dashboard
     # the answer day: shown only now, in periods of at least the minimum (here one day of eleven)
     assert "chart-timeline" in dashboard and "Figures per period" in dashboard
     page = hr.get(f"/rounds/{round_id}").get_data(as_text=True)
-    assert "<dd>11 of 24 invited</dd>" in page
+    assert 'id="count-invited">24<' in page and 'id="count-online">11<' in page  # invited, answered online
 
 
 def test_per_team_counts_cannot_be_worked_out_by_subtraction(scene):

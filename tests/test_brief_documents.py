@@ -51,8 +51,18 @@ def card_rows(document) -> dict[str, str]:
     return {row.cells[0].text: row.cells[1].text for row in card.rows}
 
 
-def persona(persona_set: dict, name: str) -> dict:
-    return next(p for p in persona_set["personas"] if p["name"] == name)
+# The demo round's four personas by what they are (their names are drawn from the data, so the
+# tests do not depend on them): energised but wanting a course, looking for clarity, the critical
+# doubter, and the checked-out, distrustful one.
+ENERGISED, CLARITY, DOUBTER, DISENGAGED = "p1", "p2", "p3", "p4"
+
+
+def persona(persona_set: dict, key: str) -> dict:
+    return next(p for p in persona_set["personas"] if p["key"] == key)
+
+
+def name(persona_set: dict, key: str) -> str:
+    return persona(persona_set, key)["name"]
 
 
 # --- the persona card ------------------------------------------------------------------------
@@ -60,7 +70,7 @@ def persona(persona_set: dict, name: str) -> dict:
 
 def test_card_holds_everything_a_consultant_needs_on_page_one(q):
     ps = demo_round()
-    doc = communication_brief(ps, persona(ps, "Youssef"), dict(ROUND_INFO, change_facts=FACTS), q, "en")
+    doc = communication_brief(ps, persona(ps, DISENGAGED), dict(ROUND_INFO, change_facts=FACTS), q, "en")
     rows = card_rows(doc)
     assert list(rows) == [
         "Size and stability", "What sets them apart", "Worries", "Wishes", "In their own words",
@@ -79,22 +89,22 @@ def test_card_holds_everything_a_consultant_needs_on_page_one(q):
 
 def test_card_states_a_tie_between_channels(q):
     ps = demo_round()
-    rows = card_rows(communication_brief(ps, persona(ps, "Sem"), ROUND_INFO, q, "en"))
+    rows = card_rows(communication_brief(ps, persona(ps, CLARITY), ROUND_INFO, q, "en"))
     assert re.search(r"Channel: \S.* and .*\(a tie: each 44 of 62 people, 71%\)", rows["Channel and messenger"])
 
 
 def test_card_key_sentence_leads_with_each_personas_need(q):
     ps = demo_round()
     expected = {
-        "Hannah": "You know how the work really goes",  # ownership: valence and commitment high
-        "Sem": "We tell you exactly what is expected of you",  # clarity: controlled motivation
-        "Roos": "Why we are doing this:",  # the why: appropriateness low
-        "Youssef": "We only promise what we will keep.",  # trust: amotivation +2.1 z
+        ENERGISED: "You know how the work really goes",  # ownership: valence and commitment high
+        CLARITY: "We tell you exactly what is expected of you",  # clarity: controlled motivation
+        DOUBTER: "Why we are doing this:",  # the why: appropriateness low
+        DISENGAGED: "We only promise what we will keep.",  # trust: amotivation +2.1 z
     }
-    for name, start in expected.items():
-        text = text_of(training_brief(ps, persona(ps, name), ROUND_INFO, q, "en"))
+    for which, start in expected.items():
+        text = text_of(training_brief(ps, persona(ps, which), ROUND_INFO, q, "en"))
         key = next(line for line in text.splitlines() if line.startswith("Key sentence:"))
-        assert start in key, name
+        assert start in key, which
         assert "[why it changes]" in key or "[what changes]" in key or "[what stays the same]" in key
 
 
@@ -120,18 +130,18 @@ def test_overview_names_core_personas_by_size_times_stability_and_states_the_rul
     ps = demo_round()
     ctx = BriefContext(ps, ROUND_INFO, q, "en", None)
     core = summary.core_personas(ctx, ctx.persona_set["personas"])
-    assert [(p["name"], role) for p, role in core] == [("Hannah", "primary"), ("Sem", "secondary")]
+    assert [(p["key"], role) for p, role in core] == [(ENERGISED, "primary"), (CLARITY, "secondary")]
     # an indicative persona is never primary while a stable one exists
     shaky = copy.deepcopy(ps)
     shaky["personas"][0]["stability"], shaky["personas"][0]["stability_band"] = 0.7, "indicative"
     shaky["personas"][0]["size"] = 150
     ctx = BriefContext(shaky, ROUND_INFO, q, "en", None)
-    assert summary.core_personas(ctx, ctx.persona_set["personas"])[0][0]["name"] == "Sem"
+    assert summary.core_personas(ctx, ctx.persona_set["personas"])[0][0]["key"] == CLARITY
     text = text_of(overview_brief(ps, ROUND_INFO, q, "en"))
     assert "Rule: personas are ranked by size × stability" in text
     assert "Decisions asked of the steering group" in text
-    # Youssef needs trust first and chose a colleague as messenger: the decision says so
-    assert ("Decide how the story reaches Youssef: through a colleague or change champion they "
+    # the disengaged persona needs trust first and chose a colleague as messenger: the decision says so
+    assert (f"Decide how the story reaches {name(ps, DISENGAGED)}: through a colleague or change champion they "
             "know, the messenger they chose most") in text
     assert "Make time for training in working hours: on average" in text
 
@@ -142,8 +152,8 @@ def test_key_message_house_is_drafted_from_the_change_facts(q):
     assert f"{FACTS['what']} {FACTS['why']}" in with_facts  # the core message, HR's own words
     assert "Nog in te vullen door HR" not in with_facts
     assert f"Wanneer: {FACTS['when']}" in with_facts
-    for name in ("Hannah", "Sem", "Roos", "Youssef"):
-        assert name in with_facts.split("Boodschappenhuis")[1]
+    for key in (ENERGISED, CLARITY, DOUBTER, DISENGAGED):
+        assert name(ps, key) in with_facts.split("Boodschappenhuis")[1]
     without = text_of(overview_brief(ps, ROUND_INFO, q, "nl"))
     assert ("Nog in te vullen door HR: wat er verandert, waarom, wanneer en wat hetzelfde blijft."
             in without)
@@ -160,10 +170,10 @@ def test_calendar_has_every_phase_for_every_persona(q):
     assert len(rows) == 4 * 4
     phases = [r[0] for r in rows if r[0]]
     assert [p.split(" (")[0] for p in phases] == ["Announce", "Prepare", "Go-live", "Embed"]
-    assert {r[1] for r in rows} == {"Hannah", "Sem", "Roos", "Youssef"}
-    youssef = [r for r in rows if r[1] == "Youssef"]
-    assert youssef[0][2] == "Let a colleague or change champion they know bring the news in person, before any memo."
-    assert [r for r in rows if r[1] == "Roos"][0][3].endswith("· My line manager")
+    assert {r[1] for r in rows} == {p["name"] for p in ps["personas"]}
+    disengaged = [r for r in rows if r[1] == name(ps, DISENGAGED)]
+    assert disengaged[0][2] == "Let a colleague or change champion they know bring the news in person, before any memo."
+    assert [r for r in rows if r[1] == name(ps, DOUBTER)][0][3].endswith("· My line manager")
     assert all(" · " in r[3] for r in rows)  # channel · messenger, as each persona chose
 
 
@@ -172,10 +182,10 @@ def test_training_matrix_shows_persona_by_module_for_trainers(q):
     doc = overview_brief(ps, ROUND_INFO, q, "en")
     matrix = next(t for t in doc.tables if t.rows[0].cells[0].text == "Module")
     header = [c.text for c in matrix.rows[0].cells]
-    assert header == ["Module", "Hannah", "Sem", "Roos", "Youssef"]
+    assert header == ["Module", *(name(ps, k) for k in (ENERGISED, CLARITY, DOUBTER, DISENGAGED))]
     cells = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in matrix.rows[1:]}
-    assert cells["In conversation with leadership"][3].startswith("●")  # Youssef: trust first
-    assert cells["In conversation with leadership"][0] == "–"  # Hannah does not need it
+    assert cells["In conversation with leadership"][3].startswith("●")  # the disengaged: trust first
+    assert cells["In conversation with leadership"][0] == "–"  # the energised do not need it
     assert all(v != "–" for v in cells["What changes in your work"])  # standard for everyone
 
 
@@ -185,16 +195,16 @@ def test_training_matrix_shows_persona_by_module_for_trainers(q):
 def test_training_plan_follows_gaps_motivation_and_preferences(q):
     ps = demo_round()
     ctx = BriefContext(ps, ROUND_INFO, q, "en", None)
-    youssef = ctx.shown(persona(ps, "Youssef"))
-    plan = {m.module: m for m in training_plan.plan(ctx, youssef)}
+    disengaged = ctx.shown(persona(ps, DISENGAGED))
+    plan = {m.module: m for m in training_plan.plan(ctx, disengaged)}
     assert plan["trust"].full and "Amotivation" in plan["trust"].reason and "n = 29 of 29" in plan["trust"].reason
     assert all(m.form and m.duration and m.group for m in plan.values())
-    assert training_plan.motivation_note(ctx, youssef).startswith("Little motivation: start with relevance")
-    hannah = ctx.shown(persona(ps, "Hannah"))
-    assert training_plan.motivation_note(ctx, hannah).startswith("Autonomous motivation: give choice")
-    sem = ctx.shown(persona(ps, "Sem"))
-    assert training_plan.motivation_note(ctx, sem).startswith("Controlled motivation: give structure")
-    text = text_of(training_brief(ps, sem, ROUND_INFO, q, "en"))
+    assert training_plan.motivation_note(ctx, disengaged).startswith("Little motivation: start with relevance")
+    energised = ctx.shown(persona(ps, ENERGISED))
+    assert training_plan.motivation_note(ctx, energised).startswith("Autonomous motivation: give choice")
+    clarity = ctx.shown(persona(ps, CLARITY))
+    assert training_plan.motivation_note(ctx, clarity).startswith("Controlled motivation: give structure")
+    text = text_of(training_brief(ps, clarity, ROUND_INFO, q, "en"))
     plan_table = text.split("Training plan")[1]
     assert "their preference:" in plan_table  # the form follows the learning format they chose
     assert re.search(r"\d+ × \d+ min|\d+ min", plan_table)

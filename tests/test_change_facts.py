@@ -36,7 +36,7 @@ def test_migration_adds_the_table_to_an_existing_database(tmp_path):
         step(db)
         db.execute("INSERT INTO _migrations VALUES (?, 'then')", [step.__name__])
     assert "change_facts" not in db.table_names()
-    assert migrations.migrate(db) == ["m013_change_facts"]
+    assert migrations.migrate(db)[0] == "m013_change_facts"  # then any later steps
     assert "change_facts" in db.table_names()
 
 

@@ -84,3 +84,30 @@ def test_the_same_answers_give_the_same_xlsx_file_whenever_it_is_exported():
     core = archive.read("docProps/core.xml").decode()
     assert "1980-01-01T00:00:00Z" in core and str(dt.date.today().year) not in core
     assert openpyxl.load_workbook(io.BytesIO(data)).active["B3"].value == "'=y"  # still escaped
+
+
+RAW = "Te snel\x0bvoor ons\x01 team\x1b,\r\nzegt\x85 Word\ufffe."  # Word's Shift+Enter, controls, CR LF
+CLEAN = "Te snel\nvoor ons team,\nzegt Word."
+
+
+def test_every_export_cleans_characters_its_format_cannot_hold_the_same_way(app, database, default_q):
+    """Before: a vertical tab in an open answer made the XLSX answer export a 500 (IllegalCharacterError)."""
+    from conftest import login, make_users
+
+    from toolkit.briefs.sanitize import clean_text
+    from toolkit.core.cleaning import exportable_text
+
+    round_id = create_round(database, default_q, "Word text", mode="identified")
+    insert_response(database, default_q, round_id, {"mot_int_1": 4, "open_worry": RAW})
+    client = app.test_client()
+    login(client, make_users(database)["hr"][1])
+    xlsx = client.get(f"/rounds/{round_id}/answers.xlsx")
+    assert xlsx.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.get_data())).active
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    assert [r for r in sheet.iter_rows(min_row=2, values_only=True)][0][header.index("open_worry")] == CLEAN
+    text = client.get(f"/rounds/{round_id}/answers.csv").get_data().decode("utf-8-sig")
+    assert next(csv.DictReader(io.StringIO(text), delimiter=";"))["open_worry"] == CLEAN
+    assert exportable_text(RAW) == CLEAN  # the one rule, in toolkit.core.cleaning
+    assert clean_text(RAW, single_line=False) == CLEAN  # Word: the same characters go, then the layout
+    assert clean_text(RAW) == "Te snel voor ons team, zegt Word."

@@ -18,7 +18,7 @@ def csv_bytes(rows, delimiter=",", encoding="utf-8", bom=False):
 
 
 def parse(q, data, name="answers.csv"):
-    return parse_responses(q, read_table(data, name))
+    return parse_responses(q, read_table(data, name)).responses
 
 
 def test_semicolon_windows_1252_with_dutch_labels(default_q):
@@ -41,15 +41,18 @@ def test_na_label_is_no_answer(default_q):
     assert response.answers == {"rdy_app_2": 3}
 
 
-def test_xlsx_formula_cell_is_text_not_evaluated(default_q):
-    book = openpyxl.Workbook()
+def test_xlsx_formula_cell_without_stored_result_is_refused_not_evaluated(default_q):
+    book = openpyxl.Workbook()  # openpyxl stores formulas without a result, as a program would
     sheet = book.active
     sheet.append(["respondent_id", "rdy_app_1", "open_worry"])
     sheet.append(["r1", 4, "=HYPERLINK(\"http://x\",\"y\")"])
     buffer = io.BytesIO()
     book.save(buffer)
-    [response] = parse(default_q, buffer.getvalue(), "answers.xlsx")
-    assert response.answers["open_worry"].startswith("=HYPERLINK")
+    with pytest.raises(ImportProblem) as info:
+        parse(default_q, buffer.getvalue(), "answers.xlsx")
+    assert info.value.problems == [
+        "row 2, column 'open_worry': the formula =HYPERLINK(\"http://x\",\"y\") has no stored result; open the "
+        "workbook in your spreadsheet program, save it, and import it again"]
 
 
 @pytest.mark.parametrize(
@@ -110,5 +113,5 @@ def test_cli_import_is_all_or_nothing(cli, database, tmp_path):
     assert "Imported 2 responses" in cli("responses", "import", good, "--round", round_id).output
     # importing the same respondents again is refused as a whole
     again = cli("responses", "import", good, "--round", round_id, expect_ok=False)
-    assert "already imported" in again.output
+    assert "row 2: respondent id 'r1' was imported into this round before" in again.output
     assert response_count(database, round_id) == 2

@@ -4,6 +4,7 @@ what the instrument measured."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -160,25 +161,77 @@ def test_identified_rounds_take_outcomes_from_the_participant_list(cli, database
     assert shown >= 1
 
 
-def test_the_web_import_takes_outcome_columns_and_the_page_tells_a_possible_split(client, cli, database, tmp_path):
+def selected_uses(page: str) -> dict[str, str]:
+    """What the preview's form would post as it is shown: each select's chosen option."""
+    uses = {}
+    for select in re.finditer(r'<select name="(use-\d+)".*?</select>', page, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected>', select.group(0))
+        uses[select.group(1)] = chosen.group(1) if chosen else re.search(r'<option value="([^"]*)"', select.group(0))[1]
+    return uses
+
+
+def test_the_web_import_keeps_typed_outcome_columns_and_the_page_tells_a_possible_split(client, cli, database, tmp_path):
     import io
 
     cli("questionnaire", "add", INSTRUMENT)
     round_id = cli("round", "create", "--questionnaire", "exit-survey", "--title", "Web import").output.strip()
     login(client, make_users(database)["hr"][1])
-    data = write_csv(tmp_path / "export.csv", exit_rows(300, seed=17, strength=0.5)).read_bytes()
-    refused = client.post(f"/rounds/{round_id}/responses", data={"file": (io.BytesIO(data), "export.csv")},
+    rows = exit_rows(300, seed=17, strength=0.5)
+    headers = list(rows[0])
+    data = write_csv(tmp_path / "export.csv", rows).read_bytes()
+    preview = client.post(f"/rounds/{round_id}/responses", data={"file": (io.BytesIO(data), "export.csv")},
                           content_type="multipart/form-data")
-    assert refused.status_code == 422 and "unknown column" in refused.get_data(as_text=True)  # rehire: not declared
-    page = client.post(f"/rounds/{round_id}/responses", follow_redirects=True, content_type="multipart/form-data",
-                       data={"file": (io.BytesIO(data), "export.csv"), "outcomes": "rehire:yes_no, absence_days:numeric"})
-    assert "Imported 300 responses." in page.get_data(as_text=True)
-    assert database.execute("SELECT count(*) FROM response_values WHERE variable = 'rehire'").fetchone()[0] == 300
+    assert preview.status_code == 302
+    preview_url = preview.headers["Location"]
+    page = client.get(preview_url + "?lang=en").get_data(as_text=True)
+    uses = selected_uses(page)
+    column = {h: f"use-{i}" for i, h in enumerate(headers)}
+    # declared outcomes come preselected with their type; rehire and absence_days are not recognised
+    assert [uses[column[h]] for h in ("reason_manager", "reason_pay", "separation", "rehire", "absence_days")] == [
+        "outcome:reason_manager:yes_no", "outcome:reason_pay:yes_no", "outcome:separation:categorical", "ignore",
+        "ignore"]
+    for kind, label in (("yes_no", "yes/no"), ("categorical", "categories"), ("numeric", "number")):
+        assert f'<option value="outcome:rehire:{kind}">Keep as outcome: {label}</option>' in page
+    assert "Bewaren als uitkomst: ja/nee" in client.get(preview_url + "?lang=nl").get_data(as_text=True)
+
+    # "ja" / "nee" are no numbers: refused with row and column, nothing stored, the choice kept
+    wrong = client.post(preview_url + "?lang=en", data={**uses, column["rehire"]: "outcome:rehire:numeric",
+                                                         "action": "import"})
+    text = wrong.get_data(as_text=True)
+    assert wrong.status_code == 422
+    assert f"row 2, column &#39;rehire&#39;: value &#39;{rows[0]['rehire']}&#39; expected a number such as 12" in text
+    assert 'value="outcome:rehire:numeric" selected' in text
+    assert database.execute("SELECT count(*) FROM responses").fetchone()[0] == 0
+
+    done = client.post(preview_url, follow_redirects=True, data={
+        **uses, column["rehire"]: "outcome:rehire:yes_no", column["absence_days"]: "outcome:absence_days:numeric",
+        "action": "import"})
+    assert ("Imported 300 responses. Kept as outcomes: reason_manager, reason_pay, separation, rehire, absence_days."
+            in done.get_data(as_text=True))
+    assert dict(database.execute("SELECT id, type FROM round_variables WHERE round_id = ?", [round_id])) == {
+        "rehire": "yes_no", "absence_days": "numeric"}
+    stored = dict(database.execute(
+        "SELECT r.external_id, v.value FROM response_values v JOIN responses r ON r.id = v.response_id "
+        "WHERE v.variable = 'rehire'"))
+    assert stored == {r["respondent_id"]: {"ja": "yes", "nee": "no"}[r["rehire"]] for r in rows}
+    assert database.execute("SELECT count(*) FROM responses WHERE attributes LIKE '%outcome%'").fetchone()[0] == 0
 
     from toolkit.services.pipeline import derive_round
 
     derive_round(database, int(round_id), bootstrap=30)
-    near = current_persona_set(database, int(round_id))["quality"]["near_miss"]
+    persona_set = current_persona_set(database, int(round_id), members=True)
+    external = dict(database.execute("SELECT id, external_id FROM responses WHERE round_id = ?", [round_id]))
+    by_id = {r["respondent_id"]: r for r in rows}
+    for persona in persona_set["personas"]:
+        outcomes = {o["variable"]: o for o in persona["description"]["outcomes"]}
+        absence = [float(by_id[external[m]]["absence_days"]) for m in persona["members"]]
+        assert outcomes["absence_days"]["mean"] == round(sum(absence) / len(absence), 3)
+        rehired = sum(by_id[external[m]]["rehire"] == "ja" for m in persona["members"])
+        assert outcomes["rehire"]["categories"][0] == {**outcomes["rehire"]["categories"][0], "value": "yes",
+                                                       "n": rehired}
+        persona_page = client.get(f"/personas/{persona['id']}?lang=en").get_data(as_text=True)
+        assert "absence_days (mean)" in persona_page and "rehire: yes" in persona_page
+    near = persona_set["quality"]["near_miss"]
     overview = client.get(f"/rounds/{round_id}/personas?lang=en").get_data(as_text=True)
     assert "A possible split" in overview and f"a group of {near['size']} people" in overview
     assert "lower Manager" in overview and "try k = 2" in overview

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
-import openpyxl
 import pytest
 
 from toolkit.core.intake import ImportProblem
@@ -59,16 +56,20 @@ def test_dutch_semicolon_windows_1252_file_is_read(database, round_id):
     assert (row["email"], row["name"], row["team"], row["language"]) == ("zoë@example.org", "Zoë Müller", "Inkoop", "nl")
 
 
-def test_xlsx_formula_cells_are_kept_as_text(database, round_id):
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["email", "name", "team"])
-    sheet.append(["c@example.org", "=HYPERLINK(\"http://evil\")", "=1+1"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    assert _import(database, round_id, buffer.getvalue(), "people.xlsx") == 1
+def test_xlsx_formula_cells_give_their_stored_result_and_without_one_are_refused(database, round_id):
+    from workbooks import simple_workbook
+
+    data = simple_workbook([["email", "name", "team"],
+                            ["c@example.org", ("=HYPERLINK(\"http://evil\",\"Cor\")", "Cor"), ("=A1&\"\"", "Inkoop")]])
+    assert _import(database, round_id, data, "people.xlsx") == 1
     row = next(database.query("SELECT name, team FROM participants WHERE round_id = ?", [round_id]))
-    assert row == {"name": '=HYPERLINK("http://evil")', "team": "=1+1"}
+    assert row == {"name": "Cor", "team": "Inkoop"}
+    without = simple_workbook([["email", "name", "team"], ["d@example.org", "Dirk", ("=1+1", None)]])
+    with pytest.raises(ImportProblem) as caught:
+        _import(database, round_id, without, "people.xlsx")
+    assert caught.value.problems == ["row 2, column 'team': the formula =1+1 has no stored result; open the workbook "
+                                     "in your spreadsheet program, save it, and import it again"]
+    assert _count(database, round_id) == 1
 
 
 @pytest.mark.parametrize(
@@ -82,7 +83,7 @@ def test_xlsx_formula_cells_are_kept_as_text(database, round_id):
         (b"name,team\nAnna,IT\n", "row 1: no e-mail column; expected a column named 'email'"),
         (b"email\n", "the file has a header but no participants"),
         (b"", "the file is empty"),
-        (b"email,name\na@example.org,Anna,extra\n", "row 2: 3 values for 2 columns"),
+        (b"email,name\na@example.org,Anna,extra\n", "row 2: too many values (3 instead of 2"),
     ],
     ids=["bad-email", "empty-email", "duplicate", "unknown-language", "no-email-column", "no-rows", "empty",
          "ragged-row"],

@@ -116,3 +116,12 @@ def test_names_stay_unique_when_a_new_persona_had_the_name_a_match_takes_over():
     after = _set(_persona("q1", 4.4, 2.1, name="Tom"), _persona("q2", 1.0, 1.0, name="Sem"))
     plan = replacement_plan(before, after)
     assert plan.names == {"q1": "Sem", "q2": "Tom"}  # q2 gives up "Sem" and takes the name q1 freed
+
+
+def test_a_name_that_is_now_a_participants_first_name_is_not_carried_over():
+    before = _set(_persona("p1", 4.5, 2.0, pid=1, name="Sem"), _persona("p2", 2.0, 4.5, pid=2, name="Roos"))
+    before["personas"][0]["derived_name"], before["personas"][1]["derived_name"] = "Sem", "Roos"
+    after = _set(_persona("q1", 4.4, 2.1, name="Tom"), _persona("q2", 2.1, 4.4, name="Eva"))
+    assert replacement_plan(before, after).names == {"q1": "Sem", "q2": "Roos"}
+    plan = replacement_plan(before, after, avoid={"SEM"})
+    assert plan.names == {"q2": "Roos"}  # q1 keeps "Tom", the name it was derived with

@@ -78,7 +78,9 @@ def test_status_changes_need_hr(client, database, round_id):
     assert get_round(database, round_id)["status"] == "draft"
 
 
-def test_response_rate_per_team_hides_teams_under_the_minimum(client, database, hr, round_id):
+def test_response_rate_per_team_hides_teams_under_the_minimum(client, database, hr, round_id, default_q):
+    from toolkit.data.responses import insert_response
+
     rows = ([{"email": f"f{i}@x.org", "team": "Finance"} for i in range(8)]
             + [{"email": f"i{i}@x.org", "team": "IT"} for i in range(6)]
             + [{"email": f"l{i}@x.org", "team": "Legal"} for i in range(2)]
@@ -88,6 +90,8 @@ def test_response_rate_per_team_hides_teams_under_the_minimum(client, database, 
     # Per-team response rates exist in identified rounds only: there the participant carries the flag.
     database.execute("UPDATE rounds SET mode = 'identified' WHERE id = ?", [round_id])
     database.execute("UPDATE participants SET responded = 1 WHERE email IN ('f0@x.org', 'f1@x.org', 'l0@x.org')")
+    for _ in range(3):  # the three answered online: their responses
+        insert_response(database, default_q, round_id, {"rdy_app_1": 4})
     page = client.get(f"/rounds/{round_id}").get_data(as_text=True)
     assert re.search(r"<td>Finance</td><td class=\"num\">8</td><td class=\"num\">2</td><td class=\"num\">25%</td>", page)
     assert "<td>IT</td>" in page

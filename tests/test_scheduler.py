@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -260,7 +261,7 @@ def test_a_second_scheduler_is_refused_and_told_who_holds_the_lease(database):
 def test_the_lease_of_a_dead_process_on_this_machine_is_taken_over(database):
     proc = subprocess.Popen([sys.executable, "-c", "pass"])
     proc.wait()
-    dead = f"{scheduler.socket.gethostname()}:{proc.pid}:abc"
+    dead = f"{socket.gethostname()}:{proc.pid}:abc"
     scheduler.acquire_lease(database, dead)
     assert scheduler.acquire_lease(database, scheduler.holder_name()) == dead
 

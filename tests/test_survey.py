@@ -310,7 +310,8 @@ def test_required_question_left_empty_shows_the_message_and_keeps_other_answers(
     assert len(saved) == len(data) and item_id not in saved
 
 
-def test_finishing_with_a_required_question_still_open_returns_to_it_and_keeps_the_last_page(client, database, tmp_path):
+def test_finishing_with_a_required_question_still_open_lists_it_with_a_link_back_and_keeps_the_last_page(
+        client, database, tmp_path):
     from toolkit.core.questionnaire import QUESTIONNAIRE_DIR, load_questionnaire
 
     source = (QUESTIONNAIRE_DIR / "pulse.toml").read_text(encoding="utf-8")
@@ -322,10 +323,18 @@ def test_finishing_with_a_required_question_still_open_returns_to_it_and_keeps_t
     html = client.get("/survey").get_data(as_text=True)
     # The last page posted straight away (an old tab, a crafted request): page 1 of 2 is still open.
     response = client.post("/survey", data={**page_fields(html), "page": "1", **answer_page(q, 1, 3), "action": "next"})
-    assert response.status_code == 303 and response.headers["Location"] == "/survey"
+    text = response.get_data(as_text=True)
+    required = next(iid for iid in q.blocks[0].items if q.items[iid].required)
+    assert response.status_code == 422 and 'id="unanswered"' in text
+    assert f'href="/survey?page=0&amp;review=1#q_{required}"' in text
     assert response_count(database, round_id) == 0
     answers, page = database.execute("SELECT answers, page FROM drafts").fetchone()
-    assert page == 0 and json.loads(answers) == {iid: 3 for iid in q.blocks[1].items}
+    assert page == 1 and json.loads(answers) == {iid: 3 for iid in q.blocks[1].items}
+    # The link back shows that page; "next" from there returns to the last page.
+    back = client.get("/survey?page=0&review=1").get_data(as_text=True)
+    assert 'name="review" value="1"' in back and hidden(back, "page") == "0"
+    again = client.post("/survey", data={**page_fields(back), "review": "1", **answer_page(q, 0, 4), "action": "next"})
+    assert again.status_code == 303 and database.execute("SELECT page FROM drafts").fetchone()[0] == 1
 
 
 @pytest.mark.parametrize("value", ["9", "0", "abc", "3.0"])
@@ -347,3 +356,39 @@ def test_dutch_and_english_pages(client, database, pulse):
     client.get(f"/s/{tokens[0]}")
     assert pulse.blocks[0].title["en"] in client.get("/survey").get_data(as_text=True)
     assert pulse.blocks[0].title["nl"] in client.get("/survey?lang=nl").get_data(as_text=True)
+
+
+def test_next_on_an_empty_page_asks_once_then_lets_the_respondent_skip(client, database):
+    q = get_questionnaire("default")
+    _round_id, tokens = open_round(database, q, language="en")
+    client.get(f"/s/{tokens[0]}")
+    html = client.get("/survey").get_data(as_text=True)
+    asked = client.post("/survey", data={**page_fields(html), "action": "next"})
+    text = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "You have not answered any question on this page" in text
+    assert hidden(text, "page") == "0" and database.execute("SELECT page FROM drafts").fetchone()[0] == 0
+    skipped = client.post("/survey", data={**page_fields(text), "action": "next"})
+    assert skipped.status_code == 303 and database.execute("SELECT page FROM drafts").fetchone()[0] == 1
+    html = client.get("/survey").get_data(as_text=True)
+    again = client.post("/survey", data={**page_fields(html), "action": "next"})  # asked once, not on every page
+    assert again.status_code == 303 and database.execute("SELECT page FROM drafts").fetchone()[0] == 2
+
+
+def test_a_round_share_decides_how_many_answers_a_response_needs(client, database, pulse):
+    closed = [iid for iid, item in pulse.items.items() if item.type in ("likert", "single", "multi")]
+    _round_id, tokens = open_round(database, pulse, language="en")
+    database.execute("UPDATE rounds SET min_answered_share = 0.5")
+    client.get(f"/s/{tokens[0]}")
+    html = client.get("/survey").get_data(as_text=True)
+    first = pulse.blocks[0].items
+    few = {f"q_{iid}": "4" for iid in first[: len(closed) // 2 - 1]}
+    client.post("/survey", data={**page_fields(html), **few, "action": "next"})
+    html = client.get("/survey").get_data(as_text=True)
+    refused = client.post("/survey", data={**page_fields(html), "action": "next"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Your answers cannot be sent yet" in text
+    assert text.count("(needed)") == len(closed) - len(few)  # every open closed question helps
+    assert database.execute("SELECT count(*) FROM responses").fetchone()[0] == 0
+    enough = {f"q_{iid}": "4" for iid in pulse.blocks[1].items if pulse.items[iid].type == "likert"}
+    done = client.post("/survey", data={**page_fields(text), **enough, "action": "next"})
+    assert done.status_code == 303 and done.headers["Location"] == "/survey/thanks"

@@ -93,3 +93,44 @@ def test_respondent_answers_half_closes_browser_resumes_and_finishes(live_app, l
     first_item = q.blocks[0].items[0]
     assert database.execute("SELECT value FROM answers WHERE response_id = ? AND item_id = ?",
                             [responses[0]["id"], first_item]).fetchone()[0] == "4"
+
+
+def test_seven_presses_on_next_without_answers_send_nothing_and_list_what_is_open(live_app, launch_browser, screens,
+                                                                                   database):
+    """Before: seven presses completed a response with 0 answers, one tap skipped a page silently."""
+    app, base_url = live_app
+    q = get_questionnaire("default")
+    assert len(q.blocks) == 7
+    round_id = create_round(database, q, "Leeg verzonden?", language="nl")
+    database.execute("UPDATE rounds SET status = 'open' WHERE id = ?", [round_id])
+    import_participants(database, round_id, [
+        {"row": n + 2, "email": f"p{n}@example.org", "name": f"P{n}", "team": "Inkoop", "language": "nl",
+         "attributes": {}} for n in range(6)], app.config["SECRET_KEY"])
+    participant = next(database.query("SELECT * FROM participants WHERE round_id = ? ORDER BY id", [round_id]))
+    browser = launch_browser()
+    page = browser.new_context(viewport=PHONE, locale="nl-NL").new_page()
+    page.goto(personal_link(base_url, participant_token(app.config["SECRET_KEY"], participant)))
+    seen = []
+    for _press in range(7):
+        page.locator("button[value=next]").click()
+        page.wait_for_load_state()
+        seen.append(progress(page))
+    # The first press asked (the same page again), the next six moved on: the last page, nothing sent.
+    assert seen[0] == "Pagina 1 van 7" and seen[-1] == "Pagina 7 van 7", seen
+    assert page.url.endswith("/survey")
+    unanswered = page.locator("#unanswered")
+    assert unanswered.is_visible()
+    assert unanswered.locator("a[href*='page=0']").first.inner_text().startswith("Pagina 1")
+    assert unanswered.locator("strong.required").count() == sum(
+        len(q.constructs[c].items) for c in q.dimension_constructs())  # every motivation and readiness item
+    page.screenshot(path=str(screens / "survey-unanswered-list-360px.png"), full_page=True)
+    page.get_by_role("button", name=re.compile("Verstuur|Send")).click()  # an eighth press: send
+    page.wait_for_load_state()
+    assert page.locator("#notice").is_visible() and "thanks" not in page.url
+    assert database.execute("SELECT count(*) FROM responses WHERE round_id = ?", [round_id]).fetchone()[0] == 0
+    link = unanswered.locator("li li a").first
+    target = link.get_attribute("href").split("#")[1]
+    link.click()
+    page.wait_for_url(re.compile(r"/survey\?page=0&review=1#q_"))
+    assert progress(page) == "Pagina 1 van 7" and page.locator(f"#{target}").is_visible()
+    browser.close()

@@ -15,14 +15,23 @@ CASES = {
     "responses-damaged-xlsx.xlsx": ("responses", ["damaged XLSX"]),
     "responses-utf16-without-bom.csv": ("responses", ["not a text file"]),
     "responses-neither-utf8-nor-cp1252.csv": ("responses", ["neither UTF-8 nor Windows-1252"]),
-    "responses-mixed-delimiters.csv": ("responses", ["row 3, column 'rdy_app_1': value '4,5'", "row 4: no answers"]),
+    # the shape of the file first: row 4 is one value ("r3,4,5,3") in a semicolon file
+    "responses-mixed-delimiters.csv": ("responses", ["row 4: too few values (1 instead of 4"]),
     "responses-formula-cells.csv": ("responses", ["row 2, column 'rdy_app_1'", "row 3, column 'rdy_sup_1': value '@SUM(A1)'"]),
-    "responses-formula-cells.xlsx": ("responses", ["row 2, column 'rdy_app_1': value '=2+2'", "row 3, column 'rdy_sup_1'"]),
+    "responses-formula-cells.xlsx": ("responses", ["row 2, column 'rdy_app_1': the formula =2+2 has no stored result",
+                                                   "row 3, column 'rdy_sup_1'"]),
     "responses-duplicate-ids.csv": ("responses", ["row 4, column 'respondent_id': 'r1' also on row 2"]),
     "responses-out-of-range.csv": ("responses", ["row 3, column 'rdy_app_1': value '7' out of range", "1–5"]),
     "responses-labels-wrong-language.csv": ("responses", ["row 2, column 'rdy_app_1': value 'Stimme zu' unknown label"]),
     "responses-several-sheets.xlsx": ("responses", ["data on 2 sheets ('Antwoorden', 'Round 2')"]),
     "responses-50mb.csv": ("responses", ["the limit is 10 MB"]),  # made at test time
+    "responses-short-rows.csv": ("responses", ["row 3: too few values (2 instead of 4",
+                                               "row 5: too few values (3 instead of 4"]),
+    # row 4 ends in two empty values beyond the header: harmless, not named
+    "responses-long-rows.csv": ("responses", ["row 2: too many values (5 instead of 4", "(1 problem(s))"]),
+    "responses-value-beyond-header.xlsx": ("responses", ["row 3: too many values (6 instead of 4"]),
+    "participants-short-and-long-rows.csv": ("participants", ["row 2: too few values (2 instead of 3",
+                                                              "row 3: too many values (4 instead of 3"]),
     "participants-duplicates-and-bad-values.csv": ("participants", [
         "row 4, column 'email': 'A@Example.org' is a duplicate of row 2",
         "row 5, column 'email': 'not-an-address' is not a valid e-mail address",

@@ -30,6 +30,7 @@ from toolkit.core.guidance import (
     percent,
 )
 from toolkit.core.numbers import finite_float
+from toolkit.core.participation import response_rate
 
 ADKAR_ORDER = ("awareness", "desire", "knowledge", "ability", "reinforcement")
 ADKAR_BLOCK = "adkar"
@@ -347,12 +348,12 @@ class BriefContext:
         return sorted(entries, key=lambda e: order.get(e["stage"], len(order)))
 
     def response_rate(self) -> float | None:
-        """Responses per invitation (0–1), or None without both figures."""
-        invited = as_int(self.round_info.get("invited"))
-        responses = as_int(self.round_info.get("responses"))
-        if invited and responses is not None:
-            return responses / invited
-        return None
+        """The invited who answered online, as a share of the invited (0–1), or None without
+        both figures; answers imported from files are not part of it, so it never passes 100 %
+        (:func:`toolkit.core.participation.response_rate`)."""
+        info = self.round_info
+        online = as_int(info.get("answered_online", info.get("responses")))
+        return response_rate(online, as_int(info.get("invited"))) if online is not None else None
 
     # -- numbers, dates and counts as the reader sees them ------------------------------------
 

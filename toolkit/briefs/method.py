@@ -146,6 +146,10 @@ def round_figures(ctx: BriefContext, shown: list[dict]) -> list[list[str]]:
         rows.append([_("Questionnaire"), ctx.questionnaire_title()])
     rows.append([_("Period"), ctx.period()])
     rows.append([_("Invited"), ctx.count(invited) if invited else UNKNOWN])
+    imported = as_int(info.get("imported")) or 0
+    if imported:  # answers from files have no invitation: counted apart, never in the rate
+        rows.append([_("Answered online"), ctx.count(as_int(info.get("answered_online")) or 0)])
+        rows.append([_("Imported from elsewhere"), ctx.count(imported)])
     rows.append([_("Completed questionnaires"), ctx.count(responses)])
     rate = ctx.response_rate()
     rate_text = percent(rate, ctx.lang) if rate is not None else UNKNOWN

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Characters XML 1.0 (and so Word) cannot store, plus C1 controls Word chokes on.
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+from toolkit.core.cleaning import exportable_text
+
 _SPACE = re.compile(r"\s+")
 
 
 def clean_text(value, *, single_line: bool = True, strip: bool = True) -> str:
-    """``value`` as text Word can store: XML-illegal and control characters removed.
+    """``value`` as text Word can store: cleaned as every export is
+    (:func:`toolkit.core.cleaning.exportable_text`: line breaks as LF, characters no file
+    format can hold removed), then laid out.
 
     ``value`` may be anything (``None`` gives ``""``; other objects are passed through
     ``str``). With ``single_line`` every run of whitespace, newlines included, becomes one
@@ -20,8 +22,7 @@ def clean_text(value, *, single_line: bool = True, strip: bool = True) -> str:
     Never raises.
     """
     text = "" if value is None else str(value)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _ILLEGAL.sub("", text)
+    text = exportable_text(text)
     if single_line:
         text = _SPACE.sub(" ", text)
         return text.strip() if strip else text

@@ -95,13 +95,17 @@ def opening(ctx: BriefContext, shown: list[dict]) -> str:
     """How many answered and how many personas came out, in one or two sentences."""
     _ = ctx._
     invited, responses = as_int(ctx.round_info.get("invited")), as_int(ctx.round_info.get("responses"))
-    if invited and responses is not None:
+    imported = as_int(ctx.round_info.get("imported")) or 0
+    rate = ctx.response_rate()  # of the invited who answered online: never above 100 %
+    if invited and rate is not None:
         first = _(
             "Of the %(invited)s people invited, %(responses)s filled in the questionnaire (%(rate)s).",
             invited=ctx.count(invited),
-            responses=ctx.count(responses),
-            rate=percent(responses / invited, ctx.lang),
+            responses=ctx.count((responses or 0) - imported),
+            rate=percent(rate, ctx.lang),
         )
+        if imported:
+            first += " " + _("Another %(n)s answers were imported from elsewhere.", n=ctx.count(imported))
     else:
         first = _("%(responses)s people filled in the questionnaire.", responses=ctx.count(responses))
     if not shown:

@@ -24,13 +24,17 @@ def round_group():
               help="Anonymous rounds keep no link between participant and answers.")
 @click.option("--language", type=click.Choice(["nl", "en", "participant"]), default="nl", show_default=True)
 @click.option("--min-group", type=click.IntRange(min=5), default=5, show_default=True)
+@click.option("--min-answered", type=click.IntRange(1, 100), default=None, metavar="PERCENT",
+              help="Share of the closed questions a respondent must answer before sending (default: every "
+                   "required question and two thirds of each persona construct's questions).")
 @with_appcontext
-def round_create(qid, title, anonymous, language, min_group):
+def round_create(qid, title, anonymous, language, min_group, min_answered):
     """Create a round; prints the new round's id alone on stdout."""
     try:
         q = get_questionnaire(qid, *library(current_app.instance_path))
         round_id = create_round(open_db(), q, title, mode="anonymous" if anonymous else "identified",
-                                      language=language, min_group=min_group)
+                                language=language, min_group=min_group,
+                                min_answered_share=min_answered / 100 if min_answered else None)
     except (LookupError, QuestionnaireError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(round_id)

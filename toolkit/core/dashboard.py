@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import escape
 
+from toolkit.core.participation import response_rate
 from toolkit.core.privacy import REST, effective_min, may_show, suppress_groups
 from toolkit.core.shapes import Persona
 
@@ -97,14 +98,15 @@ class DayCount:
     """Responses on one day (or, with ``until``, in the period of days from ``day`` to ``until``):
     that count, the running total and the running rate.
 
-    ``rate`` is ``cumulative`` / invited, a fraction (may exceed 1 when people answered
-    outside the invitation list); None when nobody was invited through the app.
+    ``rate`` is ``cumulative`` / invited, a fraction in [0, 1]; None when nobody was invited
+    through the app or the total passes the invited (the counts are then of different people:
+    the timeline is given the answers given online only, see the round's dashboard view).
     """
 
     day: dt.date
     count: int
     cumulative: int
-    rate: float | None  # cumulative / invited; None when nobody was invited through the app
+    rate: float | None  # cumulative / invited, never above 1; None when it has no meaning
     until: dt.date | None = None  # last day of a coarsened period (None: the period is one day)
 
 
@@ -127,7 +129,7 @@ def response_timeline(days: Iterable[str | dt.date], invited: int | None, until:
     result, total, day = [], 0, first
     while day <= last:
         total += counts.get(day, 0)
-        result.append(DayCount(day, counts.get(day, 0), total, total / invited if invited else None))
+        result.append(DayCount(day, counts.get(day, 0), total, response_rate(total, invited)))
         day += dt.timedelta(days=1)
     return result
 
@@ -354,7 +356,7 @@ def _svg_open(width: int, height: int, ident: str, title: str, desc: str, css: s
 
 def timeline_svg(timeline: list[DayCount], *, ident: str, title: str, desc: str,
                  format_day: Callable[[dt.date], str], format_share: Callable[[float], str]) -> str:
-    """A line of the cumulative response rate (or count, when nobody was invited) per day.
+    """A line of the cumulative response rate (0–100 %; the count when there is no rate) per day.
 
     Returns an inline SVG string (480 x 220 user units) with a <title> and <desc> for screen
     readers; ``ident`` makes their ids unique on the page; ``format_day`` and
@@ -362,9 +364,9 @@ def timeline_svg(timeline: list[DayCount], *, ident: str, title: str, desc: str,
     """
     width, height, left, right, top, bottom = 480, 220, 44, 14, 12, 34
     plot_w, plot_h = width - left - right, height - top - bottom
-    use_rate = bool(timeline) and timeline[0].rate is not None
+    use_rate = bool(timeline) and all(d.rate is not None for d in timeline)
     values = [(d.rate if use_rate else d.cumulative) for d in timeline]
-    top_value = max(1.0, max(values)) if use_rate else max(1, max(values or [1]))
+    top_value = 1.0 if use_rate else max(1, max(values or [1]))
     parts = _svg_open(width, height, ident, title, desc, "timeline")
     ticks = [0, 0.25, 0.5, 0.75, 1.0] if use_rate else sorted({0, round(top_value / 2), top_value})
     for t in ticks:

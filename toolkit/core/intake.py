@@ -1,235 +1,69 @@
-"""Reading CSV and XLSX files that people export from form tools and spreadsheets.
+"""Answers collected elsewhere: each cell of a read file turned into an answer, or refused.
 
-Files come from Excel on Dutch Windows (semicolons, Windows-1252), from Google Forms (commas,
-UTF-8) and from everything in between. We accept all of those, and we refuse anything we
-cannot read with a message that names the file, the row (as the spreadsheet numbers it: the
-header is row 1), the column, the value and what was expected. Validation is complete before
-anything is stored, so an import is all or nothing.
+Files are read by :mod:`toolkit.core.tabular` (encodings, delimiters, workbooks, limits); which
+column holds what comes from a :class:`toolkit.core.mapping.Mapping` (proposed from item ids and
+question texts, confirmed by HR). Here every cell is checked against its item, and every cell
+of an outcome column against the outcome's type (:mod:`toolkit.core.variables`): a refusal names
+the file, the row (as the spreadsheet numbers it: the header is row 1), the column, the value
+and what was expected. Validation is complete before anything is stored, so an import is all or
+nothing; empty rows and rows without any answer are skipped and counted, not fatal.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
-import unicodedata
-import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from toolkit.core import variables as outcome_values
+from toolkit.core.mapping import (
+    CONTEXT_COLUMNS,
+    Mapping,
+    check,
+    normalise,
+    outcome_variable,
+    propose,
+    with_outcomes,
+    with_types,
+)
+from toolkit.core.problems import N_, ImportProblem, Problem
 from toolkit.core.questionnaire import Item, Questionnaire
+from toolkit.core.tabular import Table, read_table
 from toolkit.core.variables import Variable
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_ERRORS_SHOWN = 25
-CONTEXT_COLUMNS = ("team", "role", "tenure", "age")
-# Characters Word and XML cannot store, and that have no business in an answer.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-
-
-class ImportProblem(ValueError):
-    """The file cannot be imported; ``problems`` lists each reason with its place."""
-
-    def __init__(self, filename: str, problems: list[str]):
-        """Keep the file name and problems; the message shows the first MAX_ERRORS_SHOWN."""
-        self.filename = filename
-        self.problems = problems
-        shown = problems[:MAX_ERRORS_SHOWN]
-        more = len(problems) - len(shown)
-        text = "\n".join(f"  - {p}" for p in shown)
-        if more:
-            text += f"\n  … and {more} more"
-        super().__init__(f"{filename}: nothing was imported ({len(problems)} problem(s))\n{text}")
-
-
-@dataclass
-class Table:
-    """A read file: its name, the header cells, and each data row as (row number, cells).
-
-    Row numbers are as the spreadsheet shows them (the header is row 1); cells map header
-    to the cleaned text of the cell ("" when empty).
-    """
-
-    filename: str
-    headers: list[str]
-    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # (row number, cells)
-
-
-def clean_text(value: str) -> str:
-    """``value`` in Unicode NFC, without control characters Word and XML cannot store, stripped."""
-    return _CONTROL.sub("", unicodedata.normalize("NFC", value)).strip()
-
-
-def _decode(data: bytes, filename: str) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    text = data.decode("cp1252", errors="replace")
-    if "\ufffd" in text:
-        raise ImportProblem(filename, ["the file is neither UTF-8 nor Windows-1252 text; save it as CSV (UTF-8)"])
-    return text
-
-
-def _looks_binary(data: bytes) -> bool:
-    sample = data[:4096]
-    if b"\x00" in sample:
-        return True
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
-    return controls > len(sample) * 0.05
-
-
-def _read_csv(data: bytes, filename: str) -> Table:
-    if _looks_binary(data):
-        raise ImportProblem(filename, ["this is not a text file; expected a CSV file or an XLSX workbook"])
-    text = _decode(data, filename)
-    first_line = text.splitlines()[0] if text.strip() else ""
-    counts = {d: first_line.count(d) for d in (";", ",", "\t")}
-    delimiter = max(counts, key=counts.get)
-    if counts[delimiter] == 0:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        raw_rows = list(reader)
-    except csv.Error as exc:
-        raise ImportProblem(filename, [f"row {reader.line_num}: cannot read this CSV line ({exc})"]) from exc
-    return _table_from_rows(filename, [(i + 1, r) for i, r in enumerate(raw_rows)])
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _read_xlsx(data: bytes, filename: str) -> Table:
-    import openpyxl
-
-    try:
-        # data_only=False: a formula cell is read as its text ("=1+1"), never evaluated.
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many types for broken files
-        raise ImportProblem(filename, [f"cannot open this workbook ({exc.__class__.__name__}); save it again as .xlsx"]) from exc
-    try:
-        sheets = []
-        for sheet in book.worksheets:
-            rows = [
-                (i + 1, [_cell_text(v) for v in row])
-                for i, row in enumerate(sheet.iter_rows(values_only=True))
-            ]
-            rows = [(n, r) for n, r in rows if any(c.strip() for c in r)]
-            if rows:
-                sheets.append((sheet.title, rows))
-    finally:
-        book.close()
-    if len(sheets) > 1:
-        names = ", ".join(f"'{name}'" for name, _ in sheets)
-        raise ImportProblem(filename, [f"the workbook has data on {len(sheets)} sheets ({names}); keep one sheet with the data"])
-    return _table_from_rows(filename, sheets[0][1] if sheets else [])
-
-
-def _table_from_rows(filename: str, numbered: list[tuple[int, list[str]]]) -> Table:
-    numbered = [(n, r) for n, r in numbered if any(c.strip() for c in r)]
-    if not numbered:
-        raise ImportProblem(filename, ["the file is empty; expected a header row and one row per respondent"])
-    header_row, headers = numbered[0]
-    headers = [clean_text(h) for h in headers]
-    while headers and not headers[-1]:
-        headers.pop()
-    problems = []
-    seen = set()
-    for col, h in enumerate(headers, start=1):
-        if not h:
-            problems.append(f"row {header_row}, column {col}: empty column name in the header")
-        elif h.lower() in seen:
-            problems.append(f"row {header_row}, column '{h}': the column appears twice")
-        seen.add(h.lower())
-    if problems:
-        raise ImportProblem(filename, problems)
-    table = Table(filename, headers)
-    for number, cells in numbered[1:]:
-        extra = [c for c in cells[len(headers):] if c.strip()]
-        if extra:
-            problems.append(f"row {number}: {len(cells)} values for {len(headers)} columns; is the delimiter mixed?")
-            continue
-        cells = list(cells) + [""] * (len(headers) - len(cells))
-        table.rows.append((number, {h: clean_text(c) for h, c in zip(headers, cells, strict=False)}))
-    if problems:
-        raise ImportProblem(filename, problems)
-    return table
-
-
-def read_table(data: bytes, filename: str) -> Table:
-    """Read a CSV (comma, semicolon or tab; UTF-8 with or without BOM, or Windows-1252) or XLSX.
-
-    ``data`` is the file's bytes (at most MAX_FILE_BYTES), ``filename`` its name (only the
-    last part is kept, for messages). Raises ImportProblem naming every problem: empty, too
-    large, not text, an unreadable CSV line, a damaged or multi-sheet workbook, empty or
-    duplicate column names, rows with another number of cells than the header.
-    """
-    filename = Path(filename).name
-    if not data:
-        raise ImportProblem(filename, ["the file is empty; expected a header row and one row per respondent"])
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportProblem(
-            filename, [f"the file is {len(data) / 1024 / 1024:.1f} MB; the limit is {MAX_FILE_BYTES // 1024 // 1024} MB"]
-        )
-    if data.startswith(b"PK\x03\x04"):
-        if not zipfile.is_zipfile(io.BytesIO(data)):
-            raise ImportProblem(filename, ["this looks like a damaged XLSX workbook"])
-        return _read_xlsx(data, filename)
-    return _read_csv(data, filename)
-
-
-# --- answers ---------------------------------------------------------------------------
+__all__ = [  # the reading side is re-exported: importers need only this module
+    "ImportProblem", "ImportedResponse", "ParsedAnswers", "Problem", "Table", "decode_value", "encode_value",
+    "parse_responses", "parse_value", "read_table", "split_choices",
+]
+_SEPARATORS = re.compile(r"([,;|\n])")
 
 
 def _norm(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def _expected_likert(q: Questionnaire, item: Item) -> str:
+def _expected_likert(q: Questionnaire, item: Item) -> Problem:
     scale = q.scales[item.scale]
     labels = "; ".join(f"'{lab}'" for lang in q.languages for lab in scale.labels.get(lang, ()))
-    return f"a whole number {scale.min}–{scale.max} or one of the labels {labels}"
+    return Problem(N_("a whole number %(min)d–%(max)d or one of the labels %(labels)s"),
+                   min=scale.min, max=scale.max, labels=labels)
 
 
 def parse_value(q: Questionnaire, item: Item, raw: str):
-    """Turn one cell into an answer value; None = no answer. Raises ValueError(expected).
+    """Turn one cell into an answer value; None = no answer.
 
     Likert: a whole number on the scale or one of its labels in any language (a "no answer"
-    label gives None) -> int; single: an option value or label -> str; multi: values or
-    labels separated by ';', '|' or ',' -> list[str] in the order given, without repeats;
-    text: the cell as it is. The ValueError's message says what was expected.
+    label gives None) -> int; single: an option value or label -> str; multi: option values or
+    labels, each recognised by its full label (which may itself hold commas), separated by ',',
+    ';', '|' or line breaks -> list[str] in the order given, without repeats; text: the cell as
+    it is. Raises ValueError whose argument is a :class:`Problem` saying what was expected.
     """
     if raw == "":
         return None
     if item.type == "text":
         return raw
     if item.type == "likert":
-        scale = q.scales[item.scale]
-        if re.fullmatch(r"[+-]?\d+(\.0+)?", raw):
-            value = int(float(raw))
-            if scale.min <= value <= scale.max:
-                return value
-            raise ValueError(f"out of range; expected {_expected_likert(q, item)}")
-        key = _norm(raw)
-        for labels in scale.labels.values():
-            for offset, label in enumerate(labels):
-                if _norm(label) == key:
-                    return scale.min + offset
-        for labels in scale.na_labels.values():
-            if key in (_norm(lab) for lab in labels):
-                return None
-        raise ValueError(f"unknown label; expected {_expected_likert(q, item)}")
+        return _likert(q, item, raw)
     lookup = {}
     for option in item.options:
         lookup[_norm(option.value)] = option.value
@@ -239,26 +73,74 @@ def parse_value(q: Questionnaire, item: Item, raw: str):
     if item.type == "single":
         if _norm(raw) in lookup:
             return lookup[_norm(raw)]
-        raise ValueError(f"unknown option; expected one of {expected}")
-    if _norm(raw) in lookup:  # a label may itself contain a comma
-        return [lookup[_norm(raw)]]
-    parts = [p for p in re.split(r"[;|,]", raw) if p.strip()]
-    values = []
-    for part in parts:
-        if _norm(part) not in lookup:
-            raise ValueError(f"unknown option '{part.strip()}'; expected options from {expected}, separated by ';'")
-        if lookup[_norm(part)] not in values:
-            values.append(lookup[_norm(part)])
+        raise ValueError(Problem(N_("unknown option; expected one of %(options)s"), options=expected))
+    return split_choices(raw, lookup, expected)
+
+
+def _likert(q: Questionnaire, item: Item, raw: str) -> int | None:
+    scale = q.scales[item.scale]
+    if re.fullmatch(r"[+-]?\d+(\.0+)?", raw):
+        value = int(float(raw))
+        if scale.min <= value <= scale.max:
+            return value
+        raise ValueError(Problem(N_("out of range; expected %(expected)s"), expected=_expected_likert(q, item)))
+    key = _norm(raw)
+    for labels in scale.labels.values():
+        for offset, label in enumerate(labels):
+            if _norm(label) == key:
+                return scale.min + offset
+    for labels in scale.na_labels.values():
+        if key in (_norm(lab) for lab in labels):
+            return None
+    raise ValueError(Problem(N_("unknown label; expected %(expected)s"), expected=_expected_likert(q, item)))
+
+
+def split_choices(raw: str, lookup: dict[str, str], expected: str) -> list[str] | None:
+    """The options chosen in one multi-choice cell, by their full labels.
+
+    ``lookup`` maps a label or value (lower case, single spaces) to the option's value. The
+    cell is cut at its separators (, ; | line break) and consecutive pieces are joined back
+    whenever together they form a label, so "Printed (poster, letter or leaflet)" stays one
+    option whatever else was ticked; the longest label wins where two would fit. Returns the
+    values in the order given, without repeats (None for an empty cell); raises ValueError
+    (a Problem naming the first piece that is no option) when the cell cannot be read whole.
+    """
+    parts = _SEPARATORS.split(raw)
+    pieces, separators = parts[0::2], parts[1::2]
+    memo: dict[int, tuple[str, ...] | None] = {}
+
+    def read_from(i: int) -> tuple[str, ...] | None:
+        while i < len(pieces) and not pieces[i].strip():
+            i += 1
+        if i == len(pieces):
+            return ()
+        if i not in memo:
+            memo[i] = None
+            for j in range(len(pieces) - 1, i - 1, -1):
+                text = pieces[i] + "".join(separators[k] + pieces[k + 1] for k in range(i, j))
+                rest = read_from(j + 1) if _norm(text) in lookup else None
+                if rest is not None:
+                    memo[i] = (lookup[_norm(text)], *rest)
+                    break
+        return memo[i]
+
+    found = read_from(0)
+    if found is None:
+        unknown = next(p.strip() for i, p in enumerate(pieces) if p.strip() and read_from(i) is None)
+        raise ValueError(Problem(N_("unknown option '%(option)s'; expected options from %(options)s, each by its "
+                                    "full label, separated by ';' or ','"), option=unknown, options=expected))
+    values = list(dict.fromkeys(found))
     return values or None
 
 
 @dataclass
 class ImportedResponse:
-    """One valid row: its row number, respondent_id (or None), answers and context columns.
+    """One valid row: its row number, respondent id (or None), answers, context and outcome values.
 
-    ``answers`` maps item id -> value (see :func:`parse_value`); ``context`` maps team,
-    role, tenure, age -> the cell's text, only for non-empty cells; ``values`` maps outcome
-    variable id -> its parsed value (see :func:`toolkit.core.variables.parse_value`).
+    ``answers`` maps item id -> value (see :func:`parse_value`); ``context`` maps team, role,
+    tenure, age and kept context variables -> the cell's text, only for non-empty cells;
+    ``values`` maps outcome variable id -> its typed value ("yes"/"no", a float or the category
+    text; see :func:`toolkit.core.variables.parse_value`), only for non-empty cells.
     """
 
     row: int
@@ -268,73 +150,134 @@ class ImportedResponse:
     values: dict = field(default_factory=dict)
 
 
-def parse_responses(q: Questionnaire, table: Table, extra: tuple[Variable, ...] = ()) -> list[ImportedResponse]:
-    """Validate every cell; return the responses or raise ImportProblem listing every error.
+@dataclass
+class ParsedAnswers:
+    """A whole file checked: the responses to store, the mapping used, and what was skipped:
+    ``empty_rows`` (rows with no value at all, first ones named in ``empty_examples``) and
+    ``unanswered_rows`` (row numbers with values, such as an id or a time, but no answer) and
+    ``text_rows`` (rows holding the question texts under a header of item ids, as our answer
+    template and some survey tools write them). ``variables`` are the outcome variables this
+    import declares (outcome columns the questionnaire does not declare), for the round to
+    record (:func:`toolkit.data.variables.declare_round_variables`)."""
 
-    Columns must be item ids of ``q``, respondent_id, a context column, or an outcome
-    variable: declared in the questionnaire or in ``extra`` (declared for this import); each
-    row needs at least one answer and a respondent_id at most once. All or nothing.
+    responses: list[ImportedResponse]
+    mapping: Mapping
+    empty_rows: int = 0
+    empty_examples: list[int] = field(default_factory=list)
+    unanswered_rows: list[int] = field(default_factory=list)
+    text_rows: list[int] = field(default_factory=list)
+    variables: list[Variable] = field(default_factory=list)
+
+    def outcomes(self) -> list[str]:
+        """The outcome columns kept, as "<variable id> (<type>)", in the file's order."""
+        return [f"{c.target} ({c.outcome_type})" for c in self.mapping.columns if c.kind == "outcome"]
+
+
+def _unknown_columns(q: Questionnaire, mapping: Mapping) -> list[Problem]:
+    return [Problem(N_("row 1, column '%(column)s': unknown column; expected item ids or question texts of "
+                       "questionnaire '%(questionnaire)s' (such as %(example)s), respondent_id or %(context)s; to "
+                       "keep it as an outcome, import with --outcome ID:TYPE (type yes_no, categorical or numeric); "
+                       "to ignore the column or keep it as a variable, write a mapping with `responses map` and "
+                       "import with --mapping"),
+                    column=column, questionnaire=q.id, example=next(iter(q.items)), context=", ".join(CONTEXT_COLUMNS))
+            for column in mapping.unmatched()]
+
+
+def parse_responses(q: Questionnaire, table: Table, mapping: Mapping | None = None,
+                    extra: tuple[Variable, ...] | list[Variable] = ()) -> ParsedAnswers:
+    """Check every cell of ``table`` against ``q`` through ``mapping``; all responses or an ImportProblem.
+
+    Without ``mapping`` the proposed one (:func:`toolkit.core.mapping.propose`) is used and a
+    column it cannot place is an error. ``extra`` (variables declared at the import, ``--outcome
+    ID:TYPE``) makes the columns of those ids outcomes of that type, overriding the mapping for
+    them. Outcome cells are read for their type (:func:`toolkit.core.variables.parse_value`); the
+    returned mapping carries every outcome's type. A respondent id may appear once. Raises
+    ImportProblem listing every problem, each with its row and column.
     """
-    problems = []
-    variables = {**q.outcomes, **{v.id: v for v in extra}}
-    known = {"respondent_id", *q.items, *CONTEXT_COLUMNS, *variables}
-    for variable in extra:
-        if variable.id in q.items or variable.id in ("respondent_id", *CONTEXT_COLUMNS):
-            problems.append(f"outcome '{variable.id}': already an item or column of questionnaire '{q.id}'")
-    for header in table.headers:
-        if header not in known:
-            problems.append(
-                f"row 1, column '{header}': unknown column; expected item ids of questionnaire "
-                f"'{q.id}' (such as {next(iter(q.items))}), respondent_id or {', '.join(CONTEXT_COLUMNS)}, "
-                "or an outcome column declared in the questionnaire or at import (--outcome ID:TYPE)"
-            )
-    if not any(h in q.items for h in table.headers) and not problems:
-        problems.append(f"row 1: no column matches an item of questionnaire '{q.id}'")
-    if not table.rows and not problems:
-        problems.append("the file has a header but no respondents")
+    strict = mapping is None
+    mapping, problems = with_outcomes(q, mapping or propose(q, table.headers), extra)
+    problems += (_unknown_columns(q, mapping) if strict else []) + check(q, mapping)
     if problems:
         raise ImportProblem(table.filename, problems)
-    responses = []
+    mapping = with_types(q, mapping)
+    variables = {c.target: outcome_variable(q, c) for c in mapping.columns if c.kind == "outcome"}
+    parsed = ParsedAnswers([], mapping, table.skipped, list(table.skipped_rows),
+                           variables=[v for v in variables.values() if v.id not in q.outcomes])
     seen_ids: dict[str, int] = {}
+    texts = {iid: {normalise(t) for t in item.text.values()} for iid, item in q.items.items()}
     for number, cells in table.rows:
-        answers = {}
-        for header, raw in cells.items():
-            item = q.items.get(header)
-            if item is None:
-                continue
+        if _is_text_row(mapping, cells, texts):
+            parsed.text_rows.append(number)
+            continue
+        response = _parse_row(q, mapping, number, cells, problems)
+        if response.external_id is not None:
+            if response.external_id in seen_ids:
+                problems.append(Problem(N_("row %(row)d, column '%(column)s': '%(id)s' also on row %(other)d; expected "
+                                           "each respondent once"), row=number, column=_id_column(mapping),
+                                        id=response.external_id, other=seen_ids[response.external_id]))
+            seen_ids.setdefault(response.external_id, number)
+        if response.answers:
+            response.values = _row_values(variables, mapping, number, cells, problems)
+            parsed.responses.append(response)
+        else:
+            parsed.unanswered_rows.append(number)
+    if not parsed.responses and not problems:
+        problems.append(Problem(N_("the file has a header but no row with answers")))
+    if problems:
+        raise ImportProblem(table.filename, problems)
+    return parsed
+
+
+def _is_text_row(mapping: Mapping, cells: dict[str, str], texts: dict[str, set[str]]) -> bool:
+    """True for a row whose item cells hold nothing but their items' question texts."""
+    filled = [(use.target, cells.get(use.column, "")) for use in mapping.columns
+              if use.kind == "item" and cells.get(use.column)]
+    return bool(filled) and all(normalise(value) in texts[iid] for iid, value in filled)
+
+
+def _id_column(mapping: Mapping) -> str:
+    return next(c.column for c in mapping.columns if c.kind == "respondent_id")
+
+
+def _parse_row(q: Questionnaire, mapping: Mapping, number: int, cells: dict[str, str],
+               problems: list[Problem]) -> ImportedResponse:
+    """The row's answers, respondent id and context (outcomes follow in :func:`_row_values`)."""
+    response = ImportedResponse(number, None, {}, {})
+    for use in mapping.columns:
+        raw = cells.get(use.column, "")
+        if use.kind == "item":
             try:
-                value = parse_value(q, item, raw)
+                value = parse_value(q, q.items[use.target], raw)
             except ValueError as exc:
-                problems.append(f"row {number}, column '{header}': value '{raw}' {exc}")
+                problems.append(Problem(N_("row %(row)d, column '%(column)s': value '%(value)s' %(reason)s"),
+                                        row=number, column=use.column, value=raw, reason=exc.args[0]))
                 continue
             if value is not None:
-                answers[header] = value
-        external = cells.get("respondent_id") or None
-        if external is not None:
-            if external in seen_ids:
-                problems.append(
-                    f"row {number}, column 'respondent_id': '{external}' also on row {seen_ids[external]}; "
-                    "expected each respondent once"
-                )
-            seen_ids[external] = number
-        if not answers:
-            problems.append(f"row {number}: no answers in this row")
-        context = {c: cells[c] for c in CONTEXT_COLUMNS if cells.get(c)}
-        values = _row_values(variables, cells, number, problems)
-        responses.append(ImportedResponse(number, external, answers, context, values))
-    if problems:
-        raise ImportProblem(table.filename, problems)
-    return responses
+                response.answers[use.target] = value
+        elif use.kind == "respondent_id":
+            response.external_id = raw or None
+        elif use.kind == "context" and raw:
+            response.context[use.target] = raw
+    return response
 
 
-def _row_values(variables: dict[str, Variable], cells: dict[str, str], number: int, problems: list[str]) -> dict:
-    """The outcome values of one row (variable id -> value); a cell that does not fit is a problem."""
+def _row_values(variables: dict[str, Variable], mapping: Mapping, number: int, cells: dict[str, str],
+                problems: list[Problem]) -> dict:
+    """The outcome values of one answered row (variable id -> typed value, empty cells left
+    out); a cell that does not fit its variable's type is a problem naming row and column."""
     values = {}
-    for vid, variable in variables.items():
+    for use in mapping.columns:
+        if use.kind != "outcome":
+            continue
+        raw = cells.get(use.column, "")
         try:
-            values[vid] = outcome_values.parse_value(variable, cells.get(vid, ""))
+            value = outcome_values.parse_value(variables[use.target], raw)
         except ValueError as exc:
-            problems.append(f"row {number}, column '{vid}': value '{cells[vid]}' {exc}")
+            problems.append(Problem(N_("row %(row)d, column '%(column)s': value '%(value)s' %(reason)s"),
+                                    row=number, column=use.column, value=raw, reason=exc.args[0]))
+            continue
+        if value is not None:
+            values[use.target] = value
     return values
 
 

@@ -20,6 +20,7 @@ Rules, in one list so a works council can read them:
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from dataclasses import dataclass
 
 from toolkit.core.shapes import Persona, PersonaSet
@@ -262,28 +263,38 @@ def protect_table(
     verbatim = [index[c] for c in verbatim_columns if c in index]
     result = [list(r) for r in rows]
     for col in quasi:
-        counts: dict[str, int] = {}
-        for row in result:
-            if row[col] not in ("", None):
-                counts[str(row[col])] = counts.get(str(row[col]), 0) + 1
-        shown = suppress_groups(counts, min_group, total=len(result))
-        for row in result:
-            if row[col] not in ("", None) and shown[str(row[col])] is None:
-                row[col] = marker
-    combos: dict[tuple, int] = {}
-    for row in result:
-        key = tuple(str(row[c]) for c in quasi)
-        combos[key] = combos.get(key, 0) + 1
-    for row in result:
-        if quasi and not may_show(combos[tuple(str(row[c]) for c in quasi)], min_group):
-            for c in quasi:
-                if row[c] not in ("", None):
-                    row[c] = marker
+        _mask_small_values(result, col, marker, min_group)
+    _mask_small_combinations(result, quasi, marker, min_group)
     if not may_quote(len(result), min_group):
         for row in result:
             for c in verbatim:
                 row[c] = ""
     return result
+
+
+def _filled(value) -> bool:
+    return value not in ("", None)
+
+
+def _mask_small_values(rows: list[list], col: int, marker: str, min_group: int) -> None:
+    """Replace, in column ``col``, each value held by too few rows (or found by subtraction)."""
+    counts = Counter(str(row[col]) for row in rows if _filled(row[col]))
+    shown = suppress_groups(dict(counts), min_group, total=len(rows))
+    for row in rows:
+        if _filled(row[col]) and shown[str(row[col])] is None:
+            row[col] = marker
+
+
+def _mask_small_combinations(rows: list[list], quasi: list[int], marker: str, min_group: int) -> None:
+    """Replace every context cell of a row whose combination of context values is too rare."""
+    if not quasi:
+        return
+    combos = Counter(tuple(str(row[c]) for c in quasi) for row in rows)
+    for row in rows:
+        if not may_show(combos[tuple(str(row[c]) for c in quasi)], min_group):
+            for c in quasi:
+                if _filled(row[c]):
+                    row[c] = marker
 
 
 def protect_answer_export(headers: list[str], rows: list[list], q, round_: dict) -> list[list]:

@@ -16,7 +16,7 @@ that may be shown.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from toolkit.core.compare import ONE_TO_ONE, carry_over_names, compare_persona_sets
@@ -71,14 +71,20 @@ def has_edits(persona: Mapping) -> bool:
     return bool(renamed or (persona.get("narrative") or "").strip())
 
 
-def replacement_plan(before: PersonaSet, after: PersonaSet) -> ReplacementPlan:
+def replacement_plan(before: PersonaSet, after: PersonaSet, avoid: Collection[str] = ()) -> ReplacementPlan:
     """Match ``after``'s personas to ``before``'s (see the module notes) and say what carries
     over. Names are compared as derived (a hand-edited name travels as an edit), and the
     derived names the new set takes over stay unique within it
-    (:func:`toolkit.core.compare.carry_over_names`)."""
+    (:func:`toolkit.core.compare.carry_over_names`). A derived name in ``avoid`` (compared
+    casefolded; the first names of the round's participants) is not carried over: the new
+    persona keeps the name it was derived with."""
     derived = dict(before)
     derived["personas"] = [dict(p, name=p.get("derived_name") or p.get("name")) for p in before.get("personas", [])]
     comparison = compare_persona_sets(derived, after)
+    avoided = {name.casefold() for name in avoid}
+    if avoided:
+        kept = {k: v for k, v in comparison.get("names", {}).items() if str(v).casefold() not in avoided}
+        comparison = dict(comparison, names=kept)
     named = {p["key"]: p["name"] for p in carry_over_names(comparison, after)["personas"]}
     by_key_before = {p["key"]: p for p in before.get("personas", [])}
     by_key_after = {p["key"]: p for p in after.get("personas", [])}

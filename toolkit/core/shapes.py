@@ -401,7 +401,9 @@ class RoundInfo(TypedDict):
     ``id``: round id; ``title``: the round's title; ``questionnaire_title``: language -> the
     instrument's title (a plain string is accepted too); ``opens_at``/``closes_at``: ISO
     8601 times in UTC, or None; ``invited``: participants invited (None for a round without
-    a participant list); ``responses``: responses received; ``min_group``: the round's
+    a participant list); ``answered_online``: responses given through the personal links;
+    ``imported``: responses imported from files; ``responses``: all responses received (the
+    two together; a response rate is only ``answered_online`` / ``invited``); ``min_group``: the round's
     minimum group size (>= 5); ``review_due``: ISO date the persona set is due for review,
     or None; ``organisation``: the organisation's name or None. From services, for a round
     in a programme: ``drift`` (language -> list of sentences on what changed) and
@@ -415,6 +417,8 @@ class RoundInfo(TypedDict):
     closes_at: str | None
     invited: int | None
     responses: int
+    answered_online: NotRequired[int]
+    imported: NotRequired[int]
     min_group: int
     review_due: str | None
     organisation: str | None

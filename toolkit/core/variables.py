@@ -17,6 +17,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from toolkit.core.problems import N_, Problem
+
 VARIABLE_TYPES = ("yes_no", "categorical", "numeric")
 MAX_CATEGORY_CHARS = 100
 ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
@@ -51,7 +53,8 @@ def parse_value(variable: Variable, raw: str) -> str | float | None:
     """One cell of a variable's column as stored: "yes"/"no", a float, or the category text.
 
     ``raw`` is the cell's text; an empty cell gives None (no value). Raises ValueError whose
-    message says what was expected (for the import's "row, column, value" report).
+    argument is a :class:`~toolkit.core.problems.Problem` saying what was expected (for the
+    import's "row, column, value" report; ``str(exc)`` is its English text).
     """
     text = " ".join(str(raw).split())
     if not text:
@@ -62,19 +65,19 @@ def parse_value(variable: Variable, raw: str) -> str | float | None:
             return "yes"
         if key in _NO:
             return "no"
-        raise ValueError("expected yes or no (also ja/nee, 1/0, true/false)")
+        raise ValueError(Problem(N_("expected yes or no (also ja/nee, 1/0, true/false)")))
     if variable.type == "numeric":
         if re.fullmatch(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)", text):
             value = float(text.replace(",", "."))
             if math.isfinite(value):
                 return value
-        raise ValueError("expected a number such as 12 or 3.5")
+        raise ValueError(Problem(N_("expected a number such as 12 or 3.5")))
     if len(text) > MAX_CATEGORY_CHARS:
-        raise ValueError(f"expected a category of at most {MAX_CATEGORY_CHARS} characters")
+        raise ValueError(Problem(N_("expected a category of at most %(limit)d characters"), limit=MAX_CATEGORY_CHARS))
     if variable.categories:
         match = next((c for c in variable.categories if c.casefold() == text.casefold()), None)
         if match is None:
-            raise ValueError(f"expected one of {', '.join(variable.categories)}")
+            raise ValueError(Problem(N_("expected one of %(categories)s"), categories=", ".join(variable.categories)))
         return match
     return text
 

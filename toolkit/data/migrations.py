@@ -287,8 +287,9 @@ def _round_mode(column: str) -> str:
     return f"(SELECT mode FROM rounds WHERE id = NEW.{column})"
 
 
-def _write_views(db: sqlite_utils.Database) -> None:
-    """The single-statement writes of m007, as m008 leaves them (see there)."""
+def _write_views(db: sqlite_utils.Database, *, days_of_imports: bool = True) -> None:
+    """The single-statement writes of m007, as m008 leaves them (see there); m010 writes them
+    again with ``days_of_imports`` False (imported answers are not counted in response_days)."""
     def empty_view(name: str, columns: tuple[str, ...]) -> None:
         db.execute(f"CREATE VIEW {name} ({', '.join(columns)}) AS SELECT {', '.join(['NULL'] * len(columns))} WHERE 0")
 
@@ -302,7 +303,8 @@ def _write_views(db: sqlite_utils.Database) -> None:
         WHERE NEW.participant_id IS NOT NULL AND {_round_mode('round_id')} IS NOT 'identified';
         INSERT INTO responses (rowid, submitted_on, {stored})
         VALUES (NEW.response_rowid, CASE WHEN {_round_mode('round_id')} = 'identified' THEN NEW.day END, {values});
-        INSERT INTO response_days (round_id, day, count) VALUES (NEW.round_id, NEW.day, 1)
+        INSERT INTO response_days (round_id, day, count) SELECT NEW.round_id, NEW.day, 1
+            WHERE {"1" if days_of_imports else "NEW.source IS NOT 'import'"}
             ON CONFLICT (round_id, day) DO UPDATE SET count = count + 1;
         INSERT INTO answers (response_id, item_id, value) SELECT NEW.id, key, value FROM json_each(NEW.answers);
         INSERT INTO scores (response_id, construct, value) SELECT NEW.id, key, value FROM json_each(NEW.scores);
@@ -397,6 +399,28 @@ def m009_outcome_variables(db: sqlite_utils.Database) -> None:
     db.execute("""CREATE TABLE response_values (
         response_id TEXT NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
         variable TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (response_id, variable)) WITHOUT ROWID""")
+
+def m010_answer_mapping_and_completion(db: sqlite_utils.Database) -> None:
+    """Answer files confirmed column by column, and responses that need answers (issue 19).
+
+    - participant_uploads.kind: 'participants' (as before) or 'answers': an answer file read and
+      waiting for HR to confirm what each column holds is kept here like a participant list
+      waiting for its preview (``rows`` then holds the read table as JSON), and goes the same
+      way: on confirm or cancel, after 24 hours, and with the round's data at retention;
+    - rounds.min_answered_share: the share (0-1] of a respondent's closed questions that must be
+      answered before a response can be sent; NULL is the default rule (every required item,
+      and two thirds of the items of each persona-dimension construct; toolkit.core.completion);
+    - the write views of m008 again, now leaving imported answers out of `response_days`: they
+      were not given on that day (nor through an invitation), and counting them there made the
+      response rate over time pass 100 %. Imports stored before this step stay counted.
+    """
+    db.execute("ALTER TABLE participant_uploads ADD COLUMN kind TEXT NOT NULL DEFAULT 'participants'")
+    for view in ("web_completions", "anonymous_completions", "response_entries"):  # their triggers go with them
+        db.execute(f"DROP VIEW {view}")
+    _write_views(db, days_of_imports=False)
+    db.execute("ALTER TABLE rounds ADD COLUMN min_answered_share REAL "
+               "CHECK (min_answered_share IS NULL OR (min_answered_share > 0 AND min_answered_share <= 1))")
+
 
 def m011_invitation_texts_and_privacy_contact(db: sqlite_utils.Database) -> None:
     """HR's own invitation and reminder wording, the privacy contact, and opening times (issue 20).

@@ -79,6 +79,10 @@ def _persona_from_row(row: dict) -> dict:
 
 
 def load_persona_set(db: sqlite_utils.Database, set_id: int, *, members: bool = False) -> dict:
+    """The stored persona set ``set_id`` as a :class:`toolkit.core.shapes.PersonaSet`, with its
+    row's facts (id, round_id, review_due, created_at, current, pending, replaced_by,
+    replaced_at) and its personas largest first, each with its edits (name, narrative, editor).
+    With ``members``, each persona also lists its response ids. Raises NotFound for an unknown id."""
     rows = list(db.query("SELECT * FROM persona_sets WHERE id = ?", [set_id]))
     if not rows:
         raise NotFound(f"persona set {set_id} does not exist")
@@ -106,6 +110,7 @@ def load_persona_set(db: sqlite_utils.Database, set_id: int, *, members: bool = 
 
 
 def current_persona_set(db: sqlite_utils.Database, round_id: int, *, members: bool = False) -> dict | None:
+    """The round's current persona set (see :func:`load_persona_set`), or None before any was derived."""
     row = db.execute(
         "SELECT id FROM persona_sets WHERE round_id = ? AND current = 1 ORDER BY id DESC LIMIT 1", [round_id]
     ).fetchone()
@@ -123,6 +128,8 @@ def get_persona(db: sqlite_utils.Database, persona_id: int) -> tuple[dict, dict]
 
 
 def edit_persona(db: sqlite_utils.Database, persona_id: int, *, name: str, narrative: str, user_id: int) -> None:
+    """Store a person's name and narrative for a persona (blank: back to the derived name, no
+    narrative), who edited it and when, and audit it."""
     with transaction(db):
         db.execute(
             "UPDATE personas SET edited_name = ?, narrative = ?, edited_by = ?, edited_at = ? WHERE id = ?",

@@ -22,7 +22,9 @@ from typing import NamedTuple
 import sqlite_utils
 
 from toolkit.core.intake import ImportedResponse, decode_value, encode_value
-from toolkit.core.privacy import may_show
+from toolkit.core.participation import ResponseCounts
+from toolkit.core.privacy import may_show, shown_response_count
+from toolkit.core.problems import N_, ImportProblem, Problem
 from toolkit.core.questionnaire import Questionnaire
 from toolkit.core.scoring import construct_scores
 from toolkit.core.variables import Variable
@@ -39,6 +41,7 @@ class AlreadyCompleted(Exception):
 
 
 def new_response_id() -> str:
+    """A new response id: 32 random hex characters, so ids say nothing about order or person."""
     return secrets.token_hex(16)
 
 
@@ -129,30 +132,35 @@ def complete_anonymous_response(db: sqlite_utils.Database, entry: dict, *, done_
 
 def import_responses(
     db: sqlite_utils.Database, round_: dict, q: Questionnaire, responses: list[ImportedResponse],
-    user_id: int | None = None, variables: list[Variable] | tuple[Variable, ...] = (),
+    user_id: int | None = None, *, filename: str = "import", variables: list[Variable] | tuple[Variable, ...] = (),
 ) -> int:
     """Store validated responses all together, or none of them; returns how many.
 
-    They form one publication of their own. Each response's outcome values
-    (``ImportedResponse.values``) are stored with it; ``variables`` declared at this import are
-    recorded for the round. Raises ValueError when a respondent_id was imported into the round
-    before or a variable was declared before with another type (nothing is then stored).
+    Context (team and other kept context variables) goes into the response's team and
+    attributes; each response's outcome values (``ImportedResponse.values``) into
+    response_values, and ``variables`` declared at this import (``ParsedAnswers.variables``)
+    are recorded for the round. They form one publication of their own. Raises ImportProblem
+    (named after ``filename``) when a respondent id was imported into the round before, naming
+    each such row, or when a variable was declared for the round before with another type;
+    nothing is then stored.
     """
     with transaction(db):
-        clash = db.execute(
-            f"SELECT external_id FROM responses WHERE round_id = ? AND external_id IN "
-            f"({','.join('?' * len(responses))})",
-            [round_["id"], *[r.external_id for r in responses]],
-        ).fetchall()
-        if clash:
-            raise ValueError(
-                f"respondent_id {clash[0][0]} was already imported into round {round_['id']}; nothing was imported"
-            )
-        declare_round_variables(db, round_["id"], variables)
+        ids = json.dumps([r.external_id for r in responses if r.external_id is not None])
+        before = {row[0] for row in db.execute(
+            "SELECT external_id FROM responses WHERE round_id = ? AND external_id IN (SELECT value FROM json_each(?))",
+            [round_["id"], ids])}
+        if before:
+            raise ImportProblem(filename, [
+                Problem(N_("row %(row)d: respondent id '%(id)s' was imported into this round before"),
+                        row=r.row, id=r.external_id) for r in responses if r.external_id in before])
+        try:
+            declare_round_variables(db, round_["id"], variables)
+        except ValueError as exc:
+            raise ImportProblem(filename, [exc.args[0]]) from None
         publication = next_publication(db, round_["id"])  # the file is HR's own: published as it lands
         for r in responses:
-            rid = insert_response(db, q, round_["id"], r.answers, external_id=r.external_id,
-                                  context=r.context, source="import", publication=publication)
+            rid = insert_response(db, q, round_["id"], r.answers, external_id=r.external_id, context=r.context,
+                                  source="import", publication=publication)
             store_values(db, rid, r.values)
         audit(db, user_id, "import", f"round {round_['id']}", f"{len(responses)} responses")
     return len(responses)
@@ -284,3 +292,24 @@ def daily_counts(db: sqlite_utils.Database, round_id: int) -> dict[dt.date, int]
     """Responses stored per day (UTC), from the counters every stored response increments."""
     return {dt.date.fromisoformat(day): n for day, n in db.execute(
         "SELECT day, count FROM response_days WHERE round_id = ? ORDER BY day", [round_id])}
+
+
+def response_counts(db: sqlite_utils.Database, round_: dict) -> ResponseCounts:
+    """The round's invited participants, its answers given online (as the round may show them:
+    :func:`toolkit.core.privacy.shown_response_count` -- an open anonymous round in steps of its
+    minimum group) and its answers imported from files (published as they land, so exact)."""
+    invited = db.execute("SELECT count(*) FROM participants WHERE round_id = ?", [round_["id"]]).fetchone()[0]
+    stored_online, usable_online, imported = db.execute(
+        "SELECT (SELECT count(*) FROM responses WHERE round_id = :r AND source != 'import'), "
+        "(SELECT count(*) FROM usable_responses WHERE round_id = :r AND source != 'import'), "
+        "(SELECT count(*) FROM usable_responses WHERE round_id = :r AND source = 'import')", {"r": round_["id"]}).fetchone()
+    online = shown_response_count(stored_online, usable_online, anonymous=round_["mode"] != "identified",
+                                  open_=round_["status"] == "open", min_group=round_["min_group"])
+    return ResponseCounts(invited, online, imported)
+
+
+def usable_by_source(db: sqlite_utils.Database, round_id: int) -> tuple[int, int]:
+    """(answered online, imported) among the responses the round's figures are made of."""
+    return db.execute(
+        "SELECT count(*) FILTER (WHERE source != 'import'), count(*) FILTER (WHERE source = 'import') "
+        "FROM usable_responses WHERE round_id = ?", [round_id]).fetchone()

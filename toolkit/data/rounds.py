@@ -12,7 +12,7 @@ from toolkit.core.questionnaire import Questionnaire, parse_questionnaire
 from toolkit.core.shapes import PersonaSet, Round, RoundInfo
 from toolkit.data.audit import audit
 from toolkit.data.db import NotFound, iso, transaction, utcnow
-from toolkit.data.responses import stored_count, usable_count
+from toolkit.data.responses import stored_count, usable_by_source, usable_count
 
 
 def store_questionnaire_version(db: sqlite_utils.Database, q: Questionnaire) -> int:
@@ -67,7 +67,15 @@ def create_round(
     created_by: int | None = None,
     programme_id: int | None = None,
     round_kind: str = "baseline",
+    min_answered_share: float | None = None,
 ) -> int:
+    """Create a draft round of questionnaire ``q`` (its exact version stored with it) and return
+    its id. ``mode`` is "anonymous" or "identified"; times are aware UTC datetimes;
+    ``reminder_days`` are days after opening. ``min_answered_share``: the share (0-1] of the
+    closed questions a respondent must answer before sending, or None for the default rule
+    (`toolkit.core.completion`). Raises ValueError for an empty title, a minimum group under 5,
+    a close time not after the opening, or a share outside (0, 1].
+    """
     title = title.strip()
     if not title:
         raise ValueError("a round needs a title")
@@ -75,6 +83,8 @@ def create_round(
         raise ValueError("the minimum group size cannot be below 5")
     if opens_at and closes_at and closes_at <= opens_at:
         raise ValueError("the round must close after it opens")
+    if min_answered_share is not None and not 0 < min_answered_share <= 1:
+        raise ValueError("the minimum answered share lies between 0 and 1 (0 excluded)")
     with transaction(db):
         version_id = store_questionnaire_version(db, q)
         cur = db.execute(
@@ -85,11 +95,14 @@ def create_round(
              json.dumps(list(reminder_days)), min_group, created_by, iso(utcnow()), programme_id, round_kind],
         )
         round_id = cur.lastrowid
+        if min_answered_share is not None:
+            db.execute("UPDATE rounds SET min_answered_share = ? WHERE id = ?", [min_answered_share, round_id])
         audit(db, created_by, "create", f"round {round_id}", title)
     return round_id
 
 
 def get_round(db: sqlite_utils.Database, round_id: int) -> Round:
+    """The rounds row of ``round_id``; raises NotFound for an unknown id."""
     rows = list(db.query("SELECT * FROM rounds WHERE id = ?", [round_id]))
     if not rows:
         raise NotFound(f"round {round_id} does not exist")
@@ -184,9 +197,11 @@ def save_change_facts(db: sqlite_utils.Database, round_id: int, facts: dict[str,
 
 
 def round_info(db: sqlite_utils.Database, round_: Round, q: Questionnaire, persona_set: PersonaSet | None) -> RoundInfo:
-    """What the briefs need to know about a round, its change facts included (its responses:
-    those the personas are made of)."""
+    """What the briefs need to know about a round, its change facts included. Its counts are of
+    the responses the personas are made of: ``invited``, ``answered_online`` and ``imported``
+    apart (a response rate is only answered_online / invited), and ``responses``, their total."""
     invited = db.execute("SELECT count(*) FROM participants WHERE round_id = ?", [round_["id"]]).fetchone()[0]
+    online, imported = usable_by_source(db, round_["id"])
     return {
         "id": round_["id"],
         "title": round_["title"],
@@ -194,7 +209,9 @@ def round_info(db: sqlite_utils.Database, round_: Round, q: Questionnaire, perso
         "opens_at": round_["opens_at"],
         "closes_at": round_["closes_at"],
         "invited": invited or None,
-        "responses": usable_count(db, round_["id"]),
+        "answered_online": online,
+        "imported": imported,
+        "responses": online + imported,
         "min_group": round_["min_group"],
         "review_due": (persona_set or {}).get("review_due"),
         "organisation": None,

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import sqlite_utils
 
+from toolkit.core.problems import N_, Problem
 from toolkit.core.questionnaire import Questionnaire
 from toolkit.core.variables import Variable, decode, encode
 from toolkit.data.db import iso, utcnow
@@ -22,17 +23,17 @@ from toolkit.data.db import iso, utcnow
 def declare_round_variables(db: sqlite_utils.Database, round_id: int, variables: Sequence[Variable]) -> None:
     """Record variables declared at an import for the round (call inside the import's transaction).
 
-    Raises ValueError when an id was declared before with another type, or is already an
-    outcome of the round's questionnaire with another type.
+    Raises ValueError (its argument a :class:`~toolkit.core.problems.Problem`) when an id was
+    declared for the round before with another type.
     """
     known = {row[0]: row[1] for row in db.execute(
         "SELECT id, type FROM round_variables WHERE round_id = ?", [round_id])}
     for variable in variables:
         if known.get(variable.id, variable.type) != variable.type:
-            raise ValueError(
-                f"outcome '{variable.id}' was declared as {known[variable.id]} for round {round_id}; "
-                f"it cannot become {variable.type}"
-            )
+            raise ValueError(Problem(
+                N_("outcome '%(id)s' was imported into this round before as %(before)s; it cannot become %(type)s "
+                   "(keep it as %(before)s, or import the column under another name)"),
+                id=variable.id, before=known[variable.id], type=variable.type))
         db.execute(
             "INSERT OR IGNORE INTO round_variables (round_id, id, type, declared_at) VALUES (?, ?, ?, ?)",
             [round_id, variable.id, variable.type, iso(utcnow())],

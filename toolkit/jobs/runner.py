@@ -21,7 +21,6 @@ import json
 import multiprocessing
 import os
 import signal
-import socket
 import threading
 import time
 import traceback
@@ -32,6 +31,8 @@ import sqlite_utils
 
 from toolkit.core.messages import Message, MessageError, stored
 from toolkit.data.db import connect, iso, utcnow
+from toolkit.jobs.process import process_gone as worker_gone
+from toolkit.jobs.process import process_name as worker_name
 
 HEARTBEAT_SECONDS = 5.0
 STALE_AFTER = 60.0  # seconds without a heartbeat: the process running the job is gone
@@ -52,26 +53,6 @@ def get(db: sqlite_utils.Database, job_id: int) -> dict | None:
     """The job row as a dict, or None."""
     rows = list(db.query("SELECT * FROM jobs WHERE id = ?", [job_id]))
     return rows[0] if rows else None
-
-
-def worker_name() -> str:
-    """This process as a job's `worker`: "host:pid:random" (random: pids are reused)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{os.urandom(3).hex()}"
-
-
-def worker_gone(worker: str | None) -> bool:
-    """True when ``worker`` ran on this machine and its process no longer exists."""
-    host, _, rest = (worker or "").partition(":")
-    pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
 
 
 def claim(db: sqlite_utils.Database, job_id: int, worker: str) -> int | None:

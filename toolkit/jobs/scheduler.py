@@ -25,10 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
-import secrets
 import signal
-import socket
 import threading
 from collections import Counter
 from collections.abc import Mapping
@@ -43,6 +40,8 @@ from toolkit.data.db import connect, transaction
 from toolkit.data.heartbeat import record_heartbeat
 from toolkit.data.responses import publish_at_close
 from toolkit.data.rounds import get_round
+from toolkit.jobs.process import process_gone as _holder_gone
+from toolkit.jobs.process import process_name as holder_name
 from toolkit.mail import outbox
 
 log = logging.getLogger(__name__)
@@ -65,12 +64,15 @@ GRACE_RULE = (
 
 
 def utc(moment: dt.datetime) -> dt.datetime:
+    """``moment`` in UTC; raises ValueError for a naive datetime (its zone would be a guess)."""
     if moment.tzinfo is None:
         raise ValueError("a naive datetime was passed where a UTC time is needed")
     return moment.astimezone(dt.UTC)
 
 
 def parse_utc(value: str | None) -> dt.datetime | None:
+    """An ISO 8601 text from our tables as an aware UTC datetime (a text without zone is UTC);
+    None for None or ''. Raises ValueError for a text that is not ISO 8601."""
     if not value:
         return None
     moment = dt.datetime.fromisoformat(value)
@@ -78,6 +80,7 @@ def parse_utc(value: str | None) -> dt.datetime | None:
 
 
 def timezone_of(config: Mapping) -> ZoneInfo:
+    """The organisation's time zone from the app config's TIMEZONE (default Europe/Amsterdam)."""
     return ZoneInfo(config.get("TIMEZONE") or DEFAULT_TIMEZONE)
 
 
@@ -110,6 +113,9 @@ def add_local_days(moment: dt.datetime, days: int, tz: ZoneInfo) -> dt.datetime:
 
 
 def reminder_times(round_: Mapping, tz: ZoneInfo) -> list[tuple[int, dt.datetime]]:
+    """(day, UTC moment) of each reminder of ``round_``: its opening's wall-clock time that many
+    local calendar days later, days in ``reminder_days`` (a JSON list) that are above 0, in
+    order; [] for a round without an opening time."""
     opens = parse_utc(round_["opens_at"])
     if opens is None:
         return []
@@ -122,25 +128,6 @@ def reminder_times(round_: Mapping, tz: ZoneInfo) -> list[tuple[int, dt.datetime
 
 class LeaseHeld(RuntimeError):
     """Another scheduler holds the lease; the message says which and what to do."""
-
-
-def holder_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
-
-
-def _holder_gone(holder: str) -> bool:
-    """True when the holder ran on this machine and its process no longer exists."""
-    host, _, rest = holder.partition(":")
-    pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
 
 
 def acquire_lease(db: sqlite_utils.Database, holder: str, *, ttl: float = LEASE_SECONDS,
@@ -169,6 +156,7 @@ def acquire_lease(db: sqlite_utils.Database, holder: str, *, ttl: float = LEASE_
 
 
 def renew_lease(db: sqlite_utils.Database, holder: str, *, ttl: float = LEASE_SECONDS) -> bool:
+    """Extend ``holder``'s lease by ``ttl`` seconds from now; False when it no longer holds it."""
     import time
 
     with transaction(db):
@@ -178,6 +166,7 @@ def renew_lease(db: sqlite_utils.Database, holder: str, *, ttl: float = LEASE_SE
 
 
 def release_lease(db: sqlite_utils.Database, holder: str) -> None:
+    """Give the lease up if ``holder`` holds it (a stopping scheduler), so a new one starts at once."""
     with transaction(db):
         db.execute("DELETE FROM leases WHERE name = ? AND holder = ?", [LEASE_NAME, holder])
 
@@ -187,6 +176,10 @@ def release_lease(db: sqlite_utils.Database, holder: str) -> None:
 
 @dataclass
 class DispatchReport:
+    """What one pass did: round ids opened, not opened (id -> reason) and closed, outbox rows
+    queued per kind, late reminders skipped as (round id, day), the retention purge's result
+    (None when it did not run) and mail delivery outcomes per status."""
+
     opened: list[int] = field(default_factory=list)
     not_opened: dict[int, str] = field(default_factory=dict)
     closed: list[int] = field(default_factory=list)
@@ -196,6 +189,7 @@ class DispatchReport:
     delivery: Counter = field(default_factory=Counter)
 
     def summary(self) -> str:
+        """One line for the log, "nothing due" when the pass did nothing."""
         parts = []
         if self.opened:
             parts.append(f"opened rounds {self.opened}")
@@ -218,6 +212,7 @@ _process_holder: str | None = None
 
 
 def process_holder() -> str:
+    """This process's lease holder name, made once (:func:`toolkit.jobs.process.process_name`)."""
     global _process_holder
     if _process_holder is None:
         _process_holder = holder_name()
@@ -466,6 +461,9 @@ def run_pass(database_path: str, config: Mapping, holder: str) -> DispatchReport
 
 
 def run_blocking(database_path: str, config: Mapping, holder: str) -> None:
+    """Run the scheduler in the foreground: a pass every minute and a lease renewal every
+    RENEW_SECONDS (APScheduler 3 BlockingScheduler), until SIGTERM/SIGINT or the lease is lost;
+    running passes finish first. ``holder`` must already hold the lease (:func:`acquire_lease`)."""
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.interval import IntervalTrigger
 

@@ -1,7 +1,9 @@
 """A round's answers as CSV or XLSX, safe to open in a spreadsheet.
 
-Text that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage
-return) gets a leading apostrophe, in both formats.
+Every cell is cleaned the way every export is (`toolkit.core.cleaning.exportable`: line breaks
+as LF, characters no file format can hold removed), then text that a spreadsheet would run as
+a formula (starting with = + - @, a tab or a carriage return) gets a leading apostrophe, in
+both formats.
 
 Anonymous rounds export only published answers (`toolkit.data.responses`), and nothing while
 fewer than the minimum group are published. Their rows carry no participant data, no response
@@ -21,6 +23,7 @@ import zipfile
 
 import sqlite_utils
 
+from toolkit.core.cleaning import exportable
 from toolkit.core.intake import decode_value
 from toolkit.core.privacy import may_show, protect_answer_export
 from toolkit.core.questionnaire import Questionnaire
@@ -35,7 +38,9 @@ class ExportRefused(ValueError):
 
 
 def escape_cell(value):
-    """Numbers stay numbers; text that could be read as a formula is prefixed with an apostrophe."""
+    """A cell as every export writes it: cleaned (:func:`toolkit.core.cleaning.exportable`);
+    numbers stay numbers; text that could be read as a formula is prefixed with an apostrophe."""
+    value = exportable(value)
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
@@ -104,7 +109,7 @@ def to_csv(headers: list[str], rows: list[list]) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([escape_cell(h) for h in headers])
-    writer.writerows(rows)
+    writer.writerows([escape_cell(v) for v in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -154,3 +159,15 @@ def _without_times(xlsx: bytes) -> bytes:
                 body = re.sub(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*", rb"\g<1>1980-01-01T00:00:00Z", body)
             target.writestr(zipfile.ZipInfo(info.filename, date_time=FIXED_TIME), body, zipfile.ZIP_DEFLATED)
     return out.getvalue()
+
+
+def answer_template(q: Questionnaire, lang: str) -> tuple[list[str], list[list]]:
+    """(headers, rows) of an empty answer file for ``q``, to fill in and import.
+
+    Headers: respondent_id, team, then every item id in page order; one row under them holds
+    each question's text in ``lang`` (or the questionnaire's first language), which the import
+    recognises and skips (`toolkit.core.intake.parse_responses`).
+    """
+    item_ids = [iid for block in q.blocks for iid in block.items]
+    texts = [q.items[iid].text.get(lang) or next(iter(q.items[iid].text.values())) for iid in item_ids]
+    return ["respondent_id", "team", *item_ids], [["", "", *texts]]

@@ -10,7 +10,8 @@ import json
 import sqlite_utils
 from email_validator import EmailNotValidError, validate_email
 
-from toolkit.core.intake import ImportProblem, Table, read_table
+from toolkit.core.problems import N_, ImportProblem, Problem
+from toolkit.core.tabular import Table, read_table
 from toolkit.core.tokens import new_salt, participant_token, token_hash
 from toolkit.data.audit import audit
 from toolkit.data.db import transaction
@@ -34,6 +35,8 @@ MAX_ATTRIBUTE_COLUMNS = 20
 
 
 def find_by_token(db: sqlite_utils.Database, token: str) -> dict | None:
+    """The participant row whose personal link carries ``token``, or None (also for a text that
+    cannot be one of our tokens; a token is looked up by its SHA-256, never stored itself)."""
     # Tokens are 43 URL-safe characters; anything else cannot be ours, so skip the lookup.
     if not 40 <= len(token) <= 64:
         return None
@@ -54,6 +57,48 @@ def _column_map(headers: list[str]) -> dict[str, str]:
     return mapping
 
 
+def _header_problems(table: Table, mapping: dict[str, str]) -> list[Problem]:
+    problems = []
+    fields = list(mapping.values())
+    for field in ("email", "name", "team", "language"):
+        if fields.count(field) > 1:
+            both = " and ".join(f"'{h}'" for h, f in mapping.items() if f == field)
+            problems.append(Problem(N_("row 1: columns %(columns)s both mean '%(field)s'; keep one"),
+                                    columns=both, field=field))
+    if "email" not in fields:
+        problems.append(Problem(N_("row 1: no e-mail column; expected a column named 'email' (found: %(found)s)"),
+                                found=", ".join(table.headers)))
+    attributes = [h for h, f in mapping.items() if f.startswith("attr:")]
+    if len(attributes) > MAX_ATTRIBUTE_COLUMNS:
+        problems.append(Problem(N_("row 1: %(n)d extra columns; at most %(limit)d are kept as attributes"),
+                                n=len(attributes), limit=MAX_ATTRIBUTE_COLUMNS))
+    if not table.rows and not problems:
+        problems.append(Problem(N_("the file has a header but no participants")))
+    return problems
+
+
+def _email(number: int, column: str, raw: str, seen: dict[str, int], problems: list[Problem]) -> str | None:
+    """The normalised address of one row, or None (the problem appended); ``seen`` maps each
+    case-folded address to its first row."""
+    if not raw:
+        problems.append(Problem(N_("row %(row)d, column '%(column)s': empty; expected an e-mail address"),
+                                row=number, column=column))
+        return None
+    try:
+        email = validate_email(raw, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        problems.append(Problem(N_("row %(row)d, column '%(column)s': '%(value)s' is not a valid e-mail "
+                                   "address (%(reason)s)"), row=number, column=column, value=raw, reason=str(exc)))
+        return None
+    if email.casefold() in seen:
+        problems.append(Problem(N_("row %(row)d, column '%(column)s': '%(value)s' is a duplicate of row "
+                                   "%(other)d; expected each participant once"),
+                                row=number, column=column, value=raw, other=seen[email.casefold()]))
+    else:
+        seen[email.casefold()] = number
+    return email
+
+
 def parse_participants(table: Table, default_language: str = "nl") -> list[dict]:
     """Validate every row; return participant dicts or raise ImportProblem listing every error.
 
@@ -61,58 +106,23 @@ def parse_participants(table: Table, default_language: str = "nl") -> list[dict]
     """
     default_language = default_language if default_language in LANGUAGES else "nl"
     mapping = _column_map(table.headers)
-    problems = []
-    fields = list(mapping.values())
-    for field in ("email", "name", "team", "language"):
-        if fields.count(field) > 1:
-            both = " and ".join(f"'{h}'" for h, f in mapping.items() if f == field)
-            problems.append(f"row 1: columns {both} both mean '{field}'; keep one")
-    if "email" not in fields:
-        problems.append(
-            f"row 1: no e-mail column; expected a column named 'email' (found: {', '.join(table.headers)})"
-        )
-    attributes = [h for h, f in mapping.items() if f.startswith("attr:")]
-    if len(attributes) > MAX_ATTRIBUTE_COLUMNS:
-        problems.append(f"row 1: {len(attributes)} extra columns; at most {MAX_ATTRIBUTE_COLUMNS} are kept as attributes")
-    if not table.rows and not problems:
-        problems.append("the file has a header but no participants")
+    problems = _header_problems(table, mapping)
     if problems:
         raise ImportProblem(table.filename, problems)
-
     email_col = next(h for h, f in mapping.items() if f == "email")
     lang_col = next((h for h, f in mapping.items() if f == "language"), None)
     seen: dict[str, int] = {}
     participants = []
     for number, cells in table.rows:
-        raw_email = cells.get(email_col, "")
-        email = None
-        if not raw_email:
-            problems.append(f"row {number}, column '{email_col}': empty; expected an e-mail address")
-        else:
-            try:
-                email = validate_email(raw_email, check_deliverability=False).normalized
-            except EmailNotValidError as exc:
-                problems.append(
-                    f"row {number}, column '{email_col}': '{raw_email}' is not a valid e-mail address ({exc})"
-                )
-        if email:
-            folded = email.casefold()
-            if folded in seen:
-                problems.append(
-                    f"row {number}, column '{email_col}': '{raw_email}' is a duplicate of row {seen[folded]}; "
-                    "expected each participant once"
-                )
-            else:
-                seen[folded] = number
+        email = _email(number, email_col, cells.get(email_col, ""), seen, problems)
         language = default_language
         if lang_col and cells.get(lang_col):
             language = LANGUAGE_WORDS.get(cells[lang_col].casefold())
             if language is None:
-                problems.append(
-                    f"row {number}, column '{lang_col}': unknown language '{cells[lang_col]}'; expected nl or en"
-                )
-        row = {"row": number, "email": email or raw_email, "name": "", "team": "", "language": language,
-               "attributes": {}}
+                problems.append(Problem(N_("row %(row)d, column '%(column)s': unknown language '%(value)s'; "
+                                           "expected nl or en"), row=number, column=lang_col, value=cells[lang_col]))
+        row = {"row": number, "email": email or cells.get(email_col, ""), "name": "", "team": "",
+               "language": language, "attributes": {}}
         for header, field in mapping.items():
             value = cells.get(header, "")
             if field in ("name", "team"):
@@ -131,7 +141,8 @@ def already_in_round(db: sqlite_utils.Database, round_id: int, rows: list[dict],
         r[0].casefold() for r in db.execute("SELECT email FROM participants WHERE round_id = ?", [round_id])
     }
     problems = [
-        f"row {r['row']}, column 'email': '{r['email']}' is a duplicate: already a participant of this round"
+        Problem(N_("row %(row)d, column 'email': '%(value)s' is a duplicate: already a participant of this round"),
+                row=r["row"], value=r["email"])
         for r in rows if r["email"].casefold() in existing
     ]
     if problems:
@@ -159,6 +170,9 @@ def import_participants(db: sqlite_utils.Database, round_id: int, rows: list[dic
 
 
 def read_participants(data: bytes, filename: str, default_language: str = "nl") -> list[dict]:
+    """Read a participant list (CSV, text or XLSX bytes) into rows to import: {"email", "name",
+    "team", "language", "attributes"}. Raises ImportProblem naming the file, and each row and
+    column with what was expected, when any row is wrong (all rows or none)."""
     return parse_participants(read_table(data, filename), default_language)
 
 

@@ -21,7 +21,7 @@ from toolkit.data.persona_sets import (
     discard_persona_set,
     load_persona_set,
 )
-from toolkit.data.rounds import get_round
+from toolkit.data.rounds import get_round, participant_first_names
 
 
 def _plan(db: sqlite_utils.Database, round_id: int, set_id: int) -> tuple[dict | None, dict, ReplacementPlan]:
@@ -35,7 +35,7 @@ def _plan(db: sqlite_utils.Database, round_id: int, set_id: int) -> tuple[dict |
     if current is None:
         return None, after, ReplacementPlan((), tuple(after["personas"]), (), ())
     before = exportable_persona_set(current, round_["min_group"])
-    return before, after, replacement_plan(before, after)
+    return before, after, replacement_plan(before, after, avoid=participant_first_names(db, round_id))
 
 
 def pending_review(db: sqlite_utils.Database, round_id: int, set_id: int) -> dict:

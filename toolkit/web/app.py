@@ -20,12 +20,13 @@ from toolkit.web.personas.views import bp as personas_bp
 from toolkit.web.preview.views import bp as preview_bp
 from toolkit.web.programmes.views import bp as programmes_bp
 from toolkit.web.questionnaires.views import bp as questionnaires_bp
+from toolkit.web.rounds.imports import bp as imports_bp
 from toolkit.web.rounds.views import bp as rounds_bp
 from toolkit.web.survey.views import bp as survey_bp
 
 OWNER_ONLY_UMASK = 0o077
-BLUEPRINTS = (admin_bp, auth_bp, rounds_bp, personas_bp, cards_bp, persona_sets_bp, survey_bp, programmes_bp,
-              questionnaires_bp, mailing_bp, preview_bp)
+BLUEPRINTS = (admin_bp, auth_bp, rounds_bp, imports_bp, personas_bp, cards_bp, persona_sets_bp, survey_bp,
+              programmes_bp, questionnaires_bp, mailing_bp, preview_bp)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

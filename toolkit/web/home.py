@@ -15,9 +15,11 @@ from flask_babel import format_date, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from toolkit.core.participation import ResponseCounts
 from toolkit.core.privacy import ShownCount, presentable_personas, works_council_problem
 from toolkit.data.db import utcnow
 from toolkit.data.persona_sets import current_persona_set
+from toolkit.data.responses import response_counts
 from toolkit.web.authz import can, visible_rounds
 from toolkit.web.database import get_db
 
@@ -40,11 +42,12 @@ def setup_steps(round_: dict) -> list[str]:
 def hr_overview(db, rounds: list[dict]) -> dict:
     """What HR and admin see first, from `rounds` (rows as `visible_rounds` gives them).
 
-    Returns {"open_rounds": open rounds, each with "count" (a ShownCount: in an identified
-    round the invited people who answered, exactly; in an anonymous one what the round's count
-    may show) and "rate" (that count / invited, 0..1, None without invitees or below the
-    minimum); "drafts": draft rounds, each with "steps" (see `setup_steps`); "to_derive": closed
-    rounds with responses and no persona set yet}. `db` is the request's sqlite_utils Database.
+    Returns {"open_rounds": open rounds, each with "count" (a ShownCount of the answers given
+    online: in an identified round exactly; in an anonymous one as the round may show it) and
+    "rate" (that count / invited, 0..1, None without invitees or below the minimum; imported
+    answers have no invitee and are never part of it, see `toolkit.core.participation`);
+    "drafts": draft rounds, each with "steps" (see `setup_steps`); "to_derive": closed rounds
+    with responses and no persona set yet}. `db` is the request's sqlite_utils Database.
     """
     open_rounds, drafts, to_derive = [], [], []
     derived = {r[0] for r in db.execute("SELECT DISTINCT round_id FROM persona_sets")}
@@ -52,11 +55,11 @@ def hr_overview(db, rounds: list[dict]) -> dict:
                                 "ON r.id = p.round_id WHERE r.mode = 'identified' GROUP BY p.round_id").fetchall())
     for r in rounds:
         if r["status"] == "open":
-            count = r["count"]  # anonymous: in steps of the minimum group, and no flag per person
-            if r["mode"] == "identified":
-                # invited people who answered (their flag), not response rows: imports have no invitee
-                count = ShownCount(exact=responded.get(r["id"]) or 0)
-            open_rounds.append({**r, "count": count, "rate": count.share_of(r["invited"])})
+            if r["mode"] == "identified":  # invited people who answered (their flag): imports have no invitee
+                counts = ResponseCounts(r["invited"], ShownCount(exact=responded.get(r["id"]) or 0), 0)
+            else:  # answered online, in steps of the minimum group while open; imports apart
+                counts = response_counts(db, r)
+            open_rounds.append({**r, "count": counts.online, "rate": counts.rate})
         elif r["status"] == "draft":
             drafts.append({**r, "steps": setup_steps(r)})
         elif r["id"] not in derived and r["responses"]:

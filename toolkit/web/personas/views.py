@@ -85,6 +85,8 @@ def _lang() -> str:
 @bp.get("/rounds/<int:round_id>/personas")
 @requires("personas.view")
 def overview(round_id):
+    """GET /rounds/<round_id>/personas: the current set's presentable personas, a near miss if
+    any, the set's history and the brief downloads. 404 for an unknown round, 403 when not granted."""
     round_ = round_for(round_id)
     db = get_db()
     persona_set = current_persona_set(db, round_id)
@@ -112,6 +114,8 @@ def _persona_for(persona_id: int) -> tuple[dict, dict, dict]:
 @bp.get("/personas/<int:persona_id>")
 @requires("personas.view")
 def detail(persona_id):
+    """GET /personas/<persona_id>: the persona card, then its figures folded below, and the edit
+    form for those who may. 404 for an unknown persona or one withheld (unstable or too small)."""
     persona, persona_set, round_ = _persona_for(persona_id)
     q = round_questionnaire(get_db(), round_)
     form = PersonaEditForm(name=persona["name"], narrative=persona["narrative"] or "")
@@ -128,6 +132,8 @@ def detail(persona_id):
 @bp.post("/personas/<int:persona_id>/edit")
 @requires("personas.edit")
 def edit(persona_id):
+    """POST /personas/<persona_id>/edit: store the name and narrative (at most 60 and 4000
+    characters) and return to the persona page with what happened."""
     _persona_for(persona_id)
     form = PersonaEditForm()
     if form.validate_on_submit():
@@ -142,6 +148,8 @@ def edit(persona_id):
 @bp.get("/personas/<int:persona_id>/brief/<kind>.docx")
 @requires("personas.view")
 def brief(persona_id, kind):
+    """GET /personas/<persona_id>/brief/<kind>.docx?lang=nl|en: the communication or training
+    brief as a Word file, audited. 404 for an unknown kind or language, 403 without its permission."""
     if kind not in KIND_PERMISSION:
         abort(404)
     if not can(KIND_PERMISSION[kind]):
@@ -157,6 +165,8 @@ def brief(persona_id, kind):
 @bp.get("/rounds/<int:round_id>/overview.docx")
 @requires("briefs.overview")
 def overview_brief(round_id):
+    """GET /rounds/<round_id>/overview.docx?lang=nl|en: the steering group's overview as a Word
+    file, audited; 404 before the round has personas."""
     round_ = round_for(round_id)
     persona_set = current_persona_set(get_db(), round_id)
     if persona_set is None:
@@ -185,6 +195,9 @@ def _zip_folder() -> Path:
 @bp.post("/rounds/<int:round_id>/briefs-zip")
 @requires("personas.view")
 def start_briefs_zip(round_id):
+    """POST /rounds/<round_id>/briefs-zip: queue a job that writes every brief this user may
+    download into one zip (zips older than 24 hours are removed first), then show its progress.
+    400 without a valid CSRF token."""
     round_for(round_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
@@ -214,6 +227,8 @@ def _zip_job_for(round_id: int, job_id: int) -> dict:
 @bp.get("/rounds/<int:round_id>/zips/<int:job_id>")
 @requires("personas.view")
 def zip_job(round_id, job_id):
+    """GET /rounds/<round_id>/zips/<job_id>: the zip job's progress, or its download link; only
+    for the user who asked for it (404 for anyone else)."""
     job = _zip_job_for(round_id, job_id)
     result = json.loads(job["result"] or "{}")
     return render_template("personas/zip_job.html", round=round_for(round_id), job=job, result=result,
@@ -223,6 +238,8 @@ def zip_job(round_id, job_id):
 @bp.get("/rounds/<int:round_id>/zips/<int:job_id>/download")
 @requires("personas.view")
 def zip_download(round_id, job_id):
+    """GET /rounds/<round_id>/zips/<job_id>/download: the finished zip, audited; 404 while it is
+    not done, once it was removed, or for another user."""
     job = _zip_job_for(round_id, job_id)
     path = zip_path(_zip_folder(), job_id)
     if job["status"] != "done" or not path.exists():

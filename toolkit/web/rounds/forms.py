@@ -1,3 +1,5 @@
+"""The forms of HR's round pages: a new round, uploads, derive, change facts, and buttons."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -16,6 +18,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 
 class RoundForm(FlaskForm):
+    """A new round: questionnaire, title, language, anonymity, times (Amsterdam wall-clock),
+    reminders, minimum group (5-100), answers needed (1-100 %), works council record, retention."""
+
     questionnaire = SelectField(_l("Questionnaire"), validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     language = SelectField(
@@ -37,6 +42,8 @@ class RoundForm(FlaskForm):
                                        message=_l("Enter whole numbers of days separated by commas, such as 3, 5."))],
     )
     min_group = IntegerField(_l("Minimum group size"), default=5, validators=[NumberRange(min=5, max=100)])
+    min_answered = IntegerField(_l("Answers needed before a response can be sent (percentage of the closed questions)"),
+                                validators=[Optional(), NumberRange(min=1, max=100)])
     works_council_date = DateField(_l("Works council approval date"), validators=[Optional()])
     works_council_ref = StringField(_l("Works council reference"), validators=[Optional(), Length(max=200)])
     retention_days = IntegerField(_l("Keep answers for (days)"), default=730,
@@ -44,20 +51,25 @@ class RoundForm(FlaskForm):
     submit = SubmitField(_l("Create round"))
 
     def validate_closes_at(self, field):
+        """Refuse a close time at or before the opening time."""
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:
             raise ValidationError(_l("The round must close after it opens."))
 
     def reminder_list(self) -> tuple[int, ...]:
+        """The reminder days as sorted unique whole numbers, e.g. "5, 3" -> (3, 5)."""
         return tuple(sorted({int(p) for p in (self.reminder_days.data or "").split(",") if p.strip()}))
 
 
 class UploadForm(FlaskForm):
+    """An answer file (CSV, text or XLSX) to read and show in the column preview."""
+
     file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
-    outcomes = StringField(_l("Outcome columns (optional)"), validators=[Optional(), Length(max=1000)])
     submit = SubmitField(_l("Import answers"))
 
 
 class ParticipantUploadForm(FlaskForm):
+    """A participant list (CSV, text or XLSX) to check and show before it is stored."""
+
     file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
     submit = SubmitField(_l("Check participants"))
 
@@ -67,6 +79,8 @@ class ButtonForm(FlaskForm):
 
 
 class DeriveForm(FlaskForm):
+    """Derive personas: let the data choose the number (BIC), or force 1 to 6."""
+
     k = SelectField(
         _l("Number of personas"),
         choices=[SelectChoice("", _l("Let the data decide"))] + [SelectChoice(str(k), str(k)) for k in range(1, 7)],

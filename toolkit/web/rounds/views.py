@@ -1,11 +1,10 @@
 """Rounds: the list, creating one, the round page (status, response rate, participants, export),
-importing answers, deriving personas."""
+deriving personas. Importing participants and answers: `toolkit.web.rounds.imports`."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import secrets
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -29,22 +28,24 @@ from wtforms import SelectChoice
 
 from toolkit.core import dashboard
 from toolkit.core.guidance import default_guidance
-from toolkit.core.intake import ImportProblem, parse_responses, read_table
 from toolkit.core.privacy import (
     may_show,
     presentable_personas,
     suppress_groups,
     works_council_problem,
 )
-from toolkit.core.questionnaire import get_questionnaire, library, list_questionnaires
-from toolkit.core.variables import parse_declaration
+from toolkit.core.questionnaire import (
+    get_questionnaire,
+    library,
+    list_questionnaires,
+)
 from toolkit.data.audit import audit
 from toolkit.data.db import iso, transaction, utcnow
 from toolkit.data.persona_sets import current_persona_set
 from toolkit.data.responses import (
     daily_counts,
     held_back,
-    import_responses,
+    response_counts,
     scores_by_response,
     usable_responses,
 )
@@ -57,7 +58,7 @@ from toolkit.data.rounds import (
 )
 from toolkit.jobs import runner as jobs
 from toolkit.mail import outbox
-from toolkit.services import exports, participants
+from toolkit.services import exports
 from toolkit.services.pipeline import derive_refusal
 from toolkit.web import jobs as web_jobs
 from toolkit.web.authz import can, requires, round_for, visible_rounds
@@ -72,8 +73,6 @@ from toolkit.web.rounds.forms import (
     RoundForm,
     UploadForm,
 )
-
-UPLOAD_MAX_AGE = dt.timedelta(hours=24)
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
 
@@ -91,12 +90,15 @@ def mail_failure_reason(category: str) -> str:
 @bp.get("/")
 @requires("rounds.list")
 def index():
+    """GET /rounds/: the rounds this user may see (all for admin and HR, granted ones otherwise)."""
     return render_template("rounds/index.html", rounds=visible_rounds())
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires("rounds.manage")
 def new():
+    """GET/POST /rounds/new: the new-round form (HR); on a valid POST creates a draft round and
+    goes to its page. Questionnaires come from the product's folder and the organisation's own."""
     form = RoundForm()
     folders = library(current_app.instance_path)
     form.questionnaire.choices = [  # the title a person knows, the id as the value
@@ -109,6 +111,7 @@ def new():
             min_group=form.min_group.data, created_by=current_user.id,
             opens_at=to_utc(form.opens_at.data), closes_at=to_utc(form.closes_at.data),
             reminder_days=form.reminder_list(),
+            min_answered_share=form.min_answered.data / 100 if form.min_answered.data else None,
         )
         ref = (form.works_council_ref.data or "").strip() or None
         date = form.works_council_date.data.isoformat() if form.works_council_date.data else None
@@ -162,6 +165,8 @@ def response_rates(db, round_: dict) -> dict:
 @bp.get("/<int:round_id>")
 @requires("personas.view")
 def detail(round_id):
+    """GET /rounds/<round_id>: the round page (status, counts, mail, uploads, derive, exports);
+    trainers go to the personas instead. 404 for an unknown round, 403 when not granted."""
     round_ = round_for(round_id)
     if not can("rounds.view"):  # trainers: the personas are their view of a round
         return redirect(url_for("personas.overview", round_id=round_id))
@@ -177,6 +182,7 @@ def detail(round_id):
         round=round_,
         count=counted["count"],
         invited=counted["invited"],
+        counts=response_counts(db, round_),
         held=held_back(db, round_id) if anonymous and round_["status"] == "closed" else 0,
         rates=response_rates(db, round_),
         reminder_days=json.loads(round_["reminder_days"] or "[]"),
@@ -209,8 +215,9 @@ def _mail_failures(db, round_: dict) -> list[dict]:
 
 
 def _timeline(db, round_: dict, invited: int) -> list:
-    """Responses per day, or per period of at least the minimum group in an anonymous round; an
-    anonymous round that is open gets none (the figure would move when one person answers)."""
+    """Responses given online per day, or per period of at least the minimum group in an
+    anonymous round; an anonymous round that is open gets none (the figure would move when one
+    person answers). Imported answers have no day of answering and are not counted (m010)."""
     anonymous = round_["mode"] != "identified"
     if anonymous and round_["status"] == "open":
         return []
@@ -242,6 +249,7 @@ def dashboard_figures(db, round_: dict) -> dict:
     counted = round_counts(db, round_)
     invited = counted["invited"]
     timeline = _timeline(db, round_, invited)
+    has_rate = bool(timeline) and timeline[-1].rate is not None
 
     scores, teams = scores_by_response(db, round_id)
     publications = None
@@ -258,22 +266,23 @@ def dashboard_figures(db, round_: dict) -> dict:
     if persona_set:
         distribution, rest = dashboard.persona_distribution(
             presentable_personas(persona_set, min_group), persona_set.get("n_used") or 0, min_group=min_group)
-    charts = _charts(timeline, overall, distribution, names, invited, min_group)
+    charts = _charts(timeline, overall, distribution, names, has_rate, min_group)
     return {"q": q, "names": names, "timeline": timeline, "invited": invited, "overall": overall,
             "heatmap": heatmap, "persona_set": persona_set, "distribution": distribution, "rest": rest,
             "charts": charts, "norm": (dashboard.GREEN_FROM, dashboard.AMBER_FROM, dashboard.TEAM_MARGIN),
             "share": format_percent, "min_group": min_group,
-            "responses": len(scores), "count": counted["count"],
+            "responses": len(scores), "count": counted["count"], "counts": response_counts(db, round_),
+            "has_rate": has_rate,
             "waiting": round_["mode"] != "identified" and round_["status"] == "open"}
 
 
-def _charts(timeline, overall, distribution, names: dict, invited: int, min_group: int) -> dict:
+def _charts(timeline, overall, distribution, names: dict, has_rate: bool, min_group: int) -> dict:
     share = format_percent
     band_names = {"green": _("favourable"), "amber": _("mixed"), "red": _("needs attention")}
     return {
         "timeline": Markup(dashboard.timeline_svg(
             timeline, ident="chart-timeline",
-            title=_("Response rate per day") if invited else _("Responses per day"),
+            title=_("Response rate per day") if has_rate else _("Responses per day"),
             desc=_("Cumulative responses from the first answer to the latest day; the table below has the figures."),
             format_day=lambda d: format_date(d, "d MMM"), format_share=share,
         )) if timeline else None,
@@ -301,33 +310,12 @@ def _charts(timeline, overall, distribution, names: dict, invited: int, min_grou
 @bp.get("/<int:round_id>/dashboard")
 @requires("rounds.view")
 def dashboard_page(round_id):
+    """GET /rounds/<round_id>/dashboard: construct scores against the stated norm, teams
+    against the organisation, response over time; every group under the minimum hidden."""
     round_ = round_for(round_id)
     figures = dashboard_figures(get_db(), round_)
     return render_template("rounds/dashboard.html", round=round_, format_decimal=format_decimal,
                            format_date=format_date, **figures)
-
-
-@bp.post("/<int:round_id>/responses")
-@requires("rounds.manage")
-def upload_responses(round_id):
-    round_ = round_for(round_id)
-    form = UploadForm()
-    if not form.validate_on_submit():
-        flash(_("Choose a CSV or XLSX file to import."), "error")
-        return redirect(url_for(".detail", round_id=round_id))
-    db = get_db()
-    q = round_questionnaire(db, round_)
-    upload = form.file.data
-    try:
-        extra = tuple(parse_declaration(text) for text in (form.outcomes.data or "").split(",") if text.strip())
-        parsed = parse_responses(q, read_table(upload.read(), upload.filename or "upload"), extra)
-        count = import_responses(db, round_, q, parsed, user_id=current_user.id, variables=extra)
-    except (ImportProblem, ValueError) as exc:
-        problems = getattr(exc, "problems", [str(exc)])
-        return render_template("rounds/import_failed.html", round=round_, filename=upload.filename,
-                               problems=problems), 422
-    flash(_("Imported %(n)d responses.", n=count), "info")
-    return redirect(url_for(".detail", round_id=round_id))
 
 
 @bp.post("/<int:round_id>/change-facts")
@@ -348,6 +336,8 @@ def save_facts(round_id):
 @bp.post("/<int:round_id>/derive")
 @requires("personas.derive")
 def derive(round_id):
+    """POST /rounds/<round_id>/derive: queue a derive job (k from the form or chosen by BIC) and
+    show its progress; refuses with a message when the round may not be derived now."""
     round_ = round_for(round_id)
     form = DeriveForm()
     if not form.validate_on_submit():
@@ -372,6 +362,8 @@ def _job_for(round_id: int, job_id: int) -> dict:
 @bp.get("/<int:round_id>/jobs/<int:job_id>")
 @requires("personas.derive")
 def job(round_id, job_id):
+    """GET /rounds/<round_id>/jobs/<job_id>: a derive job's progress page; when done, the personas
+    or, for a round that had personas, the review of what the new set changes."""
     job = _job_for(round_id, job_id)
     if job["status"] == "done":
         result = json.loads(job["result"] or "{}")
@@ -385,6 +377,8 @@ def job(round_id, job_id):
 @bp.get("/<int:round_id>/jobs/<int:job_id>.json")
 @requires("personas.derive")
 def job_status(round_id, job_id):
+    """GET /rounds/<round_id>/jobs/<job_id>.json: {"status", "progress" (0-1), "message"} for
+    the progress page's polling."""
     job = _job_for(round_id, job_id)
     return jsonify(status=job["status"], progress=job["progress"], message=translate(job["message"]))
 
@@ -455,6 +449,7 @@ def close(round_id):
 @bp.post("/<int:round_id>/reopen")
 @requires("rounds.manage")
 def reopen(round_id):
+    """POST /rounds/<round_id>/reopen: open a closed round again (400 without a valid CSRF token)."""
     return _change_status(round_id, ("closed",), "open", _("The round is open again."))
 
 
@@ -476,96 +471,14 @@ def retry_mail(round_id, message_id):
     return redirect(url_for(".detail", round_id=round_id))
 
 
-# --- participants: upload, preview, confirm -------------------------------------------------
-
-
-@bp.post("/<int:round_id>/participants")
-@requires("rounds.manage")
-def upload_participants(round_id):
-    round_ = round_for(round_id)
-    form = ParticipantUploadForm()
-    if not form.validate_on_submit():
-        flash(_("Choose a CSV or XLSX file with participants."), "error")
-        return redirect(url_for(".detail", round_id=round_id))
-    upload = form.file.data
-    filename = upload.filename or "upload"
-    db = get_db()
-    try:
-        rows = participants.read_participants(upload.read(), filename, round_["language"])
-        participants.already_in_round(db, round_id, rows, filename)
-    except ImportProblem as exc:
-        return render_template("rounds/import_failed.html", round=round_, filename=exc.filename,
-                               problems=exc.problems), 422
-    upload_id = secrets.token_urlsafe(16)
-    with transaction(db):
-        cutoff = iso(utcnow() - UPLOAD_MAX_AGE)
-        db.execute("DELETE FROM participant_uploads WHERE created_at < ?", [cutoff])
-        db.execute(
-            "INSERT INTO participant_uploads (id, round_id, user_id, filename, rows, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            [upload_id, round_id, current_user.id, filename, json.dumps(rows, ensure_ascii=False),
-             iso(utcnow())],
-        )
-    return redirect(url_for(".participants_preview", round_id=round_id, upload_id=upload_id))
-
-
-def _upload(round_id: int, upload_id: str) -> dict:
-    rows = list(get_db().query(
-        "SELECT * FROM participant_uploads WHERE id = ? AND round_id = ? AND user_id = ?",
-        [upload_id, round_id, current_user.id]))
-    if not rows:
-        abort(404)
-    return rows[0]
-
-
-@bp.get("/<int:round_id>/participants/<upload_id>")
-@requires("rounds.manage")
-def participants_preview(round_id, upload_id):
-    round_ = round_for(round_id)
-    upload = _upload(round_id, upload_id)
-    rows = json.loads(upload["rows"])
-    attribute_keys = sorted({k for r in rows for k in r["attributes"]})
-    return render_template("rounds/participants_preview.html", round=round_, upload=upload, rows=rows[:100],
-                           total=len(rows), attribute_keys=attribute_keys, button=ButtonForm())
-
-
-@bp.post("/<int:round_id>/participants/<upload_id>")
-@requires("rounds.manage")
-def participants_confirm(round_id, upload_id):
-    round_ = round_for(round_id)
-    upload = _upload(round_id, upload_id)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
-    db = get_db()
-    rows = json.loads(upload["rows"])
-    try:
-        count = participants.import_participants(db, round_id, rows, current_app.config["SECRET_KEY"],
-                                                 filename=upload["filename"], user_id=current_user.id)
-    except ImportProblem as exc:
-        return render_template("rounds/import_failed.html", round=round_, filename=exc.filename,
-                               problems=exc.problems), 422
-    db.execute("DELETE FROM participant_uploads WHERE id = ?", [upload_id])
-    flash(_("Imported %(n)d participants.", n=count), "info")
-    return redirect(url_for(".detail", round_id=round_id))
-
-
-@bp.post("/<int:round_id>/participants/<upload_id>/cancel")
-@requires("rounds.manage")
-def participants_cancel(round_id, upload_id):
-    round_for(round_id)
-    _upload(round_id, upload_id)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
-    get_db().execute("DELETE FROM participant_uploads WHERE id = ?", [upload_id])
-    flash(_("Nothing was imported."), "info")
-    return redirect(url_for(".detail", round_id=round_id))
-
-
 # --- export ---------------------------------------------------------------------------------
 
 
 @bp.get("/<int:round_id>/answers.<fmt>")
 @requires("rounds.manage")
 def export(round_id, fmt):
+    """GET /rounds/<round_id>/answers.csv|xlsx: the answers, audited; anonymous rounds only their
+    published answers from the minimum group on, without participant data, ids or days."""
     if fmt not in ("csv", "xlsx"):
         abort(404)
     round_ = round_for(round_id)

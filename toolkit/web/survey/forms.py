@@ -24,26 +24,35 @@ class ChoiceField(RadioField):
     """
 
     def __init__(self, label=None, validators=None, *, accepted: frozenset, **kwargs):
+        """As RadioField, with ``accepted``: the values (as posted) that count as a valid choice."""
         super().__init__(label, validators, **kwargs)
         self.accepted = accepted
 
     def pre_validate(self, form):
+        """Refuse a posted value that is not one of ``accepted`` ("Not a valid choice.")."""
         if not self.process_errors and self.data not in self.accepted:
             raise ValidationError(self.gettext("Not a valid choice."))
 
 
 class MultiCheckboxField(SelectMultipleField):
+    """A multiple-choice question drawn as checkboxes, one per option."""
+
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
 
 
 class PageForm(FlaskForm):
+    """One survey page: a field per item, named ``q_<item id>`` (built per questionnaire page)."""
+
     class Meta:
+        """Survey pages check their CSRF token in the view; translations per request."""
+
         # The survey views check the CSRF token themselves, so that an expired token keeps
         # the answers instead of discarding them (see survey.views).
         csrf = False
 
         def get_translations(self, form):
+            """The request's Flask-Babel catalogue for WTForms' own messages."""
             # Flask-Babel keeps the loaded catalogue for the request; Flask-WTF's default loads
             # it from disk for every message of every field, the main cost of a page submit.
             from flask_babel import get_translations
@@ -51,10 +60,12 @@ class PageForm(FlaskForm):
             return get_translations()
 
     def item_fields(self):
+        """The page's question fields, in questionnaire order (not the CSRF or hidden fields)."""
         return [f for f in self if f.name.startswith(FIELD_PREFIX)]
 
 
 def field_name(item_id: str) -> str:
+    """The form field name of an item: "q_" + its id."""
     return FIELD_PREFIX + item_id
 
 
@@ -130,4 +141,5 @@ def answers_from_form(q: Questionnaire, form: PageForm, block_id: str) -> tuple[
 
 
 def form_data(q: Questionnaire, block_id: str, answers: dict) -> dict:
+    """The stored ``answers`` (item id -> value) of one page as form data (field name -> value)."""
     return {field_name(iid): answers[iid] for iid in q.block(block_id).items if iid in answers}

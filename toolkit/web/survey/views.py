@@ -32,7 +32,7 @@ from flask_wtf.csrf import validate_csrf
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms.validators import ValidationError
 
-from toolkit.core import tokens
+from toolkit.core import completion, tokens
 from toolkit.core.privacy import may_show
 from toolkit.data.db import utcnow, write
 from toolkit.data.responses import (
@@ -200,26 +200,33 @@ def _lang(q) -> str:
     return g.lang if g.lang in q.languages else q.languages[0]
 
 
-def _render_page(q, round_, who, page_no: int, form, *, notice: str | None = None, status: int = 200):
+def _render_page(q, round_, who, page_no: int, form, *, answers: dict, notice: str | None = None,
+                 status: int = 200, review: bool = False):
+    """One page; the last one also lists every question still unanswered (``answers``: all so far)."""
     block = q.blocks[page_no]
     lang = _lang(q)
+    last = page_no == len(q.blocks) - 1
     return render_template(
         "survey/page.html", q=q, round=round_, block=block, lang=lang, form=form, page_no=page_no,
         pages=len(q.blocks), notice=notice, ticket=_ticket_serializer().dumps(who),
-        items={iid: q.items[iid] for iid in block.items},
+        items={iid: q.items[iid] for iid in block.items}, review=review and not last,
+        unanswered=completion.unanswered(q, answers, round_.get("min_answered_share")) if last else [],
     ), status
 
 
-def _missing_required(q, answers: dict) -> int | None:
-    """The first page with a required question still unanswered, or None."""
-    for number, block in enumerate(q.blocks):
-        if any(q.items[iid].required and iid not in answers for iid in block.items):
-            return number
-    return None
+def _requested_page(q, default: int) -> int:
+    """The page asked for with ?page=N (a link from the list of unanswered questions), else ``default``."""
+    try:
+        wanted = int(request.args.get("page", default))
+    except ValueError:
+        wanted = default
+    return min(max(wanted, 0), len(q.blocks) - 1)
 
 
 @bp.get("/survey")
 def page():
+    """GET /survey[?page=N&review=1]: the respondent's current page (or page N, from the list of
+    unanswered questions) with their saved answers; ``review`` sends them back to the last page."""
     who = session.get("survey")
     if not who:
         return _notice("no_session")
@@ -229,10 +236,20 @@ def page():
     if blocked:
         return blocked
     q = round_questionnaire(db, round_)
-    page_no = min(max(draft["page"], 0), len(q.blocks) - 1)
+    page_no = _requested_page(q, draft["page"])
     block = q.blocks[page_no]
     form = page_form_class(q, block.id, _lang(q))(formdata=None, data=form_data(q, block.id, draft["answers"]))
-    return _render_page(q, round_, who, page_no, form)
+    return _render_page(q, round_, who, page_no, form, answers=draft["answers"],
+                        review="review" in request.args and "page" in request.args)
+
+
+def _asked_about_empty_page(who: dict) -> bool:
+    """True once this respondent has been asked whether to skip an empty page (we ask once:
+    one accidental tap is caught, and someone who skips on purpose is not asked on every page)."""
+    if session.get("survey_asked") == who["d"]:
+        return True
+    session["survey_asked"] = who["d"]
+    return False
 
 
 @bp.get("/survey/welcome")
@@ -257,6 +274,10 @@ def welcome():
 
 @bp.post("/survey")
 def save():
+    """POST /survey: keep the page's answers and go back, on, or send. The draft is committed
+    before any page says so; an expired token keeps what was typed and asks to confirm; an empty
+    page is asked about once; the last page sends only when the round's completion rule is met
+    (otherwise it lists the unanswered questions, 422); a used link sends nothing twice."""
     who = _respondent_from_request()
     if not who:
         return _notice("no_session", 400)
@@ -273,6 +294,7 @@ def save():
     block = q.blocks[page_no]
     form = posted_form(q, block.id, _lang(q), request.form)
     page_answers, cleared = answers_from_form(q, form, block.id)
+    answers = {iid: value for iid, value in draft["answers"].items() if iid not in cleared} | page_answers
 
     try:
         if current_app.config.get("WTF_CSRF_ENABLED", True):
@@ -280,7 +302,7 @@ def save():
     except ValidationError:
         # Expired session or form: keep what was typed, then ask to confirm with a fresh token.
         _save_draft(db, who, round_["id"], page_answers, cleared, page_no)
-        return _render_page(q, round_, who, page_no, form, notice="confirm")
+        return _render_page(q, round_, who, page_no, form, answers=answers, notice="confirm")
 
     if request.form.get("action") == "back":
         _save_draft(db, who, round_["id"], page_answers, cleared, max(page_no - 1, 0))
@@ -288,18 +310,22 @@ def save():
 
     if any(field.errors for field in form.item_fields()):  # answers_from_form validated each field
         _save_draft(db, who, round_["id"], page_answers, cleared, page_no)
-        return _render_page(q, round_, who, page_no, form, notice="errors", status=422)
+        return _render_page(q, round_, who, page_no, form, answers=answers, notice="errors", status=422)
 
-    if page_no < len(q.blocks) - 1:
-        _save_draft(db, who, round_["id"], page_answers, cleared, page_no + 1)
+    last = len(q.blocks) - 1
+    if page_no < last:
+        if not page_answers and not _asked_about_empty_page(who):
+            _save_draft(db, who, round_["id"], page_answers, cleared, page_no)
+            return _render_page(q, round_, who, page_no, form, answers=answers, notice="empty",
+                                review=bool(request.form.get("review")))
+        next_page = last if request.form.get("review") else page_no + 1
+        _save_draft(db, who, round_["id"], page_answers, cleared, next_page)
         return redirect(url_for(".page"), 303)
     # The last page: its answers are committed with the response itself (one statement), or
-    # with the draft when a required question elsewhere is still open.
-    answers = {iid: value for iid, value in draft["answers"].items() if iid not in cleared} | page_answers
-    missing = _missing_required(q, answers)
-    if missing is not None:
-        _save_draft(db, who, round_["id"], page_answers, cleared, missing)
-        return redirect(url_for(".page"), 303)
+    # with the draft while the round's rule (toolkit.core.completion) still wants answers.
+    if completion.shortfall(q, answers, round_.get("min_answered_share")):
+        _save_draft(db, who, round_["id"], page_answers, cleared, last)
+        return _render_page(q, round_, who, last, form, answers=answers, notice="incomplete", status=422)
     try:
         complete(db, q, round_, participant, who, answers)
     except AlreadyCompleted:
@@ -310,6 +336,7 @@ def save():
 
 @bp.get("/survey/thanks")
 def thanks():
+    """GET /survey/thanks: the confirmation after the answers were stored."""
     return render_template("survey/thanks.html")
 
 
