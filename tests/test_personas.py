@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
+from toolkit.core.messages import Message, MessageError
 from toolkit.core.personas import (
     PersonaConfigError,
     clusterwise_jaccard,
@@ -242,9 +243,10 @@ def test_forced_personas_in_noise_are_unstable_and_not_presented(q):
     fractions = [f for f, _ in calls]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert all(0.0 <= f <= 1.0 for f in fractions)
-    assert sum(m.startswith("stability: bootstrap") for _, m in calls) == 30
+    assert sum(str(m).startswith("Checking stability: resample") for _, m in calls) == 30
+    assert all(isinstance(m, Message) for _, m in calls)  # a catalogue key, translated where shown
     # the near-miss check at k = 4 runs the same bootstrap once more, after the set's own
-    assert sum(m.startswith("checking a larger k: bootstrap") for _, m in calls) in (0, 30)
+    assert sum(str(m).startswith("Checking whether more groups fit better") for _, m in calls) in (0, 30)
 
 
 def test_without_bootstrap_stability_is_not_assessed(q, four_segments):
@@ -544,3 +546,14 @@ def test_a_construct_nobody_answered_is_reported_as_missing_not_zero(q):
         assert persona["profile"]["identified"]["mean"] is None
         assert persona["label"]["en"]  # rules on "autonomous" simply do not fire
     json.dumps(persona_set, allow_nan=False)
+
+
+def test_forcing_more_personas_than_fit_is_refused_with_the_reason(q):
+    """Issue 20: 3 personas forced on 9 people gave 1 persona and blamed the data; now it says why."""
+    answers, _, _ = generate_responses(q, 9, seed=3)
+    with pytest.raises(MessageError) as refused:
+        derive_personas(score_matrix(q, answers), q, k=3, bootstrap=0)
+    message = refused.value.message
+    assert message.params == {"k": 3, "needed": 15, "min": 5, "n": 9, "max": 1}
+    assert "Choose fewer personas" in str(refused.value)
+    assert derive_personas(score_matrix(q, answers), q, k=1, bootstrap=0)["k"] == 1  # one always fits

@@ -14,6 +14,7 @@ import pytest
 from test_mail import SmtpSink, settings_for
 from test_outbox import make_round, people
 
+from toolkit.core.messages import Message
 from toolkit.data.rounds import get_round
 from toolkit.jobs import scheduler
 from toolkit.jobs.scheduler import dispatch, local_to_utc
@@ -71,7 +72,7 @@ def test_round_without_works_council_record_stays_draft_and_says_why(database, d
         assert round_id in report.not_opened
         round_ = get_round(database, round_id)
         assert round_["status"] == "draft"
-        assert "works council record" in round_["schedule_note"]
+        assert "works council record" in str(Message.from_json(round_["schedule_note"]))
         assert sink.messages == []
         database.execute("UPDATE rounds SET works_council_date = '2026-04-30', works_council_ref = 'OR-1' WHERE id = ?",
                          [round_id])
@@ -164,7 +165,7 @@ def test_a_round_whose_close_passed_before_it_could_open_stays_draft(database, d
     with SmtpSink() as sink:
         dispatch(database, settings_for(sink), T0 + 2 * DAY)
     assert get_round(database, round_id)["status"] == "draft"
-    assert "close time passed" in get_round(database, round_id)["schedule_note"]
+    assert "closing time passed" in str(Message.from_json(get_round(database, round_id)["schedule_note"]))
     assert sink.messages == []
 
 

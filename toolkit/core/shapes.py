@@ -436,7 +436,8 @@ class Round(TypedDict, total=False):
     size (>= 5); ``status``: "draft", "open" or "closed"; ``programme_id`` and ``round_kind``
     ("baseline", "pulse", "follow-up"); ``works_council_date``/``works_council_ref``: the
     approval record; ``retention_days``: days after close until answers are deleted;
-    ``created_by``/``created_at``; ``schedule_note``: why the scheduler did not open it.
+    ``created_by``/``created_at``; ``schedule_note``: why the scheduler did not open it (a
+    :class:`toolkit.core.messages.Message` as JSON).
     Later migrations may add columns; readers take what they need by key.
     """
 

@@ -24,10 +24,12 @@ import signal
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from toolkit.core.messages import Message, MessageError, stored
 from toolkit.data.db import connect, iso, utcnow
 from toolkit.jobs.process import process_gone as worker_gone
 from toolkit.jobs.process import process_name as worker_name
@@ -182,11 +184,25 @@ def _end_with_parent(parent_pid: int) -> None:
     os._exit(70)
 
 
+def progress_recorder(db: sqlite_utils.Database, job_id: int, attempt: int) -> Callable[..., None]:
+    """The ``progress(fraction, message)`` a job's work calls: stores the fraction (0..1) and the
+    message on attempt ``attempt`` of job ``job_id`` (a write of an abandoned attempt changes nothing).
+
+    A :class:`~toolkit.core.messages.Message` is stored as its JSON and translated where it is
+    shown (``toolkit.web.jobs``); a plain string is stored as it is."""
+
+    def progress(fraction: float, message: Message | str = "") -> None:
+        db.execute(f"UPDATE jobs SET progress = ?, message = ? WHERE {_THIS_ATTEMPT}",
+                   [round(fraction, 3), stored(message), job_id, attempt])
+
+    return progress
+
+
 def child_main(database_path: str, job_id: int, attempt: int, parent_pid: int) -> None:
     """The child process: do the job's work, record progress and the result or the error.
 
-    A person sees a ValueError's own words, otherwise only the kind of error; the traceback stays
-    in `result`.
+    A person sees a ValueError's own words (a MessageError's in their language), otherwise only
+    the kind of error; the traceback stays in `result`.
     """
     from toolkit.jobs.work import WORK
 
@@ -196,15 +212,14 @@ def child_main(database_path: str, job_id: int, attempt: int, parent_pid: int) -
     db = connect(database_path)
     try:
         job = get(db, job_id)
-
-        def progress(fraction: float, message: str = "") -> None:
-            db.execute(f"UPDATE jobs SET progress = ?, message = ? WHERE {_THIS_ATTEMPT}",
-                       [round(fraction, 3), message, job_id, attempt])
-
+        progress = progress_recorder(db, job_id, attempt)
         try:
             result = WORK[job["kind"]](db, job, json.loads(job["params"]), progress)
         except Exception as exc:  # a failed job is reported on its page, never lost silently
-            message = str(exc) if isinstance(exc, ValueError) else exc.__class__.__name__
+            if isinstance(exc, MessageError):  # translated on the job's page
+                message = exc.message.to_json()
+            else:
+                message = str(exc) if isinstance(exc, ValueError) else exc.__class__.__name__
             fail(db, job_id, attempt, "error", message, traceback.format_exc()[-4000:])
         else:
             finish(db, job_id, attempt, result)

@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
+from toolkit.core.messages import N_, Message
 from toolkit.data.completions import completed_participant_ids
 from toolkit.data.db import connect, transaction
 from toolkit.data.heartbeat import record_heartbeat
@@ -241,9 +242,17 @@ def dispatch(db: sqlite_utils.Database, config: Mapping, now: dt.datetime, *, ho
     return report
 
 
-def _set_note(db, round_: Mapping, note: str | None) -> None:
-    if (round_["schedule_note"] or None) != note:
-        db.execute("UPDATE rounds SET schedule_note = ? WHERE id = ?", [note, round_["id"]])
+# Why the scheduler left a draft round alone: stored as a Message in rounds.schedule_note and
+# translated on the round page (an older English note is rewritten on the next pass).
+CLOSED_BEFORE_OPEN = N_("Not opened: its closing time passed before it could open. Set new dates to run it.")
+NO_WORKS_COUNCIL_RECORD = N_("Not opened: the works council record (date and reference) is missing. "
+                             "Add it and the round opens within a minute.")
+
+
+def _set_note(db, round_: Mapping, note: Message | None) -> None:
+    text = note.to_json() if note else None
+    if (round_["schedule_note"] or None) != text:
+        db.execute("UPDATE rounds SET schedule_note = ? WHERE id = ?", [text, round_["id"]])
         if note:
             log.warning("round %s: %s", round_["id"], note)
 
@@ -260,15 +269,14 @@ def _open_due_rounds(db, now: dt.datetime, report: DispatchReport) -> None:
     for round_ in due:
         with transaction(db):
             if round_["closes_at"] and parse_utc(round_["closes_at"]) <= now:
-                note = "not opened: its close time passed before it could open; set new dates to run it"
+                note = Message(CLOSED_BEFORE_OPEN)
             elif not (round_["works_council_date"] and round_["works_council_ref"]):
-                note = ("not opened: the works council record (date and reference) is missing; "
-                        "add it and the round opens within a minute")
+                note = Message(NO_WORKS_COUNCIL_RECORD)
             else:
                 note = None
             if note:
                 _set_note(db, round_, note)
-                report.not_opened[round_["id"]] = note
+                report.not_opened[round_["id"]] = str(note)
                 continue
             cur = db.execute("UPDATE rounds SET status = 'open', schedule_note = NULL WHERE id = ? AND status = 'draft'",
                              [round_["id"]])

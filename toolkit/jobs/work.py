@@ -13,6 +13,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from toolkit.core.messages import N_, Message, MessageError
 from toolkit.core.privacy import presentable_personas
 from toolkit.data.persona_sets import current_persona_set, load_persona_set
 from toolkit.data.rounds import get_round
@@ -47,7 +48,7 @@ def briefs_zip(db: sqlite_utils.Database, job: dict, params: dict, progress: Cal
     round_ = get_round(db, job["round_id"])
     persona_set = current_persona_set(db, job["round_id"])
     if persona_set is None:
-        raise ValueError("this round has no personas yet")
+        raise MessageError(N_("This round has no personas yet."))
     todo = [(None, "overview")] if params["overview"] else []
     todo += [(p, kind) for p in presentable_personas(persona_set, round_["min_group"]) for kind in params["kinds"]]
     out = zip_path(params["folder"], job["id"])
@@ -56,7 +57,8 @@ def briefs_zip(db: sqlite_utils.Database, job: dict, params: dict, progress: Cal
         for done, (persona, kind) in enumerate(todo, start=1):
             archive.writestr(brief_filename(round_, persona, kind, params["lang"]),
                              brief_bytes(db, round_, persona_set, persona, kind, params["lang"]))
-            progress(done / len(todo), f"{done}/{len(todo)}")
+            progress(done / len(todo), Message(N_("%(done)d of %(total)d briefs written"),
+                                               {"done": done, "total": len(todo)}))
     partial.replace(out)
     return {"file": out.name, "count": len(todo)}
 

@@ -77,6 +77,22 @@ def _header_problems(table: Table, mapping: dict[str, str]) -> list[Problem]:
     return problems
 
 
+def _email_problem(raw: str) -> str:
+    """The catalogue message for an address the validator refused, saying what is wrong."""
+    local, at, domain = raw.partition("@")
+    if not at:
+        return N_("row %(row)d, column '%(column)s': '%(value)s' is not a valid e-mail address: it has no @")
+    if any(ch.isspace() for ch in raw):
+        return N_("row %(row)d, column '%(column)s': '%(value)s' is not a valid e-mail address: it contains a space")
+    if "@" in domain:
+        return N_("row %(row)d, column '%(column)s': '%(value)s' is not a valid e-mail address: it has more than one @")
+    if not local or "." not in domain.strip("."):
+        return N_("row %(row)d, column '%(column)s': '%(value)s' is not a valid e-mail address: expected a name, "
+                  "an @ and a domain, such as name@example.org")
+    return N_("row %(row)d, column '%(column)s': '%(value)s' is not a valid e-mail address; expected the form "
+              "name@example.org, without characters such as brackets or commas")
+
+
 def _email(number: int, column: str, raw: str, seen: dict[str, int], problems: list[Problem]) -> str | None:
     """The normalised address of one row, or None (the problem appended); ``seen`` maps each
     case-folded address to its first row."""
@@ -86,9 +102,8 @@ def _email(number: int, column: str, raw: str, seen: dict[str, int], problems: l
         return None
     try:
         email = validate_email(raw, check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        problems.append(Problem(N_("row %(row)d, column '%(column)s': '%(value)s' is not a valid e-mail "
-                                   "address (%(reason)s)"), row=number, column=column, value=raw, reason=str(exc)))
+    except EmailNotValidError:  # its own reason is English only: say what is wrong in our words
+        problems.append(Problem(_email_problem(raw), row=number, column=column, value=raw))
         return None
     if email.casefold() in seen:
         problems.append(Problem(N_("row %(row)d, column '%(column)s': '%(value)s' is a duplicate of row "

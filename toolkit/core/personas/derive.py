@@ -48,6 +48,7 @@ from collections.abc import Callable, Collection, Sequence
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from toolkit.core.messages import N_, Message, MessageError
 from toolkit.core.personas import method as clustering
 from toolkit.core.personas.config import PersonaConfig, load_persona_config
 from toolkit.core.personas.merging import (
@@ -75,8 +76,16 @@ from toolkit.core.shapes import Overall, Persona, PersonaSet, Quality
 NUMERIC_THREADS = 1
 MAX_MISSING_SHARE = 1 / 3
 
-ProgressCallback = Callable[[float, str], None]
-Report = Callable[[float, str], None]
+ProgressCallback = Callable[[float, Message], None]
+Report = Callable[[float, Message], None]
+
+# What a progress page says while deriving (catalogue keys, translated where shown).
+TRYING = N_("Trying %(k)d groups (at most %(max)d)")
+CHOSEN = N_("%(k)d groups chosen")
+STABILITY = N_("Checking stability: resample %(done)d of %(total)d")
+LARGER_K = N_("Checking whether more groups fit better: resample %(done)d of %(total)d")
+DONE = N_("Done")
+NO_RESPONDENTS = N_("No respondents answered enough questions")
 
 
 def derive_personas(
@@ -104,10 +113,13 @@ def derive_personas(
     the name pool of personas.toml; ``config`` replaces the whole file (tests, other
     organisations); ``avoid_names`` are first names never given to a persona (the round's
     participants). ``progress(fraction, message)`` is called while fitting and
-    bootstrapping, fraction in [0, 1].
+    bootstrapping, fraction in [0, 1], message a :class:`toolkit.core.messages.Message` (a
+    catalogue key the screen translates; ``str()`` gives the English).
 
     Raises ValueError for arguments below their floor, a negative seed or bootstrap, k < 1
     or k above the usable respondents, or a matrix without the dimension constructs;
+    MessageError (a ValueError with a catalogue message) for a forced ``k`` > 1 whose groups
+    of the minimum persona size do not fit in the usable respondents;
     PersonaConfigError when personas.toml is unusable.
 
     Methods: Gaussian mixture with k chosen by BIC (Schwarz 1978); stability by Hennig's
@@ -154,6 +166,7 @@ def _derive(matrix, q, *, k, seed, bootstrap, min_size, min_share, names, progre
 
     z = standardise(raw, org_mean, org_sd)
     min_count = min_persona_size(n, min_size, min_share)
+    _check_forced_k(k, n, min_count)
     fit_seed = data_seed(raw, seed)
     quality["data_seed"] = fit_seed
     fit_share = 0.1 if bootstrap else 1.0
@@ -161,14 +174,14 @@ def _derive(matrix, q, *, k, seed, bootstrap, min_size, min_share, names, progre
     labels, merged_sizes = merge_small_clusters(z, partition.labels, min_count)
     labels = rank_by_size(labels)
     k_final = int(labels.max()) + 1
-    report(fit_share, f"k = {k_final}")
+    report(fit_share, Message(CHOSEN, {"k": k_final}))
     phases = _Phases(fit_share, bootstrap, search is not None)
     stability = _stability(z, labels, k_fit, min_count, bootstrap, fit_seed, phases.main, report)
     if k_final == 1:
         quality["stability_note"] = "a single profile is trivially stable"
     quality["near_miss"] = find_near_miss(
         z, raw, labels, search, k_fit, min_count, bootstrap, fit_seed, (dims, org_mean, org_sd),
-        progress=_ticker(report, phases.near, bootstrap, "checking a larger k"),
+        progress=_ticker(report, phases.near, bootstrap, LARGER_K),
     )
 
     personas = [
@@ -179,7 +192,7 @@ def _derive(matrix, q, *, k, seed, bootstrap, min_size, min_share, names, progre
     label_sources = name_personas(q, personas, config, rules, names, seed=fit_seed, avoid=avoid_names)
     _record_fit(quality, search, k_fit, min_count, merged_sizes, partition, label_sources, rules)
     result.update(k=k_final, no_distinct_personas=k_final == 1, personas=personas)
-    report(1.0, "done")
+    report(1.0, Message(DONE))
     return result
 
 
@@ -194,12 +207,13 @@ class _Phases:
 
 
 def _ticker(report: Report, span: tuple[float, float], bootstrap: int, what: str) -> Callable[[int], None]:
+    # ``what``: a msgid with %(done)d and %(total)d (STABILITY, LARGER_K)
     start, end = span
     every = max(1, bootstrap // 100)
 
     def tick(done: int) -> None:
         if done % every == 0 or done == bootstrap:
-            report(start + (end - start) * done / max(bootstrap, 1), f"{what}: bootstrap {done} of {bootstrap}")
+            report(start + (end - start) * done / max(bootstrap, 1), Message(what, {"done": done, "total": bootstrap}))
 
     return tick
 
@@ -217,8 +231,20 @@ def _check_arguments(*, k, seed, bootstrap, min_size, min_share) -> None:
         raise ValueError("seed must be zero or more")
 
 
+TOO_FEW_FOR_K = N_("%(k)d personas need at least %(needed)d people with enough answers (%(k)d groups of at "
+                   "least %(min)d); this round has %(n)d, which is room for at most %(max)d. Choose fewer personas "
+                   "or let the data decide.")
+
+
+def _check_forced_k(k: int | None, n: int, min_count: int) -> None:
+    """Refuse a forced ``k`` whose groups of ``min_count`` people do not fit in ``n`` respondents:
+    merging would quietly give fewer personas, for a reason nobody was told."""
+    if k is not None and k > 1 and k * min_count > n:
+        raise MessageError(TOO_FEW_FOR_K, k=k, needed=k * min_count, min=min_count, n=n, max=max(1, n // min_count))
+
+
 def _reporter(progress: ProgressCallback | None) -> Report:
-    def report(fraction: float, message: str) -> None:
+    def report(fraction: float, message: Message) -> None:
         if progress:
             progress(float(min(max(fraction, 0.0), 1.0)), message)
 
@@ -353,7 +379,7 @@ def _without_respondents(result: PersonaSet, quality: Quality, report: Report) -
         data_seed=None,
         near_miss=None,
     )
-    report(1.0, "no respondents with enough answers")
+    report(1.0, Message(NO_RESPONDENTS))
     return result
 
 
@@ -365,7 +391,7 @@ def _fit(z, k, seed, min_count, fit_share, report):
         return None, 1, clustering.Partition(np.zeros(n, dtype=np.int64), True)
 
     def on_k(kk: int) -> None:
-        report(fit_share * (kk - 1) / k_max, f"fitting k = {kk} of {k_max}")
+        report(fit_share * (kk - 1) / k_max, Message(TRYING, {"k": kk, "max": k_max}))
 
     search = clustering.search_k(z, k_max, seed, on_k)
     k_fit = k if k is not None else search.suggested
@@ -398,7 +424,7 @@ def _stability(z, labels, k_fit, min_count, bootstrap, seed, span, report):
     if not bootstrap:
         return None
     return bootstrap_stability(
-        z, labels, k_fit, min_count, bootstrap, seed, _ticker(report, span, bootstrap, "stability"),
+        z, labels, k_fit, min_count, bootstrap, seed, _ticker(report, span, bootstrap, STABILITY),
         fit=clustering.fit_partition,
     )
 

@@ -24,7 +24,7 @@ class UserForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(_l("Role"), choices=ROLE_LABELS)
-    language = SelectField(_l("Language"), choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")])
+    language = SelectField(_l("Language"), choices=[SelectChoice("nl", _l("Dutch")), SelectChoice("en", _l("English"))])
     submit = SubmitField(_l("Create account"))
 
 
@@ -76,7 +76,7 @@ class AuditFilterForm(FlaskForm):
 
         csrf = False  # a GET filter changes nothing
 
-    object = StringField(_l("Object (e.g. round 3)"), validators=[Optional(), Length(max=100)])
+    object = StringField(_l("Object (for example round 3)"), validators=[Optional(), Length(max=100)])
     action = SelectField(_l("Action"), choices=[
         SelectChoice("", _l("any")), SelectChoice("view", _l("viewed")), SelectChoice("export", _l("exported")),
         SelectChoice("download", _l("downloaded")), SelectChoice("edit", _l("edited")),

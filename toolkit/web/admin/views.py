@@ -33,6 +33,7 @@ from toolkit.data.audit import audit as record_audit
 from toolkit.data.db import NotFound
 from toolkit.data.welcome import save_privacy_contact
 from toolkit.services import retention
+from toolkit.web.admin import audit_text
 from toolkit.web.admin.forms import (
     AuditFilterForm,
     ButtonForm,
@@ -166,7 +167,7 @@ def audit():
     where, params = [], []
     if form.object.data:
         where.append("a.object = ?")
-        params.append(form.object.data.strip())
+        params.append(audit_text.stored_object(form.object.data))
     if form.action.data:
         where.append("a.action = ?")
         params.append(form.action.data)
@@ -178,7 +179,7 @@ def audit():
            + ("WHERE " + " AND ".join(where) if where else "") + f" ORDER BY a.id DESC LIMIT {AUDIT_PAGE}")
     entries = list(get_db().query(sql, params))
     more = len(entries) == AUDIT_PAGE
-    return render_template("admin/audit.html", entries=entries, form=form,
+    return render_template("admin/audit.html", entries=entries, form=form, words=audit_text,
                            older=entries[-1]["id"] if more else None)
 
 

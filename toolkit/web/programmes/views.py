@@ -11,9 +11,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from toolkit.data.db import NotFound, utcnow
+from toolkit.data.rounds import round_questionnaire
 from toolkit.services import programmes
 from toolkit.web.authz import can, current_visible_round_ids, requires
 from toolkit.web.database import get_db
+from toolkit.web.i18n import in_reader_language
 from toolkit.web.programmes.forms import AddRoundForm, MajorChangeForm, ProgrammeForm, ReviewForm
 from toolkit.web.programmes.trend import chart
 
@@ -97,6 +99,8 @@ def detail(programme_id):
     labels = [r["title"] for r in result["rounds"]]
     charts = [{"construct": t["construct"], "name": t["name"], "chart": chart(t, labels)} for t in result["trends"]]
     rounds = programmes.programme_rounds(db, programme_id)
+    for r in rounds:  # the title a person knows, not the file's id
+        r["questionnaire_title"] = in_reader_language(round_questionnaire(db, r).title)
     latest_set = next((r for r in reversed(rounds) if r["set_id"]), None)
     reviews = {r["set_id"]: programmes.reviews_for_set(db, r["set_id"]) for r in rounds if r["set_id"]}
     return render_template(

@@ -34,7 +34,11 @@ from toolkit.core.privacy import (
     suppress_groups,
     works_council_problem,
 )
-from toolkit.core.questionnaire import available_questionnaires, get_questionnaire, library
+from toolkit.core.questionnaire import (
+    get_questionnaire,
+    library,
+    list_questionnaires,
+)
 from toolkit.data.audit import audit
 from toolkit.data.db import iso, transaction, utcnow
 from toolkit.data.persona_sets import current_persona_set
@@ -59,6 +63,7 @@ from toolkit.services.pipeline import derive_refusal
 from toolkit.web import jobs as web_jobs
 from toolkit.web.authz import can, requires, round_for, visible_rounds
 from toolkit.web.database import get_db
+from toolkit.web.i18n import in_reader_language, translate
 from toolkit.web.rounds import confirm
 from toolkit.web.rounds.forms import (
     ButtonForm,
@@ -96,7 +101,8 @@ def new():
     goes to its page. Questionnaires come from the product's folder and the organisation's own."""
     form = RoundForm()
     folders = library(current_app.instance_path)
-    form.questionnaire.choices = [SelectChoice(qid, qid) for qid in available_questionnaires(*folders)]
+    form.questionnaire.choices = [  # the title a person knows, the id as the value
+        SelectChoice(e.id, in_reader_language(e.questionnaire.title)) for e in list_questionnaires(*folders) if e.questionnaire]
     if form.validate_on_submit():
         q = get_questionnaire(form.questionnaire.data, *folders)
         db = get_db()
@@ -374,7 +380,7 @@ def job_status(round_id, job_id):
     """GET /rounds/<round_id>/jobs/<job_id>.json: {"status", "progress" (0-1), "message"} for
     the progress page's polling."""
     job = _job_for(round_id, job_id)
-    return jsonify(status=job["status"], progress=job["progress"], message=job["message"])
+    return jsonify(status=job["status"], progress=job["progress"], message=translate(job["message"]))
 
 
 # --- status: open, close now, reopen --------------------------------------------------------
