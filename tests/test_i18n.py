@@ -69,3 +69,24 @@ def test_dutch_catalogue_translates_every_message():
             translated.update((m.context, i) for i in ([m.id] if isinstance(m.id, str) else m.id))
     missing = sorted(extracted_messages() - translated)
     assert not missing, f"{len(missing)} messages lack a Dutch translation (run make i18n-update), e.g. {missing[:10]}"
+
+
+RESPONSE = re.compile(r"\bresponses?\b", re.IGNORECASE)
+ANSWER_NL = re.compile(r"\bantwoord(en)?\b", re.IGNORECASE)
+
+
+def test_dutch_says_reactie_for_a_response_and_antwoord_only_for_an_answer():
+    """Issue 20: "Antwoorden" stood for both a response (one filled-in questionnaire) and an
+    answer (to one question), side by side. A message about responses that does not also speak
+    of answers must not say "antwoord(en)" in Dutch."""
+    with NL_CATALOGUE.open("rb") as fh:
+        catalogue = read_po(fh)
+    wrong = []
+    for m in catalogue:
+        ids = [m.id] if isinstance(m.id, str) else list(m.id or ())
+        forms = [m.string] if isinstance(m.string, str) else list(m.string or ())
+        about_responses = any(RESPONSE.search(i) for i in ids)
+        about_answers = any(re.search(r"\banswer", i, re.IGNORECASE) for i in ids)
+        if about_responses and not about_answers and any(ANSWER_NL.search(f) for f in forms):
+            wrong.append(ids[0])
+    assert not wrong, f"'antwoord' used for a response in: {wrong}"
