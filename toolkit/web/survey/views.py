@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 
 from flask import (
     Blueprint,
@@ -34,6 +35,7 @@ from wtforms.validators import ValidationError
 
 from toolkit.core import completion, tokens
 from toolkit.core.privacy import may_show
+from toolkit.core.questionnaire import Questionnaire
 from toolkit.data.db import utcnow, write
 from toolkit.data.responses import (
     AlreadyCompleted,
@@ -141,6 +143,32 @@ def _gate(participant: dict, round_: dict):
     return None
 
 
+@dataclass(frozen=True)
+class Respondent:
+    """The respondent of this browser session and what they answer: ``who`` (the session's
+    survey entry), the participant and round rows, their draft and the round's questionnaire."""
+
+    who: dict
+    participant: dict
+    round: dict
+    draft: dict
+    q: Questionnaire
+
+
+def _session_respondent():
+    """The :class:`Respondent` of this session, or the page to show instead: no session, or a
+    round they cannot answer now (completed, not yet open, closed)."""
+    who = session.get("survey")
+    if not who:
+        return _notice("no_session")
+    db = get_db()
+    participant, round_, draft = _load(db, who)
+    blocked = _gate(participant, round_)
+    if blocked:
+        return blocked
+    return Respondent(who, participant, round_, draft, round_questionnaire(db, round_))
+
+
 # --- the link -------------------------------------------------------------------------
 
 
@@ -227,19 +255,14 @@ def _requested_page(q, default: int) -> int:
 def page():
     """GET /survey[?page=N&review=1]: the respondent's current page (or page N, from the list of
     unanswered questions) with their saved answers; ``review`` sends them back to the last page."""
-    who = session.get("survey")
-    if not who:
-        return _notice("no_session")
-    db = get_db()
-    participant, round_, draft = _load(db, who)
-    blocked = _gate(participant, round_)
-    if blocked:
-        return blocked
-    q = round_questionnaire(db, round_)
+    state = _session_respondent()
+    if not isinstance(state, Respondent):
+        return state
+    who, q, draft = state.who, state.q, state.draft
     page_no = _requested_page(q, draft["page"])
     block = q.blocks[page_no]
     form = page_form_class(q, block.id, _lang(q))(formdata=None, data=form_data(q, block.id, draft["answers"]))
-    return _render_page(q, round_, who, page_no, form, answers=draft["answers"],
+    return _render_page(q, state.round, who, page_no, form, answers=draft["answers"],
                         review="review" in request.args and "page" in request.args)
 
 
@@ -256,17 +279,12 @@ def _asked_about_empty_page(who: dict) -> bool:
 def welcome():
     """Before page 1: the change, what anonymity means here, the time it takes, until when, and
     whom to ask about privacy. A fresh link lands here; its "Start" goes to /survey."""
-    who = session.get("survey")
-    if not who:
-        return _notice("no_session")
-    db = get_db()
-    participant, round_, _draft = _load(db, who)
-    blocked = _gate(participant, round_)
-    if blocked:
-        return blocked
-    q = round_questionnaire(db, round_)
+    state = _session_respondent()
+    if not isinstance(state, Respondent):
+        return state
+    q, round_ = state.q, state.round
     lang = _lang(q)
-    facts = welcome_facts(db, round_, q, current_app.config.get("PRIVACY_CONTACT"))
+    facts = welcome_facts(get_db(), round_, q, current_app.config.get("PRIVACY_CONTACT"))
     return render_template("survey/welcome.html", q=q, lang=lang, facts=facts,
                            anonymity=anonymity_sentence(lang, facts.anonymous, facts.min_group),
                            closes=local_datetime(round_["closes_at"], lang, current_app.config["TIMEZONE"]))
