@@ -27,3 +27,17 @@ def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert b"Traceback" not in response.data
+
+
+def test_an_upload_over_the_limit_gets_the_friendly_413_page_naming_the_file_limit(client, database, app, default_q):
+    from toolkit.core.problems import MAX_FILE_BYTES
+    from toolkit.data.rounds import create_round
+
+    round_id = create_round(database, default_q, "Upload limit")
+    login(client, make_users(database)["hr"][1])
+    too_big = b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    response = client.post(f"/rounds/{round_id}/participants", data=too_big, content_type="application/octet-stream")
+    assert response.status_code == 413
+    text = response.get_data(as_text=True)
+    assert f"Files up to {MAX_FILE_BYTES // 2**20} MB can be uploaded." in text  # the file's limit, not the request's
+    assert "Traceback" not in text
