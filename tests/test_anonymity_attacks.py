@@ -191,10 +191,15 @@ def test_a_reopened_round_holds_back_fewer_new_answers_than_the_minimum(scene, c
     round_id, hr, db = scene["round_id"], scene["hr"], scene["db"]
     close(scene)
     cli("personas", "derive", "--round", round_id, "--bootstrap", "2")
+    dashboard_at_close = CSRF.sub("csrf", hr.get(f"/rounds/{round_id}/dashboard").get_data(as_text=True))
+    assert "chart-timeline" in dashboard_at_close
     reopen(scene)
     published = snapshot(scene)
     answer(scene["app"], scene["colleague"], scene["pulse"], varied(0))
     close(scene)
+    # Closed again with the colleague's answer held back: the dashboard, its response over time
+    # included, is what it was at the first close (it counted 11 of 10 published before).
+    assert CSRF.sub("csrf", hr.get(f"/rounds/{round_id}/dashboard").get_data(as_text=True)) == dashboard_at_close
     reopen(scene)  # the same state as before the colleague answered, apart from what is held back
     held = snapshot(scene)
     moved = sorted(name for name in published if published[name] != held[name])

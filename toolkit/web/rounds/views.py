@@ -47,6 +47,7 @@ from toolkit.data.responses import (
     held_back,
     response_counts,
     scores_by_response,
+    usable_by_source,
     usable_responses,
 )
 from toolkit.data.rounds import (
@@ -217,11 +218,15 @@ def _mail_failures(db, round_: dict) -> list[dict]:
 def _timeline(db, round_: dict, invited: int) -> list:
     """Responses given online per day, or per period of at least the minimum group in an
     anonymous round; an anonymous round that is open gets none (the figure would move when one
-    person answers). Imported answers have no day of answering and are not counted (m010)."""
+    person answers), and one that was reopened counts only its published answers (those held
+    back since are the latest days' last ones). Imported answers have no day of answering and
+    are not counted (m010)."""
     anonymous = round_["mode"] != "identified"
     if anonymous and round_["status"] == "open":
         return []
     days = [day for day, n in daily_counts(db, round_["id"]).items() for _ in range(n)]
+    if anonymous:  # only the published: answers held back after a reopen are the latest ones
+        days = days[:usable_by_source(db, round_["id"])[0]]
     until = utcnow().date() if round_["status"] == "open" else None
     timeline = dashboard.response_timeline(days, invited or None, until=until)
     return dashboard.coarsen_timeline(timeline, round_["min_group"]) if anonymous else timeline
