@@ -7,6 +7,7 @@ import pytest
 
 from toolkit.core.intake import ImportProblem, parse_responses, read_table
 from toolkit.data.rounds import response_count
+from toolkit.paths import TRANSLATIONS
 
 HEADER = ["respondent_id", "rdy_app_1", "rdy_app_2", "rdy_app_3", "com_channels", "open_worry"]
 
@@ -79,13 +80,38 @@ def test_bad_cells_are_named_with_row_column_and_expectation(default_q, rows, ex
         (b"\n\n  \n", "the file is empty"),
         (bytes(range(256)) * 20, "this is not a text file"),
         (b"PK\x03\x04garbage", "damaged XLSX"),
-        (b"x" * (11 * 1024 * 1024), "the limit is 10 MB"),
+        (b"x" * (11 * 1024 * 1024), "the file is larger than 10 MB, the limit"),
     ],
 )
 def test_unreadable_files_are_refused(default_q, data, expected):
     with pytest.raises(ImportProblem) as info:
         parse(default_q, data)
     assert expected in str(info.value)
+
+
+def dutch():
+    """gettext of the shipped Dutch catalogue (compiled by make translations)."""
+    from babel.support import Translations
+
+    return Translations.load(str(TRANSLATIONS), ["nl"]).gettext
+
+
+@pytest.mark.parametrize("size", [4001, 200_000])  # over our limit; over the csv module's own 128 KiB
+def test_a_huge_cell_is_refused_naming_row_and_column_and_the_message_stays_short(default_q, size):
+    huge = "lang verhaal " * (size // 13 + 1)
+    with pytest.raises(ImportProblem) as info:
+        parse(default_q, csv_bytes([["respondent_id", "rdy_app_1", "open_help"], ["r1", "3", huge[:size]]]))
+    problems = info.value.problems
+    assert problems == [f"row 2, column 'open_help': {size} characters; the limit is 4000"]
+    assert problems[0].translated(dutch()) == f"rij 2, kolom 'open_help': {size} tekens; de grens is 4000"
+
+
+def test_a_long_value_is_quoted_cut_short_in_a_problem(default_q):
+    long_label = "Misschien " * 400
+    with pytest.raises(ImportProblem) as info:
+        parse(default_q, csv_bytes([HEADER[:2], ["r1", long_label.strip()]]))
+    assert len(str(info.value)) < 600
+    assert "value 'Misschien Misschien" in str(info.value) and "…'" in str(info.value)
 
 
 def test_workbook_with_data_on_two_sheets_is_refused(default_q):

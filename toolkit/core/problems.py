@@ -14,6 +14,15 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_CELLS = 1_000_000  # e.g. 10,000 respondents x 100 columns
 MAX_COLUMNS = 1_000
 MAX_ERRORS_SHOWN = 25
+MAX_CELL_CHARS = 4000  # as long as an open answer given in the survey
+MAX_ECHO_CHARS = 60  # a value quoted in a problem is cut to this many characters
+ECHOED = ("value", "found")  # the placeholders that quote a file's own text
+
+
+def echo(value: str) -> str:
+    """``value`` as a problem quotes it: cut to MAX_ECHO_CHARS characters with "…" when longer,
+    so that one huge cell does not make a message of megabytes."""
+    return value if len(value) <= MAX_ECHO_CHARS else value[:MAX_ECHO_CHARS] + "…"
 
 
 def N_(message: str) -> str:
@@ -33,7 +42,9 @@ class Problem(str):
     params: dict
 
     def __new__(cls, msgid: str, **params) -> Problem:
-        """The problem ``msgid % params``; raises KeyError when a placeholder has no value."""
+        """The problem ``msgid % params``, the file's own text (``value``, ``found``) cut by
+        :func:`echo`; raises KeyError when a placeholder has no value."""
+        params = {k: echo(v) if k in ECHOED and isinstance(v, str) else v for k, v in params.items()}
         self = super().__new__(cls, msgid % params if params else msgid)
         self.msgid, self.params = msgid, params
         return self

@@ -51,6 +51,7 @@ from pathlib import Path
 
 from toolkit.core.cleaning import cell_text
 from toolkit.core.problems import (
+    MAX_CELL_CHARS,
     MAX_CELLS,
     MAX_COLUMNS,
     MAX_FILE_BYTES,
@@ -105,8 +106,8 @@ def read_table(data: bytes, filename: str) -> Table:
     if not data.strip():
         raise ImportProblem(filename, [Problem(N_("the file is empty; expected a header row and one row per respondent"))])
     if len(data) > MAX_FILE_BYTES:
-        raise ImportProblem(filename, [Problem(N_("the file is %(size).1f MB; the limit is %(limit)d MB"),
-                                               size=len(data) / 1024 / 1024, limit=MAX_FILE_BYTES // 1024 // 1024)])
+        raise ImportProblem(filename, [Problem(N_("the file is larger than %(limit)d MB, the limit"),
+                                               limit=MAX_FILE_BYTES // 1024 // 1024)])
     if data.startswith(_ZIP):
         return table_from_rows(filename, read_workbook(data, filename), fixed_width=False)
     if data.startswith(_OLE):
@@ -199,6 +200,11 @@ def _printable(text: str) -> str:
 # --- dialect and rows -----------------------------------------------------------------------
 
 
+# The csv module refuses a field over 128 KiB with an English error and no column; a field up to the
+# file limit is read, and table_from_rows refuses a cell over MAX_CELL_CHARS naming row and column.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
+
+
 def csv_rows(text: str, filename: str, strict: bool = True) -> list[tuple[int, list[str]]]:
     """The CSV records of ``text`` as (row number, cells): the ``sep=`` hint honoured and not
     counted, the delimiter chosen by the rules of this module. With ``strict``, stops with
@@ -283,6 +289,10 @@ def table_from_rows(filename: str, numbered: list[tuple[int, list]], *, fixed_wi
                 problems.append(_bad_cell_problem(number, header, cell))
                 cell = ""
             row[header] = cell_text(cell)
+            if len(row[header]) > MAX_CELL_CHARS:
+                problems.append(Problem(N_("row %(row)d, column '%(column)s': %(n)d characters; the limit is "
+                                           "%(limit)d"), row=number, column=header, n=len(row[header]),
+                                        limit=MAX_CELL_CHARS))
         table.rows.append((number, row))
     if problems:
         raise ImportProblem(filename, problems)
