@@ -44,7 +44,8 @@ demo-data: install
 # The web app and, beside it, the scheduler process that runs timed work and the background jobs
 # (deriving personas, zips of briefs); Ctrl+C stops both.
 demo: demo-data
-	PERSONA_TOOLKIT_INSTANCE=$(DEMO_INSTANCE) sh -c '$(BIN)/persona-toolkit scheduler & \
+	PERSONA_TOOLKIT_INSTANCE=$(DEMO_INSTANCE) PERSONA_TOOLKIT_PUBLIC_BASE_URL=http://$(HOST):$(PORT) \
+	  sh -c '$(BIN)/persona-toolkit scheduler & \
 	  trap "kill $$! 2>/dev/null" EXIT; \
 	  $(BIN)/persona-toolkit serve --host $(HOST) --port $(PORT)'
 

@@ -104,7 +104,7 @@ def read_table(data: bytes, filename: str) -> Table:
     """
     filename = Path(filename).name
     if not data.strip():
-        raise ImportProblem(filename, [Problem(N_("the file is empty; expected a header row and one row per respondent"))])
+        raise ImportProblem(filename, [Problem(N_("the file is empty; expected a header row and a row below it for each person"))])
     if len(data) > MAX_FILE_BYTES:
         raise ImportProblem(filename, [Problem(N_("the file is larger than %(limit)d MB, the limit"),
                                                limit=MAX_FILE_BYTES // 1024 // 1024)])
@@ -269,7 +269,7 @@ def table_from_rows(filename: str, numbered: list[tuple[int, list]], *, fixed_wi
     """
     start = next((i for i, (_n, r) in enumerate(numbered) if not _empty(r)), None)
     if start is None:
-        raise ImportProblem(filename, [Problem(N_("the file is empty; expected a header row and one row per respondent"))])
+        raise ImportProblem(filename, [Problem(N_("the file is empty; expected a header row and a row below it for each person"))])
     header_row, raw_headers = numbered[start]
     headers = _header(filename, header_row, raw_headers)
     table, problems, previous = Table(filename, headers), [], header_row

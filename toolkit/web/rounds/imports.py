@@ -285,7 +285,7 @@ def answer_template(round_id, fmt):
     q = round_questionnaire(get_db(), round_for(round_id))
     headers, rows = exports.answer_template(q, g.get("lang") or "nl")
     if fmt == "csv":
-        body, mimetype = exports.to_csv(headers, rows), "text/csv; charset=utf-8"
+        body, mimetype = exports.to_csv(headers, rows), "text/csv"  # Werkzeug adds the charset
     else:
         body = exports.to_xlsx(headers, rows, title=q.id)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

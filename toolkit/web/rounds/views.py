@@ -496,7 +496,7 @@ def export(round_id, fmt):
                 "they are published when the round closes.", n=max(round_["min_group"], 5)), "error")
         return redirect(url_for(".detail", round_id=round_id))
     if fmt == "csv":
-        body, mimetype = exports.to_csv(headers, rows), "text/csv; charset=utf-8"
+        body, mimetype = exports.to_csv(headers, rows), "text/csv"  # Werkzeug adds the charset
     else:
         body = exports.to_xlsx(headers, rows)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
