@@ -218,6 +218,22 @@ def test_rounds_without_shared_constructs_are_not_comparable():
         "De twee rondes hebben geen personaconstructen gemeen; personas zijn niet te vergelijken."]
 
 
+def test_a_round_without_distinct_personas_is_not_read_as_one_persona_that_grew():
+    """A newcomer saw a pulse round with one profile for everyone reported as "Tom grew from
+    32 % to 100 %: give what works for this group more weight"."""
+    before = _set({"Tom": (3.0, 32), "Eva": (1.0, 68)})
+    after = _set({"Zara": (3.0, 100)})
+    assert kinds_by_name(compare_persona_sets(before, after))["Zara"] == "grow"  # what it said before
+    after["no_distinct_personas"] = True
+    comparison = compare_persona_sets(before, after)
+    assert comparison["comparable"] is False and comparison["no_distinct_personas"] is True
+    assert comparison["changes"] == [] and comparison["names"] == {}  # no grow, and no name taken over
+    en = drift_summary(comparison, "en")
+    assert en[0].startswith("One of the two rounds found no distinct personas")
+    assert not any("grew" in line for line in en) and len(en) > 1  # the organisation's figures follow
+    assert drift_summary(comparison, "nl")[0].startswith("Een van de twee rondes vond geen")
+
+
 def test_drift_summary_says_what_changed_and_what_not_to_do_for_a_negative_persona():
     before = _set({"Stay": (3.0, 80), "Gone": (1.0, 20)})
     after = _set({"Stay": (3.0, 70), "Grumpy": (5.0, 30)}, negative=("Grumpy",))

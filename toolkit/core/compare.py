@@ -178,7 +178,9 @@ def compare_persona_sets(
     its `kind`, the personas before and after, their sizes and shares, the profile distance
     in pooled organisation sd, and per construct shifts), `names` (later persona key ->
     earlier name, for one-to-one matches), `organisation` (organisation-wide construct
-    changes) and `comparable` (False when no construct is shared). Matching is an optimal
+    changes) and `comparable` (False when no construct is shared, or when either round found no
+    distinct personas: then `no_distinct_personas` is True and there are no changes, only the
+    organisation's). Matching is an optimal
     assignment (Hungarian method, scipy's linear_sum_assignment) on that distance.
     """
     dims_before, dims_after = _dimensions(before), _dimensions(after)
@@ -191,6 +193,10 @@ def compare_persona_sets(
         result["changes"] = (
             [_change("vanish", [p], [], b_share, a_share, None, []) for p in b_personas]
             + [_change("appear", [], [p], b_share, a_share, None, []) for p in a_personas])
+        return result
+    if before.get("no_distinct_personas") or after.get("no_distinct_personas"):
+        # One profile for everyone is no persona: it does not grow, shrink or take a name.
+        result["comparable"], result["no_distinct_personas"] = False, True
         return result
     result["comparable"] = True
 
@@ -365,6 +371,8 @@ TEXTS = {
         "org_same": "No construct measured in both rounds changed across the organisation by {min} points or more.",
         "unmeasured": "Not measured in the later round, so not compared: {constructs}.",
         "not_comparable": "The two rounds share no persona constructs, so personas cannot be compared.",
+        "no_distinct": "One of the two rounds found no distinct personas, so personas are not compared; "
+                       "the organisation-wide figures are.",
         "negative": "{name} is a group for whom the standard approach backfires: do not send campaign-style "
                     "messages or celebrate the change to them; listen first and show what leadership has done.",
         "and": " and ",
@@ -392,6 +400,8 @@ TEXTS = {
                     "of meer.",
         "unmeasured": "Niet gemeten in de latere ronde, dus niet vergeleken: {constructs}.",
         "not_comparable": "De twee rondes hebben geen personaconstructen gemeen; personas zijn niet te vergelijken.",
+        "no_distinct": "Een van de twee rondes vond geen duidelijk verschillende persona's, dus persona's worden "
+                       "niet vergeleken; de cijfers van de hele organisatie wel.",
         "negative": "Bij {name} werkt de gewone aanpak averechts: stuur hen geen campagneachtige boodschappen en "
                     "vier de verandering niet tegen hen; luister eerst en laat zien wat de leiding heeft gedaan.",
         "and": " en ",
@@ -445,10 +455,10 @@ def drift_summary(comparison: Mapping, lang: str = "en") -> list[str]:
     in scale points with one decimal.
     """
     t = TEXTS.get(lang, TEXTS["en"])
-    if not comparison.get("comparable", True):
+    if not comparison.get("comparable", True) and not comparison.get("no_distinct_personas"):
         return [t["not_comparable"]]
     join = t["and"]
-    lines = []
+    lines = [t["no_distinct"]] if comparison.get("no_distinct_personas") else []
     for ch in comparison["changes"]:
         kind = ch["kind"]
         before_names = join.join(p["name"] for p in ch["before"])
