@@ -86,7 +86,10 @@ def test_cli_creates_programme_adds_rounds_and_compares_as_json(cli, database, r
     assert sorted(ch["kind"] for ch in step["comparison"]["changes"]) == ["appear", "grow", "persist", "shrink"]
     assert result["drift"]["nl"] and result["drift"]["en"]
     text = cli("programme", "compare", "--programme", pid).output
-    assert "grow" in text and "appear" in text and "What changed since the last round" in text
+    assert "grows" in text and "appears" in text and "What changed since the last round" in text
+    dutch = cli("programme", "compare", "--programme", pid, "--lang", "nl").output
+    assert dutch.startswith("Programma ") and "Wat er veranderde sinds de vorige ronde" in dutch
+    assert "What changed" not in dutch and " grows " not in dutch and "(compared on" not in dutch
 
 
 def test_names_of_persisting_personas_are_written_into_the_later_set(database, two_round_programme):

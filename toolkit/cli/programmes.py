@@ -6,34 +6,47 @@ import json
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from toolkit.cli.common import open_db
+from toolkit.core.numbers import format_percent
 from toolkit.data.db import NotFound
 from toolkit.services import programmes
 
+KIND_NAMES = {"persist": "persists", "grow": "grows", "shrink": "shrinks", "split": "splits", "merge": "merges",
+              "regroup": "regroups", "appear": "appears", "vanish": "vanishes"}  # msgids the web page uses too
+
 
 def _comparison_text(result: dict, lang: str) -> list[str]:
-    lines = [f"Programme {result['programme']['id']}: {result['programme']['name']}"]
+    """The comparison as lines of text in ``lang`` ("nl" or "en"), through the catalogue."""
+    with force_locale(lang):
+        return _comparison_lines(result, lang)
+
+
+def _comparison_lines(result: dict, lang: str) -> list[str]:
+    lines = [_("Programme %(id)s: %(name)s", id=result["programme"]["id"], name=result["programme"]["name"])]
+    kinds = {"baseline": _("baseline"), "pulse": _("pulse"), "follow-up": _("follow-up")}
     for r in result["rounds"]:
-        mark = "" if r["has_personas"] else "  (no personas yet)"
-        lines.append(f"  round {r['id']} [{r['kind']}] {r['title']}{mark}")
+        mark = "" if r["has_personas"] else "  " + _("(no personas yet)")
+        lines.append(f"  {_('round %(id)s', id=r['id'])} [{kinds.get(r['kind'], r['kind'])}] {r['title']}{mark}")
     for item in result["comparisons"]:
         c = item["comparison"]
         lines.append("")
-        lines.append(f"Round {item['before']['id']} -> round {item['after']['id']} "
-                     f"(compared on {len(c['shared_constructs'])} shared constructs)")
+        lines.append(_("Round %(before)s -> round %(after)s (compared on %(n)s shared constructs)",
+                       before=item["before"]["id"], after=item["after"]["id"], n=len(c["shared_constructs"])))
         for ch in c["changes"]:
-            before = " + ".join(f"{p['name']} {p['share'] * 100:.0f}%" for p in ch["before"]) or "-"
-            after = " + ".join(f"{p['name']} {p['share'] * 100:.0f}%" for p in ch["after"]) or "-"
-            lines.append(f"  {ch['kind']:<8} {before:<30} -> {after}")
+            before = " + ".join(f"{p['name']} {format_percent(p['share'], lang)}" for p in ch["before"]) or "-"
+            after = " + ".join(f"{p['name']} {format_percent(p['share'], lang)}" for p in ch["after"]) or "-"
+            lines.append(f"  {_(KIND_NAMES[ch['kind']]):<10} {before:<30} -> {after}")
         if c["unmeasured"]:
-            lines.append("  not measured in the later round: " + ", ".join(c["unmeasured"]))
+            lines.append("  " + _("not measured in the later round: %(constructs)s", constructs=", ".join(c["unmeasured"])))
     if result["drift"]:
         lines.append("")
-        lines.append("What changed since the last round:")
+        lines.append(_("What changed since the last round:"))
         lines += [f"  - {line}" for line in result["drift"][lang]]
     elif len(result["rounds"]) < 2:
-        lines.append("Add a second round to compare.")
+        lines.append(_("Add a second round to compare."))
     return lines
 
 
@@ -80,7 +93,7 @@ def programme_add_round(programme_id, round_id, kind):
 @click.option("--programme", "programme_id", type=int, required=True)
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="en", show_default=True,
-              help="Language of the drift report in text output.")
+              help="Language of the text output.")
 @with_appcontext
 def programme_compare(programme_id, fmt, lang):
     """Compare the personas of consecutive rounds: which persist, grow, shrink, split, merge, appear, vanish."""
