@@ -31,6 +31,7 @@ from toolkit.core.guidance import (
 )
 from toolkit.core.numbers import finite_float
 from toolkit.core.participation import response_rate
+from toolkit.core.text_language import in_language_first
 
 ADKAR_ORDER = ("awareness", "desire", "knowledge", "ability", "reinforcement")
 ADKAR_BLOCK = "adkar"
@@ -268,12 +269,12 @@ class BriefContext:
         return f"{name} ↑" if high else f"{name} ↓"
 
     def verbatim(self, persona: dict, key: str) -> list[str]:
-        """The persona's ``quotes`` or ``situations`` (by ``key``), only for groups of at least
-        the quote minimum; empty otherwise."""
+        """The persona's ``quotes`` or ``situations`` (by ``key``), those written in the brief's
+        language first; only for groups of at least the quote minimum, empty otherwise."""
         if not privacy.may_quote(as_int(persona.get("size")) or 0, self.min_group):
             return []
         items = (persona.get("description") or {}).get(key) or []
-        return [t for t in (clean_text(x) for x in items if isinstance(x, str)) if t]
+        return in_language_first([t for t in (clean_text(x) for x in items if isinstance(x, str)) if t], self.lang)
 
     def options(self, persona: dict, section: str, key: str) -> list[dict]:
         """The persona's answer options for ``description[section][key]`` that at least the
