@@ -28,6 +28,7 @@ from wtforms import SelectChoice
 
 from toolkit.core import dashboard
 from toolkit.core.guidance import default_guidance
+from toolkit.core.participation import ResponseCounts
 from toolkit.core.privacy import (
     may_show,
     presentable_personas,
@@ -47,7 +48,6 @@ from toolkit.data.responses import (
     held_back,
     response_counts,
     scores_by_response,
-    usable_by_source,
     usable_responses,
 )
 from toolkit.data.rounds import (
@@ -215,7 +215,7 @@ def _mail_failures(db, round_: dict) -> list[dict]:
 # --- dashboard ------------------------------------------------------------------------------
 
 
-def _timeline(db, round_: dict, invited: int) -> list:
+def _timeline(db, round_: dict, counts: ResponseCounts) -> list:
     """Responses given online per day, or per period of at least the minimum group in an
     anonymous round; an anonymous round that is open gets none (the figure would move when one
     person answers), and one that was reopened counts only its published answers (those held
@@ -225,10 +225,10 @@ def _timeline(db, round_: dict, invited: int) -> list:
     if anonymous and round_["status"] == "open":
         return []
     days = [day for day, n in daily_counts(db, round_["id"]).items() for _ in range(n)]
-    if anonymous:  # only the published: answers held back after a reopen are the latest ones
-        days = days[:usable_by_source(db, round_["id"])[0]]
+    if anonymous:  # only the published (exact once closed): answers held back after a reopen are the latest
+        days = days[:counts.online.exact]
     until = utcnow().date() if round_["status"] == "open" else None
-    timeline = dashboard.response_timeline(days, invited or None, until=until)
+    timeline = dashboard.response_timeline(days, counts.invited or None, until=until)
     return dashboard.coarsen_timeline(timeline, round_["min_group"]) if anonymous else timeline
 
 
@@ -251,9 +251,9 @@ def dashboard_figures(db, round_: dict) -> dict:
     round_id, min_group = round_["id"], round_["min_group"]
     q = round_questionnaire(db, round_)
     constructs, points, directions, names = _construct_setup(q, g.get("lang") or "nl")
-    counted = round_counts(db, round_)
-    invited = counted["invited"]
-    timeline = _timeline(db, round_, invited)
+    counted, counts = round_counts(db, round_), response_counts(db, round_)
+    invited = counts.invited
+    timeline = _timeline(db, round_, counts)
     has_rate = bool(timeline) and timeline[-1].rate is not None
 
     scores, teams = scores_by_response(db, round_id)
@@ -276,7 +276,7 @@ def dashboard_figures(db, round_: dict) -> dict:
             "heatmap": heatmap, "persona_set": persona_set, "distribution": distribution, "rest": rest,
             "charts": charts, "norm": (dashboard.GREEN_FROM, dashboard.AMBER_FROM, dashboard.TEAM_MARGIN),
             "share": format_percent, "min_group": min_group,
-            "responses": len(scores), "count": counted["count"], "counts": response_counts(db, round_),
+            "responses": len(scores), "count": counted["count"], "counts": counts,
             "has_rate": has_rate,
             "waiting": round_["mode"] != "identified" and round_["status"] == "open"}
 
