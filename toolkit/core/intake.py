@@ -26,7 +26,8 @@ from toolkit.core.mapping import (
     with_outcomes,
     with_types,
 )
-from toolkit.core.problems import N_, ImportProblem, Problem
+from toolkit.core.messages import N_
+from toolkit.core.problems import ImportProblem, Problem
 from toolkit.core.questionnaire import Item, Questionnaire
 from toolkit.core.tabular import Table, read_table
 from toolkit.core.variables import Variable

@@ -30,7 +30,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from toolkit.core.problems import N_, ImportProblem, Problem
+from toolkit.core.messages import N_
+from toolkit.core.problems import ImportProblem, Problem
 from toolkit.core.questionnaire import Questionnaire
 from toolkit.core.variables import ID_PATTERN, VARIABLE_TYPES, Variable
 

@@ -25,11 +25,6 @@ def echo(value: str) -> str:
     return value if len(value) <= MAX_ECHO_CHARS else value[:MAX_ECHO_CHARS] + "…"
 
 
-def N_(message: str) -> str:
-    """Mark ``message`` for the translation catalogue without translating it here (gettext's N_)."""
-    return message
-
-
 class Problem(str):
     """One reason a file cannot be imported, as English text (it *is* that str).
 

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
-def N_(message: str) -> str:
-    """Mark ``message`` for the translation catalogue without translating it here (gettext's N_)."""
-    return message
+from toolkit.core.messages import N_
 
 
 @dataclass(frozen=True)

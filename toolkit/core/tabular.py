@@ -50,12 +50,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.core.cleaning import cell_text
+from toolkit.core.messages import N_
 from toolkit.core.problems import (
     MAX_CELL_CHARS,
     MAX_CELLS,
     MAX_COLUMNS,
     MAX_FILE_BYTES,
-    N_,
     BadCell,
     ImportProblem,
     Problem,

@@ -17,7 +17,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from toolkit.core.problems import N_, Problem
+from toolkit.core.messages import N_
+from toolkit.core.problems import Problem
 
 VARIABLE_TYPES = ("yes_no", "categorical", "numeric")
 MAX_CATEGORY_CHARS = 100

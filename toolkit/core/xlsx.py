@@ -37,7 +37,8 @@ import zipfile
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
-from toolkit.core.problems import MAX_CELLS, MAX_COLUMNS, N_, BadCell, ImportProblem, Problem
+from toolkit.core.messages import N_
+from toolkit.core.problems import MAX_CELLS, MAX_COLUMNS, BadCell, ImportProblem, Problem
 
 MAX_PARTS = 10_000
 MAX_PART_BYTES = 100 * 1024 * 1024

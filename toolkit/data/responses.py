@@ -22,9 +22,10 @@ from typing import NamedTuple
 import sqlite_utils
 
 from toolkit.core.intake import ImportedResponse, decode_value, encode_value
+from toolkit.core.messages import N_
 from toolkit.core.participation import ResponseCounts
 from toolkit.core.privacy import may_show, shown_response_count
-from toolkit.core.problems import N_, ImportProblem, Problem
+from toolkit.core.problems import ImportProblem, Problem
 from toolkit.core.questionnaire import Questionnaire
 from toolkit.core.scoring import construct_scores
 from toolkit.core.variables import Variable

@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import sqlite_utils
 
-from toolkit.core.problems import N_, Problem
+from toolkit.core.messages import N_
+from toolkit.core.problems import Problem
 from toolkit.core.questionnaire import Questionnaire
 from toolkit.core.variables import Variable, decode, encode
 from toolkit.data.db import iso, utcnow

@@ -10,7 +10,8 @@ import json
 import sqlite_utils
 from email_validator import EmailNotValidError, validate_email
 
-from toolkit.core.problems import N_, ImportProblem, Problem
+from toolkit.core.messages import N_
+from toolkit.core.problems import ImportProblem, Problem
 from toolkit.core.tabular import Table, read_table
 from toolkit.core.tokens import new_salt, participant_token, token_hash
 from toolkit.data.audit import audit
