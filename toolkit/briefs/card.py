@@ -23,9 +23,9 @@ from toolkit.briefs import house
 from toolkit.briefs.context import INDICATIVE, KINDS, STABLE, BriefContext, as_int, stability_figure
 from toolkit.briefs.sanitize import clean_text
 from toolkit.briefs.styles import STYLE_NAMES as S
-from toolkit.briefs.text import N_
 from toolkit.briefs.writer import Cell, Writer
 from toolkit.core.guidance import Advice, construct_name, mid_sentence, percent, top_advice
+from toolkit.core.messages import N_
 from toolkit.core.numbers import finite_float
 
 MAX_DOS, MAX_DONTS, MAX_QUOTES = 3, 2, 2

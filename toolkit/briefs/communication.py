@@ -11,9 +11,9 @@ from __future__ import annotations
 from toolkit.briefs import card, sections
 from toolkit.briefs.context import BriefContext
 from toolkit.briefs.styles import STYLE_NAMES as S
-from toolkit.briefs.text import N_
 from toolkit.briefs.writer import Writer
 from toolkit.core.guidance import ASPECTS, Advice, GuidanceRules, percent
+from toolkit.core.messages import N_
 
 ASPECT_NAMES = {
     "why": N_("Why"),

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from babel.dates import get_month_names
 
 from toolkit.briefs.sanitize import clean_text
-from toolkit.briefs.text import N_, UNKNOWN, catalogue
+from toolkit.briefs.text import UNKNOWN, catalogue
 from toolkit.briefs.visibility import min_group_of, min_quote_of
 from toolkit.briefs.writer import Writer
 from toolkit.core import privacy
@@ -29,6 +29,7 @@ from toolkit.core.guidance import (
     option_label,
     percent,
 )
+from toolkit.core.messages import N_
 from toolkit.core.numbers import finite_float
 from toolkit.core.participation import response_rate
 from toolkit.core.text_language import in_language_first

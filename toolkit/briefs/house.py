@@ -21,10 +21,10 @@ from __future__ import annotations
 from toolkit.briefs.context import BriefContext
 from toolkit.briefs.sanitize import clean_text
 from toolkit.briefs.styles import STYLE_NAMES as S
-from toolkit.briefs.text import N_
 from toolkit.briefs.themes import persona_need
 from toolkit.briefs.writer import Writer
 from toolkit.core.guidance import construct_name
+from toolkit.core.messages import N_
 
 FACTS = ("what", "why", "when", "unchanged")
 FACT_NAMES = {

@@ -15,9 +15,10 @@ from collections.abc import Mapping
 from toolkit.briefs.context import INDICATIVE, STABLE, BriefContext, as_int, stability_figure
 from toolkit.briefs.sanitize import clean_text
 from toolkit.briefs.styles import STYLE_NAMES as S
-from toolkit.briefs.text import N_, UNKNOWN
+from toolkit.briefs.text import UNKNOWN
 from toolkit.briefs.writer import Writer
 from toolkit.core.guidance import construct_name, mid_sentence, percent
+from toolkit.core.messages import N_
 
 # Why respondents were left out of the analysis, by the persona set's reason key.
 EXCLUSION_REASONS = {"too_many_missing": N_("too many missing answers")}

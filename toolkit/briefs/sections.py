@@ -14,9 +14,10 @@ from toolkit.briefs.charts import profile_chart
 from toolkit.briefs.context import BriefContext, as_int, stability_figure
 from toolkit.briefs.sanitize import clean_text
 from toolkit.briefs.styles import STYLE_NAMES as S
-from toolkit.briefs.text import N_, UNKNOWN
+from toolkit.briefs.text import UNKNOWN
 from toolkit.briefs.writer import Writer
 from toolkit.core.guidance import Advice, by_section, construct_name, mid_sentence, percent
+from toolkit.core.messages import N_
 from toolkit.core.numbers import finite_float
 
 

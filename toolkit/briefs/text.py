@@ -28,15 +28,6 @@ DOMAIN = "messages"
 UNKNOWN = "–"  # shown for a missing figure, in every language
 
 
-def N_(message: str) -> str:
-    """Mark ``message`` for extraction and return it untranslated.
-
-    For wording picked at run time (a brief kind, a stability band, a table column): the
-    table of such messages is built with ``N_`` and each is translated where it is shown.
-    """
-    return message
-
-
 def check_language(lang: str) -> None:
     """Raise ``ValueError`` unless briefs can be written in ``lang`` (``"nl"`` or ``"en"``)."""
     if lang not in LANGUAGES:

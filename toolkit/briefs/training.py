@@ -15,9 +15,10 @@ from collections.abc import Mapping
 from toolkit.briefs import sections, training_plan
 from toolkit.briefs.context import BriefContext, as_int
 from toolkit.briefs.styles import STYLE_NAMES as S
-from toolkit.briefs.text import N_, UNKNOWN
+from toolkit.briefs.text import UNKNOWN
 from toolkit.briefs.writer import Writer
 from toolkit.core.guidance import Advice, GuidanceRules, construct_name, percent
+from toolkit.core.messages import N_
 from toolkit.core.numbers import finite_float
 
 # Work context shown for group composition: (description key, questionnaire role, heading).

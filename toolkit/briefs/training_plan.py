@@ -24,9 +24,9 @@ import math
 from dataclasses import dataclass
 
 from toolkit.briefs.context import BriefContext, as_int
-from toolkit.briefs.text import N_
 from toolkit.briefs.themes import motivation_type, z_of
 from toolkit.core.guidance import construct_name, percent
+from toolkit.core.messages import N_
 from toolkit.core.numbers import finite_float
 
 MODULES = ("why", "meaning", "trust", "knowledge", "practice", "digital", "embed")
