@@ -10,12 +10,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from toolkit.cli.common import open_db
+from toolkit.core.compare import KIND_NAMES
 from toolkit.core.numbers import format_percent
 from toolkit.data.db import NotFound
 from toolkit.services import programmes
-
-KIND_NAMES = {"persist": "persists", "grow": "grows", "shrink": "shrinks", "split": "splits", "merge": "merges",
-              "regroup": "regroups", "appear": "appears", "vanish": "vanishes"}  # msgids the web page uses too
 
 
 def _comparison_text(result: dict, lang: str) -> list[str]:

@@ -34,6 +34,7 @@ from collections.abc import Mapping
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from toolkit.core.messages import N_
 from toolkit.core.numbers import format_number, format_percent
 from toolkit.core.shapes import PersonaSet
 
@@ -45,6 +46,10 @@ ORG_MIN_CHANGE = 0.2  # organisation-wide construct change worth reporting (scal
 
 KINDS = ("persist", "grow", "shrink", "split", "merge", "regroup", "appear", "vanish")
 ONE_TO_ONE = ("persist", "grow", "shrink")
+# What each kind of change is called where it is shown (catalogue msgids: the programme page,
+# the review of a new derivation and `programme compare` translate them).
+KIND_NAMES = {"persist": N_("persists"), "grow": N_("grows"), "shrink": N_("shrinks"), "split": N_("splits"),
+              "merge": N_("merges"), "regroup": N_("regroups"), "appear": N_("appears"), "vanish": N_("vanishes")}
 
 
 def _dimensions(persona_set: Mapping) -> list[str]:

@@ -13,6 +13,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from toolkit import paths
+from toolkit.core.compare import KIND_NAMES
 from toolkit.core.messages import Message
 from toolkit.web.database import get_db
 
@@ -89,4 +90,5 @@ def init_app(app) -> None:
     app.jinja_env.filters.update(local_time=local_time, translate=translate, decimal=lambda v, f="0.0": format_decimal(v, f),
                                  percent=lambda v: format_percent(v),
                                  day=lambda v: format_date(dt.date.fromisoformat(str(v)[:10])) if v else "")
-    app.jinja_env.globals.update(columns_code=columns_code, in_reader_language=in_reader_language)
+    app.jinja_env.globals.update(columns_code=columns_code, in_reader_language=in_reader_language,
+                                 change_kind_names=KIND_NAMES)
