@@ -500,3 +500,14 @@ def m014_persona_set_replacement(db: sqlite_utils.Database) -> None:
         SELECT later.created_at FROM persona_sets later WHERE later.round_id = persona_sets.round_id
         AND later.id > persona_sets.id ORDER BY later.id LIMIT 1)
         WHERE current = 0""")
+
+
+def m016_persona_checks(db: sqlite_utils.Database) -> None:
+    """Persona checks (issue 22): a round generated from a persona set, in which people rate its
+    cards. `personas` is JSON, [{"prefix": "pc1", "persona_id": 12}, ...]: which persona each
+    page's questions are about. Deleting the round or the set deletes the link."""
+    db.execute("""CREATE TABLE persona_checks (
+        round_id INTEGER PRIMARY KEY REFERENCES rounds(id) ON DELETE CASCADE,
+        set_id INTEGER NOT NULL REFERENCES persona_sets(id) ON DELETE CASCADE,
+        personas TEXT NOT NULL, created_by INTEGER REFERENCES users(id), created_at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX persona_checks_set ON persona_checks(set_id)")
