@@ -24,7 +24,8 @@ SECRET = "test-secret"  # the app fixture's SECRET_KEY: personal links are deriv
 def _card(prefix: str, persona_id: int) -> CheckCard:
     return CheckCard(prefix, persona_id, {"nl": 'De "twijfelaar"', "en": "The doubter"},
                      {"nl": "Wil eerst het waarom", "en": "Needs the why first"},
-                     {"nl": ["Ziet weinig nut\x7f", "Mist steun"], "en": ["Sees little point"]})
+                     {"nl": ["Ziet weinig nut\x7f", "Mist steun"], "en": ["Sees little point"]},
+                     {"nl": ["ADKAR-kennis is laag"], "en": []})
 
 
 def test_the_check_questionnaire_has_one_page_per_persona_with_its_card_and_parses():
@@ -33,7 +34,9 @@ def test_the_check_questionnaire_has_one_page_per_persona_with_its_card_and_pars
     assert q.id == "persona-check-4"
     assert [b.id for b in q.blocks] == ["pc1", "pc2"]
     assert q.blocks[0].title["nl"] == 'De "twijfelaar"'
-    assert q.blocks[0].intro["en"] == "Needs the why first. Sees little point."
+    assert q.blocks[0].intro["en"] == "Needs the why first. What drives them: sees little point."
+    assert q.blocks[0].intro["nl"] == ("Wil eerst het waarom. Drijfveren: ziet weinig nut\x7f; mist steun. "
+                                       "Remmers: ADKAR-kennis is laag.")
     assert [i for i in q.blocks[1].items] == [f"pc2_{s}" for s in STATEMENTS] + ["pc2_comment"]
     assert q.items["pc1_comment"].type == "text" and not q.items["pc1_comment"].required
     with pytest.raises(ValueError):

@@ -33,6 +33,7 @@ SCALE_MIN, SCALE_MAX = 1, 5
 COMMENT = "comment"
 
 # item suffix -> (dimension, Dutch text, English text); our own wording, see the module docstring.
+# The headings of the card lines are the persona card's own (catalogue: "What drives them" / "What holds them back").
 STATEMENTS: dict[str, tuple[str, str, str]] = {
     "rec_1": ("recognisable", "Ik herken mensen met wie ik werk in deze persona.",
               "I recognise people I work with in this persona."),
@@ -50,8 +51,8 @@ SCALE_LABELS = {
     "en": ["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"],
 }
 TITLE = {"nl": "Personacheck: herken je deze personas?", "en": "Persona check: do you recognise these personas?"}
-DRIVES = {"nl": "Wat hen drijft", "en": "What drives them"}
-BRAKES = {"nl": "Wat hen remt", "en": "What holds them back"}
+DRIVES = {"nl": "Drijfveren", "en": "What drives them"}
+BRAKES = {"nl": "Remmers", "en": "What holds them back"}
 MAX_LINES = 2
 
 
@@ -59,13 +60,15 @@ MAX_LINES = 2
 class CheckCard:
     """What a respondent reads of one persona: ``prefix`` (the item-id prefix of its questions,
     "pc1", "pc2", ...), ``persona_id`` (its row id) and per language ("nl", "en") its ``name``,
-    ``label`` (the one-line summary) and ``traits`` (a few short lines: drivers, then brakes)."""
+    ``label`` (the one-line summary), ``drivers`` and ``brakes`` (a few short lines each: what
+    drives the group and what holds it back, as the persona card says them)."""
 
     prefix: str
     persona_id: int
     name: Mapping[str, str]
     label: Mapping[str, str]
-    traits: Mapping[str, Sequence[str]]
+    drivers: Mapping[str, Sequence[str]]
+    brakes: Mapping[str, Sequence[str]]
 
 
 def _toml(text: str) -> str:
@@ -73,15 +76,20 @@ def _toml(text: str) -> str:
     return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007F")
 
 
-def card_intro(card: CheckCard, lang: str) -> str:
-    """The card as the page's introduction in ``lang``: summary, then drivers and brakes.
+def _in_sentence(line: str) -> str:
+    """``line`` to follow a colon: its first letter in lower case, unless it starts an acronym."""
+    line = line.strip().rstrip(".")
+    return line[:1].lower() + line[1:] if len(line) > 1 and not line[1].isupper() else line
 
-    One paragraph of plain text, e.g. "Needs the why. What drives them: ...; What holds them
-    back: ...". Raises KeyError for a language the card lacks."""
-    parts = [card.label[lang].rstrip(".") + "."]
-    traits = list(card.traits[lang])
-    if traits:
-        parts.append("; ".join(traits) + ".")
+
+def card_intro(card: CheckCard, lang: str) -> str:
+    """The card as the page's introduction in ``lang``: the summary, then what drives the group
+    and what holds it back, as one paragraph of plain text ("Needs the why first. What drives
+    them: ...; .... What holds them back: ...."). Raises KeyError for a language the card lacks."""
+    parts = [card.label[lang].strip().rstrip(".") + "."]
+    for heading, lines in ((DRIVES[lang], card.drivers[lang]), (BRAKES[lang], card.brakes[lang])):
+        if lines:
+            parts.append(f"{heading}: " + "; ".join(_in_sentence(line) for line in lines) + ".")
     return " ".join(parts)
 
 

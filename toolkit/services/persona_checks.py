@@ -9,6 +9,7 @@ close) and follow :mod:`toolkit.core.privacy`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -41,19 +42,27 @@ class CheckError(ValueError):
     """A persona check that cannot be made; the message says why."""
 
 
+# A line that carries its own figure ends in "(n = 48 of 48 people)": respondents read the words.
+_COUNT = re.compile(r"\s*\(n = [^()]*\)\s*$")
+
+
+def _lines(lines) -> list[str]:
+    return [_COUNT.sub("", line.text) for line in lines[:MAX_LINES]]
+
+
 def check_cards(db: sqlite_utils.Database, round_: dict, persona_set: dict) -> list[CheckCard]:
     """The cards a check of ``persona_set`` (of ``round_``) shows, largest persona first: each
     shown persona's name, label and at most two drivers and two brakes, in Dutch and English,
-    as the persona card says them (toolkit.services.cards). Personas that may not be shown
-    (toolkit.core.privacy) are left out."""
+    as the persona card says them (toolkit.services.cards), without their counts. Personas
+    that may not be shown (toolkit.core.privacy) are left out."""
     by_lang = {lang: persona_cards(db, round_, persona_set, lang) for lang in LANGUAGES}
     cards = []
     for index, nl_card in enumerate(by_lang["nl"], start=1):
         content = {lang: by_lang[lang][index - 1].content for lang in LANGUAGES}
-        traits = {lang: [line.text for line in c.drivers[:MAX_LINES]] + [line.text for line in c.brakes[:MAX_LINES]]
-                  for lang, c in content.items()}
-        cards.append(CheckCard(f"pc{index}", nl_card.persona_id, {k: c.name for k, c in content.items()},
-                               {k: c.label for k, c in content.items()}, traits))
+        cards.append(CheckCard(
+            f"pc{index}", nl_card.persona_id, {k: c.name for k, c in content.items()},
+            {k: c.label for k, c in content.items()}, {k: _lines(c.drivers) for k, c in content.items()},
+            {k: _lines(c.brakes) for k, c in content.items()}))
     return cards
 
 
