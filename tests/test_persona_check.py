@@ -8,6 +8,7 @@ import re
 import pytest
 from conftest import login, make_round_with_responses, make_users
 
+from toolkit.briefs.text import catalogue
 from toolkit.core.persona_check import STATEMENTS, CheckCard, check_source, persona_results
 from toolkit.core.privacy import presentable_personas
 from toolkit.core.questionnaire import parse_questionnaire
@@ -29,7 +30,8 @@ def _card(prefix: str, persona_id: int) -> CheckCard:
 
 
 def test_the_check_questionnaire_has_one_page_per_persona_with_its_card_and_parses():
-    source = check_source([_card("pc1", 11), _card("pc2", 12)], set_id=4, version="4.1")
+    translate = {lang: catalogue(lang).gettext for lang in ("nl", "en")}
+    source = check_source([_card("pc1", 11), _card("pc2", 12)], set_id=4, version="4.1", translate=translate)
     q = parse_questionnaire(source.encode("utf-8"))
     assert q.id == "persona-check-4"
     assert [b.id for b in q.blocks] == ["pc1", "pc2"]
@@ -38,9 +40,12 @@ def test_the_check_questionnaire_has_one_page_per_persona_with_its_card_and_pars
     assert q.blocks[0].intro["nl"] == ("Wil eerst het waarom. Drijfveren: ziet weinig nut\x7f; mist steun. "
                                        "Remmers: ADKAR-kennis is laag.")
     assert [i for i in q.blocks[1].items] == [f"pc2_{s}" for s in STATEMENTS] + ["pc2_comment"]
+    assert q.items["pc2_rec_1"].text == {"nl": "Ik herken mensen met wie ik werk in deze persona.",
+                                          "en": "I recognise people I work with in this persona."}
+    assert q.scales["agree5"].labels["nl"][0] == "Helemaal oneens"
     assert q.items["pc1_comment"].type == "text" and not q.items["pc1_comment"].required
     with pytest.raises(ValueError):
-        check_source([], set_id=4, version="4.1")
+        check_source([], set_id=4, version="4.1", translate=translate)
 
 
 def test_results_are_hidden_under_the_minimum_and_comments_need_ten_people():

@@ -23,37 +23,32 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from toolkit.core.messages import N_
 from toolkit.core.privacy import effective_min, may_quote, may_show, suppress_groups
 
 DIMENSIONS = ("recognisable", "clear", "complete")
+LANGUAGES = ("nl", "en")
 SCALE_MIN, SCALE_MAX = 1, 5
 COMMENT = "comment"
 
-# item suffix -> (dimension, Dutch text, English text); our own wording, see the module docstring.
-# The headings of the card lines are the persona card's own (catalogue: "What drives them" / "What holds them back").
-STATEMENTS: dict[str, tuple[str, str, str]] = {
-    "rec_1": ("recognisable", "Ik herken mensen met wie ik werk in deze persona.",
-              "I recognise people I work with in this persona."),
-    "rec_2": ("recognisable", "Deze persona voelt als iemand die hier echt rondloopt.",
-              "This persona feels like someone who really works here."),
-    "clr_1": ("clear", "Na het lezen weet ik meteen waar het deze groep om gaat.",
-              "After reading it I know straight away what matters to this group."),
-    "cmp_1": ("complete", "Er ontbreekt niets belangrijks aan deze beschrijving.",
-              "Nothing important is missing from this description."),
+# The wording is the catalogue's (English msgids, translated by the caller): our own statements,
+# see the module docstring. Item suffix -> (dimension, statement).
+STATEMENTS: dict[str, tuple[str, str]] = {
+    "rec_1": ("recognisable", N_("I recognise people I work with in this persona.")),
+    "rec_2": ("recognisable", N_("This persona feels like someone who really works here.")),
+    "clr_1": ("clear", N_("After reading it I know straight away what matters to this group.")),
+    "cmp_1": ("complete", N_("Nothing important is missing from this description.")),
 }
-COMMENT_TEXT = ("Wat klopt er niet, of wat mis je? Je mag dit leeg laten.",
-                "What does not fit, or what is missing? You may leave this empty.")
-SCALE_LABELS = {
-    "nl": ["Helemaal oneens", "Oneens", "Neutraal", "Eens", "Helemaal eens"],
-    "en": ["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"],
-}
-TITLE = {"nl": "Personacheck: herken je deze personas?", "en": "Persona check: do you recognise these personas?"}
-DRIVES = {"nl": "Drijfveren", "en": "What drives them"}
-BRAKES = {"nl": "Remmers", "en": "What holds them back"}
+COMMENT_TEXT = N_("What does not fit, or what is missing? You may leave this empty.")
+SCALE_LABELS = (N_("Strongly disagree"), N_("Disagree"), N_("Neutral"), N_("Agree"), N_("Strongly agree"))
+NO_ANSWER = N_("Don't know")
+TITLE = N_("Persona check: do you recognise these personas?")
+DRIVES, BRAKES = N_("What drives them"), N_("What holds them back")  # the persona card's own headings
 MAX_LINES = 2
+Translate = Callable[[str], str]
 
 
 @dataclass(frozen=True)
@@ -82,48 +77,52 @@ def _in_sentence(line: str) -> str:
     return line[:1].lower() + line[1:] if len(line) > 1 and not line[1].isupper() else line
 
 
-def card_intro(card: CheckCard, lang: str) -> str:
+def card_intro(card: CheckCard, lang: str, _: Translate) -> str:
     """The card as the page's introduction in ``lang``: the summary, then what drives the group
     and what holds it back, as one paragraph of plain text ("Needs the why first. What drives
-    them: ...; .... What holds them back: ...."). Raises KeyError for a language the card lacks."""
+    them: ...; .... What holds them back: ...."). ``_`` translates a catalogue msgid into
+    ``lang``. Raises KeyError for a language the card lacks."""
     parts = [card.label[lang].strip().rstrip(".") + "."]
-    for heading, lines in ((DRIVES[lang], card.drivers[lang]), (BRAKES[lang], card.brakes[lang])):
+    for heading, lines in ((_(DRIVES), card.drivers[lang]), (_(BRAKES), card.brakes[lang])):
         if lines:
             parts.append(f"{heading}: " + "; ".join(_in_sentence(line) for line in lines) + ".")
     return " ".join(parts)
 
 
-def check_source(cards: Sequence[CheckCard], set_id: int, version: str) -> str:
+def _texts(key: str, translate: Mapping[str, Translate], msgid: str) -> list[str]:
+    return [f"{key}.{lang} = {_toml(translate[lang](msgid))}" for lang in LANGUAGES]
+
+
+def check_source(cards: Sequence[CheckCard], set_id: int, version: str, translate: Mapping[str, Translate]) -> str:
     """The TOML text of the check questionnaire for ``cards`` (one page per persona).
 
     Each page is titled with the persona's name and introduced by its card (:func:`card_intro`);
-    it asks the four statements of ``STATEMENTS`` on a five-point agreement scale and one
-    optional comment, with item ids "<prefix>_<suffix>" and "<prefix>_comment". ``set_id`` names
-    the questionnaire ("persona-check-<set_id>"), ``version`` tells checks of one set apart.
-    Raises ValueError for no cards. The text parses with
+    it asks the statements of ``STATEMENTS`` on a five-point agreement scale and one optional
+    comment, with item ids "<prefix>_<suffix>" and "<prefix>_comment". ``set_id`` names the
+    questionnaire ("persona-check-<set_id>"), ``version`` tells checks of one set apart;
+    ``translate`` maps "nl" and "en" to a function that translates a catalogue msgid. Raises
+    ValueError for no cards. The text parses with
     :func:`toolkit.core.questionnaire.parse_questionnaire`.
     """
     if not cards:
         raise ValueError("a persona check needs at least one persona to show")
-    lines = [
-        f'id = "persona-check-{int(set_id)}"', f"version = {_toml(version)}", 'languages = ["nl", "en"]',
-        f'persona_dimensions = ["{cards[0].prefix}"]',
-        f"title.nl = {_toml(TITLE['nl'])}", f"title.en = {_toml(TITLE['en'])}", "",
-        "[scales.agree5]", f"min = {SCALE_MIN}", f"max = {SCALE_MAX}",
-        f"labels.nl = {json.dumps(SCALE_LABELS['nl'])}", f"labels.en = {json.dumps(SCALE_LABELS['en'])}",
-        'na_labels.nl = ["Weet ik niet"]', 'na_labels.en = ["Don\'t know"]', "",
-    ]
+    lines = [f'id = "persona-check-{int(set_id)}"', f"version = {_toml(version)}", 'languages = ["nl", "en"]',
+             f'persona_dimensions = ["{cards[0].prefix}"]', *_texts("title", translate, TITLE), "",
+             "[scales.agree5]", f"min = {SCALE_MIN}", f"max = {SCALE_MAX}"]
+    for lang in LANGUAGES:
+        lines.append(f"labels.{lang} = [{', '.join(_toml(translate[lang](label)) for label in SCALE_LABELS)}]")
+        lines.append(f"na_labels.{lang} = [{_toml(translate[lang](NO_ANSWER))}]")
     for card in cards:
-        lines += ["[[blocks]]", f'id = "{card.prefix}"']
-        lines += [f"title.{lang} = {_toml(card.name[lang])}" for lang in ("nl", "en")]
-        lines += [f"intro.{lang} = {_toml(card_intro(card, lang))}" for lang in ("nl", "en")] + [""]
+        lines += ["", "[[blocks]]", f'id = "{card.prefix}"']
+        lines += [f"title.{lang} = {_toml(card.name[lang])}" for lang in LANGUAGES]
+        lines += [f"intro.{lang} = {_toml(card_intro(card, lang, translate[lang]))}" for lang in LANGUAGES]
     for card in cards:
-        for suffix, (_dim, nl, en) in STATEMENTS.items():
-            lines += ["[[items]]", f'id = "{card.prefix}_{suffix}"', f'block = "{card.prefix}"', 'type = "likert"',
-                      'scale = "agree5"', f"text.nl = {_toml(nl)}", f"text.en = {_toml(en)}", ""]
-        lines += ["[[items]]", f'id = "{card.prefix}_{COMMENT}"', f'block = "{card.prefix}"', 'type = "text"',
-                  f"text.nl = {_toml(COMMENT_TEXT[0])}", f"text.en = {_toml(COMMENT_TEXT[1])}", ""]
-    return "\n".join(lines)
+        for suffix, (_dim, statement) in STATEMENTS.items():
+            lines += ["", "[[items]]", f'id = "{card.prefix}_{suffix}"', f'block = "{card.prefix}"',
+                      'type = "likert"', 'scale = "agree5"', *_texts("text", translate, statement)]
+        lines += ["", "[[items]]", f'id = "{card.prefix}_{COMMENT}"', f'block = "{card.prefix}"', 'type = "text"',
+                  *_texts("text", translate, COMMENT_TEXT)]
+    return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)
@@ -170,7 +169,7 @@ def _person_scores(answers: Mapping[str, Mapping[str, str]], prefix: str) -> dic
     scores: dict[str, list[float]] = {d: [] for d in DIMENSIONS}
     for response in answers.values():
         for dim in DIMENSIONS:
-            values = [s for suffix, (d, _nl, _en) in STATEMENTS.items() if d == dim
+            values = [s for suffix, (d, _text) in STATEMENTS.items() if d == dim
                       if (s := _score(response.get(f"{prefix}_{suffix}"))) is not None]
             if values:
                 scores[dim].append(sum(values) / len(values))

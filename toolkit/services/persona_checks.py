@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from toolkit.briefs.text import catalogue
 from toolkit.core.persona_check import (
+    LANGUAGES,
     MAX_LINES,
     CheckCard,
     PersonaCheckResult,
@@ -34,8 +36,6 @@ from toolkit.data.persona_sets import load_persona_set
 from toolkit.data.responses import raw_answers
 from toolkit.data.rounds import create_round, get_round, round_counts
 from toolkit.services.cards import persona_cards
-
-LANGUAGES = ("nl", "en")
 
 
 class CheckError(ValueError):
@@ -80,7 +80,8 @@ def create_check(db: sqlite_utils.Database, set_id: int, *, title: str = "", mod
     cards = check_cards(db, round_, persona_set)
     if not cards:
         raise CheckError("this persona set has no persona that may be shown, so there is nothing to check")
-    source = check_source(cards, set_id, f"{set_id}.{check_count(db, set_id) + 1}")
+    translate = {lang: catalogue(lang).gettext for lang in LANGUAGES}
+    source = check_source(cards, set_id, f"{set_id}.{check_count(db, set_id) + 1}", translate)
     q = parse_questionnaire(source.encode("utf-8"), f"persona check of set {set_id}")
     store_generated_questionnaire(db, q, source)  # create_round finds the text by its hash
     round_id = create_round(db, q, title.strip() or f"Persona check: {round_['title']}", mode=mode,
