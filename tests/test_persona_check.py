@@ -166,3 +166,29 @@ def test_only_hr_and_admin_start_a_check_and_an_unknown_set_is_404(client, datab
     login(client, users["admin"][1])
     assert client.post("/persona-sets/999/check", data={"mode": "anonymous"}).status_code == 404
     assert client.post(f"/persona-sets/{set_id}/check", data={"mode": "identified"}).status_code == 302
+
+
+def test_an_identified_check_shows_its_exact_count_and_figures_from_five_people_while_open(client, database, default_q):
+    from toolkit.data.responses import insert_response
+    from toolkit.services.persona_checks import create_check, persona_checks
+
+    users = make_users(database)
+    round_id, _answers, _labels = make_round_with_responses(database, default_q, n=60, seed=5)
+    derive_round(database, round_id, bootstrap=5)
+    persona = presentable_personas(current_persona_set(database, round_id))[0]
+    check_id = create_check(database, current_persona_set(database, round_id)["id"], mode="identified")
+    database.execute("UPDATE rounds SET status = 'open' WHERE id = ?", [check_id])
+    q = round_questionnaire(database, get_round(database, check_id))
+    for _ in range(3):
+        insert_response(database, q, check_id, {"pc1_rec_1": 2, "pc1_clr_1": 3, "pc2_rec_1": 5})
+    login(client, users["trainer"][1])  # sees personas, not rounds: the check's title without a link
+    database.execute("INSERT INTO round_access (round_id, user_id) VALUES (?, ?)", [round_id, users["trainer"][0]])
+    dutch = _check_section(client.get(f"/personas/{persona['id']}?lang=nl").get_data(as_text=True))
+    assert "n = 3" in dutch and "3 mensen hebben deze persona beoordeeld" in dutch and "pas vanaf 5 mensen" in dutch
+    assert f'href="/rounds/{check_id}"' not in dutch and "Personacheck starten" not in dutch
+    for _ in range(2):
+        insert_response(database, q, check_id, {"pc1_rec_1": 4, "pc1_clr_1": 3})
+    [summary] = persona_checks(database, persona["id"])
+    assert (summary.waiting, summary.result.n, summary.count.exact) == (False, 5, 5)
+    assert summary.result.dimensions[0].mean == pytest.approx(2.8)
+    assert "Gemiddelde (1–5)" in client.get(f"/personas/{persona['id']}?lang=nl").get_data(as_text=True)
