@@ -61,6 +61,7 @@ EXPECTED: dict[str, tuple[str, ...] | str] = {
     "cards.print_view": ALL,
     "cards.deck": ("admin", "hr", "change_manager"),  # the steering group's slides: with the overview brief
     "cards.modules": ALL,  # training modules per persona: whoever gets training briefs
+    "persona_checks.create": ("admin", "hr"),  # a check is a new round: who manages rounds
     "persona_sets.show": ALL,  # an earlier, replaced set stays readable
     "persona_sets.review": ("admin", "hr", "change_manager"),
     "persona_sets.confirm": ("admin", "hr", "change_manager"),
