@@ -140,6 +140,8 @@ def test_persona_check_end_to_end_through_the_web(app, client, database, default
         _answer(app, q, token, ratings, "De ploegendienst ontbreekt.")
     assert "Mean (1–5)" not in _check_section(client.get(f"/personas/{persona['id']}?lang=en").get_data(as_text=True))
     assert client.post(f"/rounds/{check_id}/close").status_code == 302
+    for page in (f"/rounds/{check_id}", f"/rounds/{check_id}/dashboard", f"/rounds/{check_id}/answers.csv"):
+        assert client.get(page).status_code == 200, page  # the round pages take a generated questionnaire
 
     section = _check_section(client.get(f"/personas/{persona['id']}?lang=en").get_data(as_text=True))
     assert "n = 5" in section and "Mean (1–5)" in section
