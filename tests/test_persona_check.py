@@ -194,3 +194,26 @@ def test_an_identified_check_shows_its_exact_count_and_figures_from_five_people_
     assert (summary.waiting, summary.result.n, summary.count.exact) == (False, 5, 5)
     assert summary.result.dimensions[0].mean == pytest.approx(2.8)
     assert "Gemiddelde (1–5)" in client.get(f"/personas/{persona['id']}?lang=nl").get_data(as_text=True)
+
+
+def test_a_check_can_invite_a_random_sample_of_the_rounds_participants(client, database, default_q):
+    users = make_users(database)
+    round_id, _answers, _labels = make_round_with_responses(database, default_q, n=60, seed=5)
+    import_participants(database, round_id, [
+        {"row": i + 2, "email": f"p{i}@example.org", "name": f"P {i}", "team": "Zorg", "language": "en",
+         "attributes": {"site": "Zwolle"}} for i in range(12)], SECRET)
+    derive_round(database, round_id, bootstrap=5)
+    set_id = current_persona_set(database, round_id)["id"]
+    login(client, users["hr"][1])
+    created = client.post(f"/persona-sets/{set_id}/check", data={"mode": "anonymous", "sample": "8"})
+    check_id = int(re.search(r"/rounds/(\d+)$", created.headers["Location"]).group(1))
+    invited = list(database.query("SELECT email, team, language, attributes, token_hash FROM participants "
+                                  "WHERE round_id = ?", [check_id]))
+    assert len(invited) == 8 and len({p["email"] for p in invited}) == 8
+    assert all(re.fullmatch(r"p\d+@example\.org", p["email"]) and p["team"] == "Zorg" and p["language"] == "en"
+               and p["attributes"] == "{}" and p["token_hash"] for p in invited)
+    assert client.post(f"/persona-sets/{set_id}/check", data={"mode": "anonymous", "sample": "0"}).status_code == 302
+    assert database.execute("SELECT count(*) FROM persona_checks").fetchone()[0] == 1  # a sample of 0 is refused
+    again = client.post(f"/persona-sets/{set_id}/check", data={"mode": "identified", "sample": "50"})
+    later = int(re.search(r"/rounds/(\d+)$", again.headers["Location"]).group(1))
+    assert database.execute("SELECT count(*) FROM participants WHERE round_id = ?", [later]).fetchone()[0] == 12

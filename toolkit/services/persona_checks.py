@@ -9,6 +9,7 @@ close) and follow :mod:`toolkit.core.privacy`.
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import dataclass
 
@@ -36,6 +37,7 @@ from toolkit.data.persona_sets import load_persona_set
 from toolkit.data.responses import raw_answers
 from toolkit.data.rounds import create_round, get_round, round_counts
 from toolkit.services.cards import persona_cards
+from toolkit.services.participants import import_participants
 
 
 class CheckError(ValueError):
@@ -72,8 +74,9 @@ def create_check(db: sqlite_utils.Database, set_id: int, *, title: str = "", mod
 
     ``title`` ('' for "Persona check: <round title>"); ``mode`` "anonymous" or "identified".
     The round takes the language and minimum group of the set's round; HR then adds its
-    participants (a sample, or the colleagues who were interviewed) and opens it as any round.
-    Raises NotFound for an unknown set and CheckError when the set has no persona to show.
+    participants (a sample, :func:`invite_sample`, or the colleagues who were interviewed) and
+    opens it as any round. Raises NotFound for an unknown set and CheckError when the set has
+    no persona to show.
     """
     persona_set = load_persona_set(db, set_id)
     round_ = get_round(db, persona_set["round_id"])
@@ -92,6 +95,30 @@ def create_check(db: sqlite_utils.Database, set_id: int, *, title: str = "", mod
         db.execute("DELETE FROM rounds WHERE id = ?", [round_id])
         raise
     return round_id
+
+
+def invite_sample(db: sqlite_utils.Database, check_id: int, size: int, secret_key: str, *,
+                  user_id: int | None = None, rng: random.Random | None = None) -> int:
+    """Make a random sample of ``size`` participants of the checked round (the round whose
+    persona set check round ``check_id`` shows) the check's participants, each with a new
+    personal link derived from ``secret_key``; return how many were added (fewer when the round
+    has fewer participants). Their e-mail, name, team and language are copied, nothing else.
+    ``rng`` only for tests (default: the operating system's randomness). Raises NotFound when
+    ``check_id`` is not a persona check, ValueError for a size under 1, and
+    toolkit.services.participants.ImportProblem when one of them is already in the check.
+    """
+    if size < 1:
+        raise ValueError("a sample needs at least one person")
+    row = db.execute("SELECT s.round_id FROM persona_checks c JOIN persona_sets s ON s.id = c.set_id "
+                     "WHERE c.round_id = ?", [check_id]).fetchone()
+    if row is None:
+        raise NotFound(f"round {check_id} is not a persona check")
+    people = [dict(zip(("email", "name", "team", "language"), p, strict=True)) for p in db.execute(
+        "SELECT email, name, team, language FROM participants WHERE round_id = ? ORDER BY id", [row[0]])]
+    chosen = (rng or random.SystemRandom()).sample(people, min(size, len(people)))
+    rows = [{**p, "row": i + 2, "attributes": {}} for i, p in enumerate(chosen)]
+    return import_participants(db, check_id, rows, secret_key, filename=f"sample of round {row[0]}",
+                               user_id=user_id) if rows else 0
 
 
 @dataclass(frozen=True)

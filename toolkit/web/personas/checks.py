@@ -9,14 +9,14 @@ check is the survey's; opening, inviting and closing it the round pages'.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length
+from wtforms.validators import Length, NumberRange, Optional
 
 from toolkit.data.db import NotFound
 from toolkit.data.persona_sets import load_persona_set
@@ -29,12 +29,15 @@ bp = Blueprint("persona_checks", __name__)
 
 class CheckForm(FlaskForm):
     """Start a persona check: an optional ``title`` (at most 200 characters) and the ``mode``
-    of its round, anonymous (the default) or with personal answers kept per participant."""
+    of its round, anonymous (the default) or with personal answers kept per participant; an
+    optional ``sample`` size: that many of the checked round's participants are invited."""
 
     title = StringField(_l("Title of the check round"), validators=[Length(max=200)])
     mode = SelectField(_l("Answers"), choices=[SelectChoice("anonymous", _l("anonymous")),
                                                   SelectChoice("identified", _l("identified"))],
                        default="anonymous")
+    sample = IntegerField(_l("Invite a random sample of this round's participants (how many)"),
+                          validators=[Optional(), NumberRange(min=1, max=100_000)])
     submit = SubmitField(_l("Start a persona check"))
 
 
@@ -62,7 +65,8 @@ def programme_persona_checks(rounds: list[dict]) -> list[dict]:
 @requires("rounds.manage")
 def create(set_id):
     """POST /persona-sets/<set_id>/check, admin and HR: create a draft check round of the set
-    and go to its round page (to add participants and open it). Back to the personas with a
+    (with a random sample of the round's participants invited, when a size is given) and go to
+    its round page (to add participants and open it). Back to the personas with a
     message when the form is invalid or the set has nothing to show; 404 for an unknown set,
     403 when its round is not granted."""
     try:
@@ -73,7 +77,8 @@ def create(set_id):
     form = CheckForm()
     back = redirect(url_for("personas.overview", round_id=round_id))
     if not form.validate_on_submit():
-        flash(_("Not started: the title can have at most 200 characters."), "error")
+        flash(_("Not started: the title can have at most 200 characters, and a sample is a whole number from 1."),
+              "error")
         return back
     try:
         check_id = persona_checks.create_check(get_db(), set_id, title=form.title.data or "", mode=form.mode.data,
@@ -81,5 +86,11 @@ def create(set_id):
     except persona_checks.CheckError:
         flash(_("Not started: this set has no persona that may be shown."), "error")
         return back
-    flash(_("Persona check created. Add the people who will check the personas, then open the round."), "info")
+    if form.sample.data:
+        added = persona_checks.invite_sample(get_db(), check_id, form.sample.data, current_app.config["SECRET_KEY"],
+                                             user_id=current_user.id)
+        flash(_("Persona check created with a random sample of %(n)d participants of the round. Open the round "
+                "when you are ready.", n=added), "info")
+    else:
+        flash(_("Persona check created. Add the people who will check the personas, then open the round."), "info")
     return redirect(url_for("rounds.detail", round_id=check_id))
