@@ -12,6 +12,7 @@ import json
 
 import sqlite_utils
 
+from toolkit.core.open_themes import drop_verbatim, verbatim_count
 from toolkit.data.audit import audit
 from toolkit.data.db import NotFound, transaction, utcnow
 from toolkit.data.rounds import get_round
@@ -48,7 +49,8 @@ def _held(db: sqlite_utils.Database, round_id: int) -> dict[str, int]:
 
 def _has_verbatim(evidence: dict) -> bool:
     description = evidence.get("description") or {}
-    return bool(description.get("quotes") or description.get("situations"))
+    return bool(description.get("quotes") or description.get("situations")
+                or verbatim_count(description.get("open_themes")))
 
 
 def purge_round(db: sqlite_utils.Database, round_id: int, *, user_id: int | None = None, reason: str = "") -> dict[str, int]:
@@ -75,6 +77,7 @@ def purge_round(db: sqlite_utils.Database, round_id: int, *, user_id: int | None
             evidence = json.loads(evidence)
             if _has_verbatim(evidence):
                 evidence["description"].update(quotes=[], situations=[])
+                drop_verbatim(evidence["description"].get("open_themes"))
                 db.execute("UPDATE personas SET evidence = ? WHERE id = ?",
                            [json.dumps(evidence, ensure_ascii=False), persona_id])
         detail = ", ".join(f"{n} {what}" for what, n in held.items() if n)
