@@ -8,7 +8,7 @@ avoid, the moments the change hits them, how to tell it works, and "about this b
 
 from __future__ import annotations
 
-from toolkit.briefs import card, sections
+from toolkit.briefs import card, open_themes, sections
 from toolkit.briefs.context import BriefContext
 from toolkit.briefs.styles import STYLE_NAMES as S
 from toolkit.briefs.writer import Writer
@@ -44,6 +44,7 @@ def communication_brief(
 
     w.heading(_("What drives them and what holds them back"))
     drives_and_holds(ctx, w, persona)
+    open_themes.section(ctx, w, persona, "communication", timing=False)
 
     w.heading(_("Key messages"))
     _key_messages(ctx, w, advice.get("key_messages", []))
@@ -73,6 +74,7 @@ def communication_brief(
     w.advice_list(advice.get("avoid", []))
 
     w.heading(_("When the change hits them"))
+    open_themes.moments(ctx, w, persona, "communication")
     sections.situations(ctx, w, persona)
     w.advice_list(advice.get("triggers", []))
 
