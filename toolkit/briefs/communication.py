@@ -73,10 +73,7 @@ def communication_brief(
     w.heading(_("What to avoid"))
     w.advice_list(advice.get("avoid", []))
 
-    w.heading(_("When the change hits them"))
-    open_themes.moments(ctx, w, persona, "communication")
-    sections.situations(ctx, w, persona)
-    w.advice_list(advice.get("triggers", []))
+    _when_it_hits_them(ctx, w, persona, advice)
 
     w.heading(_("How to tell the communication works"))
     w.advice_list(advice.get("watch", []))
@@ -84,6 +81,15 @@ def communication_brief(
     w.heading(_("About this brief"))
     sections.about(ctx, w, persona)
     return w.doc
+
+
+def _when_it_hits_them(ctx: BriefContext, w: Writer, persona: dict, advice: dict[str, list[Advice]]) -> None:
+    """The moments the change hits the group: the recurring ones in their open answers with
+    counts (toolkit.briefs.open_themes), those they describe in their own words, the advice."""
+    w.heading(ctx._("When the change hits them"))
+    open_themes.moments(ctx, w, persona, "communication")
+    sections.situations(ctx, w, persona)
+    w.advice_list(advice.get("triggers", []))
 
 
 def _channels_and_frequency(

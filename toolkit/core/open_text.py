@@ -103,13 +103,18 @@ def answer_lemmas(
     (lemma -> word, sorted by lemma): the answer's language is guessed (Dutch or English;
     ``fallback_lang`` when no word is known), then its stop words and ``also_stop`` (the
     question's own words) are left out. Empty for an answer of stop words only."""
+    return dict(_content_words(text, fallback_lang, also_stop))
+
+
+@lru_cache(maxsize=16384)  # the same answer comes back often (short answers, several questions)
+def _content_words(text: str, fallback_lang: str, also_stop: frozenset[str]) -> tuple[tuple[str, str], ...]:
     lang = guess_language(text) or fallback_lang
     stop = stop_lemmas(lang)
     found: dict[str, str] = {}
     for lemma, word in words_of(text, lang):
         if lemma not in stop and word not in stop and lemma not in also_stop:
             found.setdefault(lemma, word)
-    return dict(sorted(found.items()))
+    return tuple(sorted(found.items()))
 
 
 def when_part(text: str) -> str | None:

@@ -210,24 +210,24 @@ def _tfidf(bags: list[tuple[str, ...]], unique: list[tuple[str, ...]], index: di
 def _kmeans(matrix, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(cluster per distinct row, unit-length centres): k-means on the distinct rows weighted by
     how many answers each stands for, k = 2..MAX_CLUSTERS (at most the distinct rows), the k
-    with the highest silhouette over the answers themselves (cosine; a sample of
-    ``SILHOUETTE_SAMPLE`` when there are more), the smaller k on a tie; one cluster for a
-    single distinct row."""
+    with the highest silhouette of the answers (:func:`_silhouette`), the smaller k on a tie;
+    one cluster for a single distinct row. One numeric thread, as derive.py: spinning OpenMP
+    threads on a busy machine cost far more than they gain on fits this small."""
     from sklearn.cluster import KMeans
-    from sklearn.metrics import silhouette_score
+    from threadpoolctl import threadpool_limits
 
     n = matrix.shape[0]
-    every = np.repeat(np.arange(n), weights.astype(int))  # distinct row of each answer
-    sample = SILHOUETTE_SAMPLE if len(every) > SILHOUETTE_SAMPLE else None
+    sample = np.sort(np.random.default_rng(SEED).choice(n, SILHOUETTE_SAMPLE, replace=False)) \
+        if n > SILHOUETTE_SAMPLE else np.arange(n)
+    dense = matrix[sample].toarray()
+    distances = np.clip(1.0 - dense @ dense.T, 0.0, 2.0)  # cosine distance of unit rows
     best: tuple[float, np.ndarray] | None = None
-    for k in range(2, min(MAX_CLUSTERS, n) + 1):
-        groups = KMeans(n_clusters=k, n_init=4, random_state=SEED).fit(matrix, sample_weight=weights).labels_
-        if not 2 <= len(set(groups[every])) < len(every):
-            continue
-        score = float(silhouette_score(matrix[every], groups[every], metric="cosine",
-                                       sample_size=sample, random_state=SEED))
-        if best is None or score > best[0] + 1e-9:
-            best = (score, groups)
+    with threadpool_limits(limits=1):
+        for k in range(2, min(MAX_CLUSTERS, n) + 1):
+            groups = KMeans(n_clusters=k, n_init=4, random_state=SEED).fit(matrix, sample_weight=weights).labels_
+            score = _silhouette(distances, groups[sample], weights[sample])
+            if score is not None and (best is None or score > best[0] + 1e-9):
+                best = (score, groups)
     groups = best[1] if best else np.zeros(n, int)
     centres = np.vstack([
         np.asarray(matrix[groups == g].multiply(weights[groups == g][:, None]).sum(axis=0)).ravel()
@@ -235,6 +235,28 @@ def _kmeans(matrix, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ])
     norms = np.linalg.norm(centres, axis=1, keepdims=True)
     return groups, centres / np.where(norms == 0, 1, norms)
+
+
+def _silhouette(distances: np.ndarray, groups: np.ndarray, weights: np.ndarray) -> float | None:
+    """The mean silhouette (Rousseeuw 1987) of the answers, worked out on distinct rows: row i
+    stands for ``weights[i]`` identical answers, ``distances`` is the rows' distance matrix.
+    Equal to scikit-learn's silhouette_score on the answers themselves, without repeating
+    rows. None with fewer than 2 clusters or no answer that shares its cluster."""
+    labels = np.unique(groups)
+    if len(labels) < 2:
+        return None
+    onehot = (groups[:, None] == labels[None, :]).astype(float) * weights[:, None]
+    sums = distances @ onehot  # row x cluster: weighted distance to the cluster's answers
+    sizes = onehot.sum(axis=0)
+    own = np.searchsorted(labels, groups)
+    rows = np.arange(len(groups))
+    alone = sizes[own] <= 1
+    a = sums[rows, own] / np.where(alone, 1, sizes[own] - 1)
+    other = sums / sizes[None, :]
+    other[rows, own] = np.inf
+    b = other.min(axis=1)
+    s = np.where(alone, 0.0, (b - a) / np.maximum(np.maximum(a, b), 1e-12))
+    return float((s * weights).sum() / weights.sum())
 
 
 def _keep_large(found: Themes, answers: Sequence[Answer], min_people: int) -> None:
