@@ -111,3 +111,12 @@ def test_log_odds_z_says_which_group_uses_a_category_more():
 )
 def test_the_when_part_of_a_situation_runs_from_when_to_the_wish(text, part):
     assert when_part(text) == part
+
+
+def test_no_comparison_with_the_organisation_when_the_rest_that_mentions_a_theme_is_small(q):
+    answers, members = planted_answers("en")
+    for rid in members["p2"][-2:]:  # 2 of the other persona write about the course too
+        answers[rid]["open_help"] = "A course on the checkout system, please."
+    course = found_in(persona_open_themes(q, answers, members)["p1"]["themes"], "course")[0]
+    # 11 in the organisation, 9 here: showing the organisation's share would give away the 2.
+    assert course["n"] == 9 and course["org_share"] is None and course["z"] is None

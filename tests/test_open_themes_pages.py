@@ -11,11 +11,13 @@ from brief_rounds import schema_errors
 from conftest import login, make_round_with_responses, make_users
 from open_answers import PLANTED, SIZE, planted_answers
 
+from toolkit.core.open_themes import verbatim_count
 from toolkit.core.privacy import presentable_personas
 from toolkit.data.db import transaction
 from toolkit.data.persona_sets import current_persona_set
 from toolkit.data.rounds import get_round
 from toolkit.services.pipeline import brief_bytes, derive_round
+from toolkit.services.retention import purge_round
 
 OPEN = ("open_situation", "open_help", "open_worry")
 
@@ -83,3 +85,9 @@ def test_persona_page_and_both_briefs_show_the_themes_and_moments(client, databa
         assert not any(parking in c.lower() for c in cells), kind
         moment = [line for line in text.splitlines() if situation in line and "live" in line]
         assert moment and f": {PLANTED['till_live']['p1']} " in moment[0], kind
+
+    # Deleting the round's answers (retention) deletes the quotes and examples; counts stay.
+    purge_round(database, round_id)
+    kept = next(p for p in current_persona_set(database, round_id)["personas"] if p["key"] == p1["key"])
+    found = kept["description"]["open_themes"]
+    assert verbatim_count(found) == 0 and [t["n"] for t in found["themes"] if course in t["label"]] == [9]
