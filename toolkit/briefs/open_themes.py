@@ -21,8 +21,8 @@ from toolkit.core import privacy
 from toolkit.core.guidance import percent
 from toolkit.core.messages import N_
 from toolkit.core.numbers import finite_float
+from toolkit.core.open_themes import Z_MARKED  # from here a theme "sets them apart"
 
-Z_MARKED = 1.96  # as toolkit.core.open_themes.Z_MARKED: from here a theme "sets them apart"
 TIMING = {
     "communication": N_(
         "Time your messages by these moments: say what changes for them shortly before, and be "
