@@ -310,3 +310,14 @@ def _tags(tags) -> list[str]:
     if any(len(t) > MAX_TAG for t in cleaned):
         raise MessageError(N_("A tag can have at most %(max)s characters."), max=MAX_TAG)
     return cleaned
+
+
+def may_change(action: str, *, author_id: int | None, user_id: int, role: str) -> bool:
+    """Whether a user may ``action`` ("edit" or "delete") a note written by ``author_id``.
+
+    Writers edit and delete their own notes; HR and administrators may also delete anyone's (a
+    note that holds what it should not), but never rewrite another person's words.
+    """
+    if author_id is not None and author_id == user_id:
+        return True
+    return action == "delete" and role in ("hr", "admin")
