@@ -243,3 +243,14 @@ def test_only_the_writer_edits_a_note_hr_may_delete_it_and_trainers_read(app, wo
     assert "Andere tekst." in _page(trainer, f"/personas/{persona_id}")
     assert hr.post(f"/rounds/{round_id}/notes/{note_id}/delete").status_code == 302
     assert round_notes(database, round_id) == []
+
+
+def test_notes_go_with_the_answers_when_the_round_is_purged(database, granted):
+    from toolkit.services.retention import purge_round
+
+    round_id, persona_id = granted
+    add_note(database, round_id, NOTE, persona_ids=[persona_id], author_id=None)
+    held = purge_round(database, round_id, reason="test")
+    assert held["field notes"] == 1
+    assert database.execute("SELECT count(*) FROM field_notes").fetchone()[0] == 0
+    assert database.execute("SELECT count(*) FROM field_note_personas").fetchone()[0] == 0
