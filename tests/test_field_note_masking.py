@@ -34,6 +34,7 @@ def masked(text: str) -> tuple[str, dict]:
     ("volgens jan van der berg knelt het", "volgens [naam] knelt het"),
     ("JAN VAN DER BERG knikte.", "[naam] knikte."),
     ("Ook Jan Berg was er.", "Ook [naam] was er."),
+    ("gesprek met jan berg, later met pieter van den berg", "gesprek met [naam], later met [naam]"),
     # last names with or without particles, first names alone, at the start, middle and end
     ("Van der Berg wil meer uitleg.", "[naam] wil meer uitleg."),
     ("Gesproken met van den Berg en met Pieter.", "Gesproken met [naam] en met [naam]."),

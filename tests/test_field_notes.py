@@ -83,6 +83,11 @@ def test_a_note_is_stored_masked_and_the_writer_learns_what_was_masked(database,
     assert stored["author"] == "Hr" and stored["people"] == 1
     everything = _stored_text(database)
     assert not any(secret in everything for secret in SECRETS)
+    # a theme and tags are free text too: masked the same way
+    other_id, counts = add_note(database, round_id, dict(NOTE, text="Rustig gesprek.", theme="team van Jan",
+                                                         tags="jan berg, rooster"), author_id=None, markers=DUTCH)
+    other = get_note(database, round_id, other_id)
+    assert (other["theme"], other["tags"], counts["name"]) == ("team van [naam]", ["[naam]", "rooster"], 2)
     assert f"field note {note_id} of round {round_id}" in everything  # the audit names the note only
 
 

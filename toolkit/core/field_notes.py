@@ -221,7 +221,8 @@ def _name_span(text: str, words: list[re.Match], i: int, index: NameIndex) -> in
     A name starts at a name word, or at particles directly followed by a last name ("van der
     Berg"). It goes on over the words that follow with only spaces between: names, or particles
     followed by a name. An everyday word counts lower-case only after a name and particles
-    ("Peter de groot"), never on its own or right after a name ("Sanne wil").
+    ("Peter de groot") or as a last name right after a first name ("jan berg"), never on its
+    own or as another first name ("Sanne wil").
     """
     j = i
     while j < len(words) and _folded(words[j]) in PARTICLES and _adjacent(text, words, j):
@@ -235,7 +236,9 @@ def _name_span(text: str, words: list[re.Match], i: int, index: NameIndex) -> in
         m = end + 1
         while m < len(words) and _folded(words[m]) in PARTICLES and _adjacent(text, words, m):
             m += 1
-        if m < len(words) and _is_name(words[m], index, within=m > end + 1):
+        after_first = index.kind(_folded(words[end])) == "first" and index.kind(_folded(words[m])) == "last" \
+            if m < len(words) else False
+        if m < len(words) and _is_name(words[m], index, within=m > end + 1 or after_first):
             end = m
         else:
             break
