@@ -261,7 +261,8 @@ def check_note(*, kind: str, held_on, people, text: str, theme: str = "", tags=(
                today: dt.date | None = None) -> dict:
     """A note's fields tidied and checked, before masking.
 
-    ``kind`` one of ``KINDS``; ``held_on`` a date (or ISO text) not after ``today``; ``people``
+    ``kind`` one of ``KINDS``; ``held_on`` a date (or ISO text) not after ``today`` (a day's
+    grace for time zones); ``people``
     how many took part, 1 to ``MAX_PEOPLE``; ``text`` 1 to ``MAX_TEXT`` characters (spaces
     tidied, line breaks kept); ``theme`` at most ``MAX_THEME`` characters; ``tags`` a comma
     separated text or a list, each at most ``MAX_TAG`` characters, at most ``MAX_TAGS``.
@@ -271,7 +272,8 @@ def check_note(*, kind: str, held_on, people, text: str, theme: str = "", tags=(
     if kind not in KINDS:
         raise MessageError(N_("Choose what kind of conversation this was."))
     day = _day(held_on)
-    if day > (today or dt.date.today()):
+    # A day's grace: the writer's "today" may already be tomorrow on the server's clock.
+    if day > (today or dt.date.today()) + dt.timedelta(days=1):
         raise MessageError(N_("The date of the conversation cannot be in the future."))
     try:
         people = int(people)
