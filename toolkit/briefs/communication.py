@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from toolkit.briefs import card, open_themes, sections
 from toolkit.briefs.context import BriefContext
+from toolkit.briefs.conversations import conversations
 from toolkit.briefs.styles import STYLE_NAMES as S
 from toolkit.briefs.writer import Writer
 from toolkit.core.guidance import ASPECTS, Advice, GuidanceRules, percent
@@ -78,6 +79,7 @@ def communication_brief(
     w.heading(_("How to tell the communication works"))
     w.advice_list(advice.get("watch", []))
 
+    conversations(ctx, w, persona)  # what was heard in conversations: apart from every figure
     w.heading(_("About this brief"))
     sections.about(ctx, w, persona)
     return w.doc

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from toolkit.briefs import open_themes, sections, training_plan
 from toolkit.briefs.context import BriefContext, as_int
+from toolkit.briefs.conversations import conversations
 from toolkit.briefs.styles import STYLE_NAMES as S
 from toolkit.briefs.text import UNKNOWN
 from toolkit.briefs.writer import Writer
@@ -73,6 +74,8 @@ def training_brief(
 
     w.heading(_("How to evaluate"))
     w.advice_list(advice.get("evaluate", []))
+
+    conversations(ctx, w, persona)
 
     w.heading(_("About this brief"))
     sections.about(ctx, w, persona)
