@@ -99,6 +99,11 @@ EXPECTED: dict[str, tuple[str, ...] | str] = {
     "preview.round_questionnaire_print": ("admin", "hr", "change_manager"),
     "preview.questionnaire_page": MANAGERS,
     "preview.questionnaire_print": MANAGERS,
+    # Field notes from conversations (issue 22): read with the personas, written by those who edit them.
+    "notes.index": ALL,
+    "notes.add": ("admin", "hr", "change_manager"),
+    "notes.edit": ("admin", "hr", "change_manager"),  # the writer's own note only (404 for no such note)
+    "notes.delete": ("admin", "hr", "change_manager"),
     "survey.welcome": PUBLIC,
     "survey.exchange": PUBLIC,
     "survey.page": PUBLIC,
@@ -157,6 +162,8 @@ def _values(rule, scope: dict, world: dict, fixed: dict) -> dict:
             values[arg] = "style.css"
         elif arg == "fmt":
             values[arg] = "csv"
+        elif arg == "note_id":
+            values[arg] = 999_999  # no such note: allowed roles get a 404, the rest 403/login
         elif arg == "message_id":
             values[arg] = 999_999  # no such message: allowed roles get a 404, the rest 403/login
         elif arg == "upload_id":

@@ -8,8 +8,9 @@ avoid, the moments the change hits them, how to tell it works, and "about this b
 
 from __future__ import annotations
 
-from toolkit.briefs import card, sections
+from toolkit.briefs import card, open_themes, sections
 from toolkit.briefs.context import BriefContext
+from toolkit.briefs.conversations import conversations
 from toolkit.briefs.styles import STYLE_NAMES as S
 from toolkit.briefs.writer import Writer
 from toolkit.core.guidance import ASPECTS, Advice, GuidanceRules, percent
@@ -44,6 +45,7 @@ def communication_brief(
 
     w.heading(_("What drives them and what holds them back"))
     drives_and_holds(ctx, w, persona)
+    open_themes.section(ctx, w, persona, "communication", timing=False)
 
     w.heading(_("Key messages"))
     _key_messages(ctx, w, advice.get("key_messages", []))
@@ -72,16 +74,24 @@ def communication_brief(
     w.heading(_("What to avoid"))
     w.advice_list(advice.get("avoid", []))
 
-    w.heading(_("When the change hits them"))
-    sections.situations(ctx, w, persona)
-    w.advice_list(advice.get("triggers", []))
+    _when_it_hits_them(ctx, w, persona, advice)
 
     w.heading(_("How to tell the communication works"))
     w.advice_list(advice.get("watch", []))
 
+    conversations(ctx, w, persona)  # what was heard in conversations: apart from every figure
     w.heading(_("About this brief"))
     sections.about(ctx, w, persona)
     return w.doc
+
+
+def _when_it_hits_them(ctx: BriefContext, w: Writer, persona: dict, advice: dict[str, list[Advice]]) -> None:
+    """The moments the change hits the group: the recurring ones in their open answers with
+    counts (toolkit.briefs.open_themes), those they describe in their own words, the advice."""
+    w.heading(ctx._("When the change hits them"))
+    open_themes.moments(ctx, w, persona, "communication")
+    sections.situations(ctx, w, persona)
+    w.advice_list(advice.get("triggers", []))
 
 
 def _channels_and_frequency(

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from toolkit.briefs import sections, training_plan
+from toolkit.briefs import open_themes, sections, training_plan
 from toolkit.briefs.context import BriefContext, as_int
+from toolkit.briefs.conversations import conversations
 from toolkit.briefs.styles import STYLE_NAMES as S
 from toolkit.briefs.text import UNKNOWN
 from toolkit.briefs.writer import Writer
@@ -69,9 +70,12 @@ def training_brief(
 
     if context_table(ctx, w, persona, heading=_("Group composition")):
         w.advice_list(advice.get("group", []))
+    open_themes.section(ctx, w, persona, "training")
 
     w.heading(_("How to evaluate"))
     w.advice_list(advice.get("evaluate", []))
+
+    conversations(ctx, w, persona)
 
     w.heading(_("About this brief"))
     sections.about(ctx, w, persona)

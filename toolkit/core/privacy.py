@@ -170,6 +170,22 @@ def _trim_description(persona: Persona, min_group: int) -> None:
         for key in ("quotes", "situations"):
             if description.get(key):
                 description[key] = []
+    _trim_open_themes(description.get("open_themes"), may_quote(persona.get("size", 0), min_group), min_group)
+
+
+def _trim_open_themes(found: dict | None, quote: bool, min_group: int) -> None:
+    """Themes, situations and words of open answers under this round's minimum go (counted as
+    hidden); their quotes and examples too unless the persona may be quoted."""
+    if not isinstance(found, dict):
+        return
+    for key, hidden in (("themes", "hidden"), ("situations", "hidden_situations"), ("words", None)):
+        entries = [e for e in found.get(key) or [] if isinstance(e, dict)]
+        kept = [e for e in entries if may_show(e.get("n", 0), min_group)]
+        if hidden:
+            found[hidden] = found.get(hidden, 0) + len(entries) - len(kept)
+        for entry in kept if not quote else ():
+            entry.update({k: None for k in ("quote", "example") if k in entry})
+        found[key] = kept
 
 
 def _trim_outcomes(description: dict, min_group: int) -> None:

@@ -17,6 +17,8 @@ only in some cases.
 # only from real annotations, and tests check the shapes against what core produces.
 from typing import NotRequired, TypedDict
 
+from toolkit.core.open_themes import OpenThemes
+
 
 class ConstructSummary(TypedDict):
     """The organisation's figures for one construct (``Overall.profile`` values).
@@ -302,7 +304,9 @@ class PersonaDescription(TypedDict):
     "adkar", "context", "context.team", ..., "situations", "quotes", "outcomes" -> bool; a
     section that was not asked must be left out of pages and briefs (or said to be "not asked
     in this questionnaire"), never read as "no barrier" or "no preference"; ``outcomes``: one
-    :class:`OutcomeProfile` per declared outcome variable.
+    :class:`OutcomeProfile` per declared outcome variable; ``open_themes``: themes and recurring
+    situations in the open answers (:class:`toolkit.core.open_themes.OpenThemes`; absent in
+    sets derived before it existed).
     """
 
     communication: CommunicationDescription
@@ -314,6 +318,7 @@ class PersonaDescription(TypedDict):
     suppressed: list[str]
     asked: dict[str, bool]
     outcomes: list[OutcomeProfile]
+    open_themes: NotRequired[OpenThemes]
 
 
 class Persona(TypedDict):

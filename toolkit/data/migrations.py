@@ -502,6 +502,27 @@ def m014_persona_set_replacement(db: sqlite_utils.Database) -> None:
         WHERE current = 0""")
 
 
+def m015_field_notes(db: sqlite_utils.Database) -> None:
+    """Field notes from conversations (issue 22): what was heard in an interview, a focus group or
+    from frontline colleagues, on a round, stored only after names, e-mail addresses and phone
+    numbers were masked (toolkit.core.field_notes). kind: interview | focus_group | frontline |
+    other; held_on: ISO date; people: how many took part (never counted as respondents); tags: a
+    JSON list. field_note_personas links a note to personas (of the round's set at the time)."""
+    db.execute("""CREATE TABLE field_notes (
+        id INTEGER PRIMARY KEY, round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('interview','focus_group','frontline','other')),
+        held_on TEXT NOT NULL, people INTEGER NOT NULL CHECK (people BETWEEN 1 AND 200),
+        text TEXT NOT NULL CHECK (length(text) BETWEEN 1 AND 1500), theme TEXT NOT NULL DEFAULT '',
+        tags TEXT NOT NULL DEFAULT '[]', author_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        created_at TEXT NOT NULL, updated_at TEXT)""")
+    db.execute("CREATE INDEX field_notes_round ON field_notes(round_id, held_on)")
+    db.execute("""CREATE TABLE field_note_personas (
+        note_id INTEGER NOT NULL REFERENCES field_notes(id) ON DELETE CASCADE,
+        persona_id INTEGER NOT NULL REFERENCES personas(id) ON DELETE CASCADE,
+        PRIMARY KEY (note_id, persona_id)) WITHOUT ROWID""")
+    db.execute("CREATE INDEX field_note_personas_persona ON field_note_personas(persona_id)")
+
+
 def m016_persona_checks(db: sqlite_utils.Database) -> None:
     """Persona checks (issue 22): a round generated from a persona set, in which people rate its
     cards. `personas` is JSON, [{"prefix": "pc1", "persona_id": 12}, ...]: which persona each

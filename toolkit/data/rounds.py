@@ -12,6 +12,7 @@ from toolkit.core.questionnaire import Questionnaire, parse_questionnaire
 from toolkit.core.shapes import PersonaSet, Round, RoundInfo
 from toolkit.data.audit import audit
 from toolkit.data.db import NotFound, iso, transaction, utcnow
+from toolkit.data.field_notes import notes_for_briefs
 from toolkit.data.responses import stored_count, usable_by_source, usable_count
 
 
@@ -216,4 +217,5 @@ def round_info(db: sqlite_utils.Database, round_: Round, q: Questionnaire, perso
         "review_due": (persona_set or {}).get("review_due"),
         "organisation": None,
         "change_facts": change_facts(db, round_["id"]),
+        "field_notes": notes_for_briefs(db, round_["id"], persona_set),
     }

@@ -2,7 +2,7 @@
 
 What stays after a purge is what a works council agreed to keep: the round itself and its
 persona sets (group-level figures for groups of at least the minimum size). Verbatim quotes are
-answers, so they go with the answers.
+answers, so they go with the answers; so do the field notes from conversations.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import json
 
 import sqlite_utils
 
+from toolkit.core.open_themes import drop_verbatim, verbatim_count
 from toolkit.data.audit import audit
 from toolkit.data.db import NotFound, transaction, utcnow
 from toolkit.data.rounds import get_round
@@ -37,6 +38,7 @@ def _held(db: sqlite_utils.Database, round_id: int) -> dict[str, int]:
         "drafts": one("SELECT count(*) FROM drafts WHERE round_id = ?"),
         "pending uploads": one("SELECT count(*) FROM participant_uploads WHERE round_id = ?")
         if "participant_uploads" in db.table_names() else 0,
+        "field notes": one("SELECT count(*) FROM field_notes WHERE round_id = ?"),  # issue 22: heard, not figures
         "quotes": sum(
             1 for (evidence,) in db.execute(
                 "SELECT p.evidence FROM personas p JOIN persona_sets s ON s.id = p.set_id WHERE s.round_id = ?",
@@ -48,7 +50,8 @@ def _held(db: sqlite_utils.Database, round_id: int) -> dict[str, int]:
 
 def _has_verbatim(evidence: dict) -> bool:
     description = evidence.get("description") or {}
-    return bool(description.get("quotes") or description.get("situations"))
+    return bool(description.get("quotes") or description.get("situations")
+                or verbatim_count(description.get("open_themes")))
 
 
 def purge_round(db: sqlite_utils.Database, round_id: int, *, user_id: int | None = None, reason: str = "") -> dict[str, int]:
@@ -66,6 +69,7 @@ def purge_round(db: sqlite_utils.Database, round_id: int, *, user_id: int | None
         db.execute("DELETE FROM completed_links WHERE round_id = ?", [round_id])
         db.execute("DELETE FROM outbox WHERE round_id = ?", [round_id])
         db.execute("DELETE FROM participants WHERE round_id = ?", [round_id])
+        db.execute("DELETE FROM field_notes WHERE round_id = ?", [round_id])  # their persona links cascade
         if held["pending uploads"]:
             db.execute("DELETE FROM participant_uploads WHERE round_id = ?", [round_id])
         for persona_id, evidence in db.execute(
@@ -75,6 +79,7 @@ def purge_round(db: sqlite_utils.Database, round_id: int, *, user_id: int | None
             evidence = json.loads(evidence)
             if _has_verbatim(evidence):
                 evidence["description"].update(quotes=[], situations=[])
+                drop_verbatim(evidence["description"].get("open_themes"))
                 db.execute("UPDATE personas SET evidence = ? WHERE id = ?",
                            [json.dumps(evidence, ensure_ascii=False), persona_id])
         detail = ", ".join(f"{n} {what}" for what, n in held.items() if n)

@@ -14,6 +14,7 @@ from toolkit.web.admin.views import bp as admin_bp
 from toolkit.web.auth.views import bp as auth_bp
 from toolkit.web.authz import can, role_label
 from toolkit.web.mailing.views import bp as mailing_bp
+from toolkit.web.notes.views import bp as notes_bp
 from toolkit.web.personas.cards import bp as cards_bp
 from toolkit.web.personas.checks import bp as persona_checks_bp
 from toolkit.web.personas.sets import bp as persona_sets_bp
@@ -27,7 +28,9 @@ from toolkit.web.survey.views import bp as survey_bp
 
 OWNER_ONLY_UMASK = 0o077
 BLUEPRINTS = (admin_bp, auth_bp, rounds_bp, imports_bp, personas_bp, cards_bp, persona_sets_bp, survey_bp,
-              programmes_bp, questionnaires_bp, mailing_bp, preview_bp, persona_checks_bp)
+              programmes_bp, questionnaires_bp, mailing_bp, preview_bp)
+BLUEPRINTS += (notes_bp,)
+BLUEPRINTS += (persona_checks_bp,)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from toolkit.core.coverage import ADKAR_BLOCK, CONTEXT_KEYS, instrument_coverage
+from toolkit.core.open_themes import persona_open_themes
 from toolkit.core.personas.merging import MIN_SIZE_FLOOR
 from toolkit.core.personas.outcomes import profile_outcomes
 from toolkit.core.personas.profiles import rounded
@@ -326,9 +327,11 @@ def describe_personas(
     shares are of the members who answered that question. Categories with fewer than
     ``min_group`` people are left out and counted in ``suppressed``; open answers appear only
     for personas with at least ``min_quote_group`` members. ``lang`` adds option labels in
-    that language. ``variables`` are the outcome variables to profile (default: those the
-    questionnaire declares), ``values_by_response`` maps response id -> variable id -> value
-    (see :func:`toolkit.core.personas.outcomes.profile_outcomes`).
+    that language. ``open_themes``: themes and recurring situations in the open answers
+    (:func:`toolkit.core.open_themes.persona_open_themes`). ``variables`` are the outcome
+    variables to profile (default: those the questionnaire declares), ``values_by_response``
+    maps response id -> variable id -> value (see
+    :func:`toolkit.core.personas.outcomes.profile_outcomes`).
 
     Raises ValueError when ``min_group`` is below 5 (privacy floor), ``min_quote_group`` is
     below ``min_group``, or ``lang`` is not a language of the questionnaire.
@@ -352,8 +355,11 @@ def describe_personas(
         persona["description"] = describer.describe(persona)
     _suppress_context_across_personas(result, describer, min_group)
     outcomes = profile_outcomes(result["personas"], variables, values_by_response or {}, min_group)
+    themes = persona_open_themes(q, answers_by_response, {p["key"]: p["members"] for p in result["personas"]},
+                                 min_group=min_group, min_quote_group=min_quote_group)
     for persona in result["personas"]:
         persona["description"]["outcomes"] = outcomes[persona["key"]]
+        persona["description"]["open_themes"] = themes[persona["key"]]
     return result
 
 

@@ -31,6 +31,7 @@ OBJECTS = {
     "persona set": _l("persona set %(id)s"), "participant": _l("participant %(id)s"), "programme": _l("programme %(id)s"),
     "persona": _l("persona %(id)s"), "round": _l("round %(id)s"), "user": _l("account %(id)s"),
 }
+OBJECTS["field note"] = _l("note %(id)s")  # issue 22: a note from conversations
 _OBJECT = re.compile(r"^(" + "|".join(OBJECTS) + r") (\d+)(?: of round (\d+))?$")
 _DETAILS = {
     "opened by the scheduler": _l("opened by the scheduler"), "closed by the scheduler": _l("closed by the scheduler"),
