@@ -217,3 +217,26 @@ def test_a_check_can_invite_a_random_sample_of_the_rounds_participants(client, d
     again = client.post(f"/persona-sets/{set_id}/check", data={"mode": "identified", "sample": "50"})
     later = int(re.search(r"/rounds/(\d+)$", again.headers["Location"]).group(1))
     assert database.execute("SELECT count(*) FROM participants WHERE round_id = ?", [later]).fetchone()[0] == 12
+
+
+def test_a_check_round_has_no_personas_of_its_own_to_derive(client, database, default_q):
+    from toolkit.data.responses import insert_response
+    from toolkit.services.persona_checks import create_check
+
+    users = make_users(database)
+    round_id, _answers, _labels = make_round_with_responses(database, default_q, n=60, seed=5)
+    derive_round(database, round_id, bootstrap=5)
+    check_id = create_check(database, current_persona_set(database, round_id)["id"], mode="identified")
+    database.execute("UPDATE rounds SET status = 'open' WHERE id = ?", [check_id])
+    q = round_questionnaire(database, get_round(database, check_id))
+    for _ in range(6):
+        insert_response(database, q, check_id, {"pc1_rec_1": 4, "pc1_clr_1": 3})
+    with pytest.raises(ValueError, match="is a persona check"):
+        derive_round(database, check_id, bootstrap=5)
+    login(client, users["hr"][1])
+    page = client.get(f"/rounds/{check_id}?lang=nl").get_data(as_text=True)
+    assert 'id="derive"' not in page and "geen eigen persona" in page
+    refused = client.post(f"/rounds/{check_id}/derive?lang=nl", follow_redirects=True).get_data(as_text=True)
+    assert "geen eigen persona" in refused
+    assert database.execute("SELECT count(*) FROM jobs WHERE round_id = ?", [check_id]).fetchone()[0] == 0
+    assert 'id="derive"' in client.get(f"/rounds/{round_id}").get_data(as_text=True)

@@ -57,3 +57,8 @@ def checks_of_sets(db: sqlite_utils.Database, set_ids: list[int]) -> list[dict]:
 def check_count(db: sqlite_utils.Database, set_id: int) -> int:
     """How many checks persona set ``set_id`` has had."""
     return db.execute("SELECT count(*) FROM persona_checks WHERE set_id = ?", [set_id]).fetchone()[0]
+
+
+def is_check_round(db: sqlite_utils.Database, round_id: int) -> bool:
+    """Whether round ``round_id`` is a persona check (its questionnaire rates persona cards)."""
+    return db.execute("SELECT 1 FROM persona_checks WHERE round_id = ?", [round_id]).fetchone() is not None

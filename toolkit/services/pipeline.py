@@ -12,6 +12,7 @@ import sqlite_utils
 
 from toolkit.core.scoring import score_matrix
 from toolkit.data.db import OWNER_ONLY_FILE, OWNER_ONLY_FOLDER
+from toolkit.data.persona_checks import is_check_round
 from toolkit.data.persona_sets import current_persona_set, save_persona_set
 from toolkit.data.responses import (
     answers_by_response,
@@ -38,12 +39,17 @@ def round_info_with_drift(db: sqlite_utils.Database, round_: dict, q, persona_se
     return info
 
 
-def derive_refusal(round_: dict) -> str | None:
+def derive_refusal(db: sqlite_utils.Database, round_: dict) -> str | None:
     """Why personas of this round may not be derived now, or None.
 
-    An anonymous round that is open has answers waiting for publication at its close; personas
+    A persona check (toolkit.services.persona_checks) rates the cards of another round's
+    personas: it has no constructs to cluster on, so it never has personas of its own. An
+    anonymous round that is open has answers waiting for publication at its close; personas
     derived now would move with every answer that comes in, so they wait for the close.
     """
+    if is_check_round(db, round_["id"]):
+        return (f"round {round_['id']} is a persona check: it rates the persona cards of another round "
+                "and has no personas of its own")
     if round_["mode"] != "identified" and round_["status"] == "open":
         return (f"round {round_['id']} is anonymous and open: its personas are derived once the round has closed "
                 "(its answers are published at the close)")
@@ -79,7 +85,7 @@ def derive_round(
     from toolkit.core.personas import derive_personas, describe_personas
 
     round_ = get_round(db, round_id)
-    refusal = derive_refusal(round_)
+    refusal = derive_refusal(db, round_)
     if refusal:
         raise ValueError(refusal)
     q = round_questionnaire(db, round_)

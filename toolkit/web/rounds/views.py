@@ -42,6 +42,7 @@ from toolkit.core.questionnaire import (
 )
 from toolkit.data.audit import audit
 from toolkit.data.db import iso, transaction, utcnow
+from toolkit.data.persona_checks import is_check_round
 from toolkit.data.persona_sets import current_persona_set
 from toolkit.data.responses import (
     daily_counts,
@@ -193,7 +194,7 @@ def detail(round_id):
         persona_set=persona_set,
         personas=presentable_personas(persona_set, round_["min_group"]) if persona_set else [],
         upload_form=UploadForm(),
-        derive_form=DeriveForm(),
+        derive_form=None if is_check_round(db, round_id) else DeriveForm(),
         facts_form=ChangeFactsForm(data=change_facts(db, round_id)),
         job=running[0] if running else None,
         mail_counts=outbox.status_counts(db, round_id),
@@ -347,7 +348,11 @@ def derive(round_id):
     form = DeriveForm()
     if not form.validate_on_submit():
         abort(400)
-    if derive_refusal(round_):
+    if is_check_round(get_db(), round_id):
+        flash(_("A persona check rates the persona cards of another round: it has no personas of its own."),
+              "error")
+        return redirect(url_for(".detail", round_id=round_id))
+    if derive_refusal(get_db(), round_):
         flash(_("Personas of an anonymous round are derived once the round has closed: until then its "
                 "answers are not published."), "error")
         return redirect(url_for(".detail", round_id=round_id))
