@@ -54,7 +54,7 @@ def test_a_run_writes_the_same_files_as_briefs_made_one_at_a_time(tmp_path, q):
     rules = default_guidance()
     written = write_round_briefs(persona_set, info, q, tmp_path, rules=rules)
     assert len(written) == 18
-    charts._cache.clear()  # and every chart drawn again
+    charts.clear_cache()  # and every chart drawn again
     for path in written:
         kind, *_, lang = path.stem.split("-")
         if kind == "overview":
@@ -91,3 +91,28 @@ def test_outside_a_run_every_document_works_from_its_own_copy(q):
     second = BriefContext(persona_set, ROUND_INFO, q, "en", rules)
     assert first.persona_set is not second.persona_set
     assert first.persona_set == second.persona_set
+
+
+def whole_profile_chart(persona: dict, overall: dict, q, lang: str) -> bytes:
+    """The profile chart drawn as one figure from scratch, the way charts draw a persona
+    with missing figures (no shared background)."""
+    constructs = charts._ordered_constructs(list(persona["profile"]), q)
+    rows = charts._profile_rows(persona["profile"], overall["profile"], constructs, q, lang)
+    words = charts._words(lang)
+    legend = (words.gettext("Organisation"), persona["name"], words.gettext("Mean score (1–5)"))
+    scale = charts._scale_range(q, constructs)
+    return charts._render(lambda: charts._draw_profile(rows, legend, scale))
+
+
+def test_charts_on_the_shared_background_are_the_charts_drawn_whole(q):
+    persona_set = demo_round()
+    personas, overall = persona_set["personas"], persona_set["overall"]
+    for lang in ("nl", "en"):
+        charts.clear_cache()
+        shared = [charts.profile_chart(p, overall, q, lang) for p in personas]
+        assert len(charts._backgrounds) == 1  # one background per language
+        charts.clear_cache()
+        backwards = [charts.profile_chart(p, overall, q, lang) for p in reversed(personas)]
+        whole = [whole_profile_chart(p, overall, q, lang) for p in personas]
+        assert shared == whole == backwards[::-1]
+        assert len(set(shared)) == len(personas)
