@@ -115,8 +115,13 @@ class CardContent:
 
 def card_content(ctx: BriefContext, persona: dict) -> CardContent:
     """What the card of ``persona`` says (see :class:`CardContent`). ``persona`` is looked up
-    in the privacy-trimmed set first, so ``ValueError`` for one that may not be shown."""
+    in the privacy-trimmed set first, so ``ValueError`` for one that may not be shown. Worked
+    out once per persona for the documents of one run (``BriefContext.remembered``)."""
     persona = ctx.shown(persona)
+    return ctx.remembered(("card", persona.get("key"), id(persona)), lambda: _card_content(ctx, persona))
+
+
+def _card_content(ctx: BriefContext, persona: dict) -> CardContent:
     drives, holds, care = drives_holds_care(ctx, persona)
     asks = {"channels": ctx.measured.role("comm_channels"),
             "messenger": ctx.measured.role("comm_messenger"), "open": ctx.measured.open_answers}

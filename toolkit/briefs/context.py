@@ -9,7 +9,9 @@ shown, with description categories and quotes this round's minimum allows.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from babel.dates import get_month_names
 
@@ -59,6 +61,41 @@ KINDS = {
     "training": N_("Training brief"),
     "overview": N_("Persona overview"),
 }
+
+
+# What the documents of one run share (see ``one_run``); None outside a run.
+_RUN: ContextVar[dict | None] = ContextVar("toolkit_briefs_run", default=None)
+
+
+@contextmanager
+def one_run() -> Iterator[None]:
+    """Within this block, documents made from the same inputs share what does not differ
+    between them instead of working it out once per document: the privacy-trimmed copy of the
+    persona set, each persona's advice per audience and its card's content. Two documents
+    share only when they get the very same persona set, round info, questionnaire, language
+    and rules objects, and those must not change inside the block (``write_round_briefs``
+    writes a round's briefs in one such block). A nested block joins the outer one.
+    """
+    if _RUN.get() is not None:
+        yield
+        return
+    token = _RUN.set({})
+    try:
+        yield
+    finally:
+        _RUN.reset(token)
+
+
+def _run_shared(inputs: tuple, make: Callable[[], object]):
+    """``make()``, or inside ``one_run`` what it returned for the same ``inputs`` objects
+    (compared by identity; the memo keeps them alive, so an id is never reused)."""
+    memo = _RUN.get()
+    if memo is None:
+        return make()
+    key = tuple(id(x) for x in inputs)
+    if key not in memo:
+        memo[key] = (inputs, make())
+    return memo[key][1]
 
 
 def stability_figure(value: float, lang: str) -> str:
@@ -184,10 +221,14 @@ class BriefContext:
         # with description categories and quotes this round's minimum allows (including
         # categories that the rest of the persona would reveal by subtraction).
         self.source = persona_set
-        self.persona_set = privacy.exportable_persona_set(persona_set, self.min_group)
+        # inside one_run, documents of the same inputs share the copy and the memo below
+        self._memo: dict = _run_shared((persona_set, round_info, q, lang, self.rules), dict)
+        if "persona_set" not in self._memo:
+            self._memo["persona_set"] = privacy.exportable_persona_set(persona_set, self.min_group)
+        self.persona_set = self._memo["persona_set"]
         self.overall = self.persona_set.get("overall") or {}
         self.measured = Measured(q, persona_set)
-        self._advice_cache: dict[tuple, list[Advice]] = {}
+        self._advice_cache: dict[tuple, list[Advice]] = self._memo.setdefault("advice", {})
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -208,9 +249,16 @@ class BriefContext:
         title = self._(KINDS[kind]) + (f" · {self.name(persona)}" if persona else "")
         return Writer(self.lang, self.round_title(), title, self.round_title(), self.note())
 
+    def remembered(self, key: tuple, make: Callable[[], object]):
+        """``make()``, worked out once per document, or once per ``one_run`` for documents of
+        the same inputs; ``key`` names what is made (e.g. ("card", persona key))."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
     def advice(self, persona: dict, audience: str) -> list[Advice]:
         """The guidance rules' advice for ``persona`` and ``audience`` ("communication" or
-        "training"), evaluated once per document; advice of a section the questionnaire gave
+        "training"), evaluated once per document (once per ``one_run``); advice of a section the questionnaire gave
         no basis for (``Measured.section``) is left out, so no brief speaks of it."""
         key = (persona.get("key"), id(persona), audience)
         if key not in self._advice_cache:

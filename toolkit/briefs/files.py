@@ -7,6 +7,7 @@ import unicodedata
 from pathlib import Path
 
 from toolkit.briefs.communication import communication_brief
+from toolkit.briefs.context import one_run
 from toolkit.briefs.overview import overview_brief
 from toolkit.briefs.sanitize import clean_text
 from toolkit.briefs.text import catalogue
@@ -39,19 +40,30 @@ def write_round_briefs(
         catalogue(lang)  # fail before writing anything
     paths: list[Path] = []
     shown = shown_personas(persona_set, round_info)
-    for lang in langs:
-        path = out_dir / f"overview-{lang}.docx"
-        overview_brief(persona_set, round_info, q, lang, rules).save(str(path))
-        paths.append(path)
-        for persona in shown:
-            stem = file_stem(persona)
-            for kind, make in (
-                ("communication", communication_brief),
-                ("training", training_brief),
-            ):
-                path = out_dir / f"{kind}-{stem}-{lang}.docx"
-                make(persona_set, persona, round_info, q, lang, rules).save(str(path))
-                paths.append(path)
+    with one_run():  # the brief kinds share each persona's advice and card per language
+        for lang in langs:
+            paths += _language_briefs(persona_set, shown, round_info, q, out_dir, lang, rules)
+    return paths
+
+
+def _language_briefs(
+    persona_set: dict, shown: list[dict], round_info: dict, q, out_dir: Path, lang: str, rules
+) -> list[Path]:
+    """The overview and each shown persona's communication and training brief in ``lang``,
+    written into ``out_dir``; their paths in that order."""
+    paths = []
+    path = out_dir / f"overview-{lang}.docx"
+    overview_brief(persona_set, round_info, q, lang, rules).save(str(path))
+    paths.append(path)
+    for persona in shown:
+        stem = file_stem(persona)
+        for kind, make in (
+            ("communication", communication_brief),
+            ("training", training_brief),
+        ):
+            path = out_dir / f"{kind}-{stem}-{lang}.docx"
+            make(persona_set, persona, round_info, q, lang, rules).save(str(path))
+            paths.append(path)
     return paths
 
 

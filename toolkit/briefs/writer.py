@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import threading
 from collections.abc import Iterable
 
@@ -27,10 +28,14 @@ Cell = str | list[tuple[str, str]]
 
 _template_lock = threading.Lock()
 _template_cache: dict[tuple, bytes] = {}
+# Style name -> style id per template (same key as _template_cache): every document opened
+# from one template resolves a name to the same id, and looking it up scans all styles.
+_style_ids: dict[tuple, dict[str, str]] = {}
 
 
-def _template_bytes(lang: str) -> bytes:
-    """The template file's bytes (read once per change); built in memory if it is missing."""
+def _template_bytes(lang: str) -> tuple[tuple, bytes]:
+    """The template file's identity (path, mtime, size) and bytes, read once per change;
+    built in memory if the file is missing."""
     path = brief_template.template_path(lang)
     try:
         stat = path.stat()
@@ -46,7 +51,7 @@ def _template_bytes(lang: str) -> bytes:
             else:
                 data = path.read_bytes()
             _template_cache[key] = data
-        return _template_cache[key]
+        return key, _template_cache[key]
 
 
 class Writer:
@@ -66,9 +71,12 @@ class Writer:
         """
         import docx
 
-        self.doc = docx.Document(io.BytesIO(_template_bytes(lang)))
+        key, data = _template_bytes(lang)
+        self.doc = docx.Document(io.BytesIO(data))
         self.lang = lang
-        self._style_ids: dict[str, str] = {}
+        with _template_lock:
+            self._style_ids = _style_ids.setdefault(key, {})
+        self._body = self.doc.element.body
         self._fill_tokens(
             {
                 brief_template.ROUND_TOKEN: round_title,
@@ -98,21 +106,32 @@ class Writer:
                             run.text = text
 
     # -- primitives --------------------------------------------------------------------------
-    # Style ids are resolved once per document and set directly: python-docx resolves a style
-    # name on every assignment by scanning all styles, which made that most of the work.
+    # Style ids are resolved once per template and set directly: python-docx resolves a style
+    # name on every assignment by scanning all styles. Paragraphs and runs are built as
+    # WordprocessingML directly, the same elements python-docx writes (pPr/pStyle, then runs
+    # with rPr/rStyle and w:t), without its per-character text loop and child-order searches.
 
     def _sid(self, name: str) -> str:
         sid = self._style_ids.get(name)
         if sid is None:
-            sid = self._style_ids[name] = self.doc.styles[name].style_id
+            sid = self.doc.styles[name].style_id
+            with _template_lock:
+                self._style_ids[name] = sid
         return sid
 
-    def _p(self, text: str, style: str, container=None):
-        paragraph = (container if container is not None else self.doc).add_paragraph()
-        paragraph._p.style = self._sid(style)
+    def _p(self, text: str, style: str):
+        from docx.text.paragraph import Paragraph
+
+        p = self._body.makeelement(_qn("w:p"), {})
+        _sub(_sub(p, "w:pPr"), "w:pStyle", val=self._sid(style))
         if text:
-            paragraph.add_run(text)
-        return paragraph
+            _run(p, text)
+        sect_pr = self._body.find(_qn("w:sectPr"))
+        if sect_pr is not None:
+            sect_pr.addprevious(p)
+        else:
+            self._body.append(p)
+        return Paragraph(p, self.doc._body)
 
     # -- blocks ------------------------------------------------------------------------------
 
@@ -163,9 +182,7 @@ class Writer:
         Returns the python-docx paragraph."""
         paragraph = self._p("", style)
         for text, char_style in parts:
-            run = paragraph.add_run(clean_text(text, strip=False))
-            if char_style:
-                run._r.style = self._sid(char_style)
+            _run(paragraph._p, clean_text(text, strip=False), self._sid(char_style) if char_style else None)
         return paragraph
 
     def bullet(self, text: str) -> None:
@@ -298,17 +315,49 @@ def _measured(cells: list[list[list[tuple[str, str]]]]) -> list[list[tuple[str, 
     return columns
 
 
-def _qn(tag: str) -> str:
-    from docx.oxml.ns import qn
+_QNAMES: dict[str, str] = {}
 
-    return qn(tag)
+
+def _qn(tag: str) -> str:
+    """``w:p`` as ``{namespace}p`` (python-docx's qn, remembered per tag)."""
+    name = _QNAMES.get(tag)
+    if name is None:
+        from docx.oxml.ns import qn
+
+        name = _QNAMES[tag] = qn(tag)
+    return name
 
 
 def _sub(parent, tag: str, **attrs):
     """A new child ``tag`` of ``parent`` with ``w:``-namespaced attributes."""
-    from lxml import etree
-
-    child = etree.SubElement(parent, _qn(tag))
+    child = parent.makeelement(_qn(tag), {})
     for key, value in attrs.items():
         child.set(_qn(f"w:{key}"), str(value))
+    parent.append(child)
     return child
+
+
+def _run(p, text: str, char_style_id: str | None = None) -> None:
+    """Append a run with ``text`` to the paragraph element ``p``, as python-docx's
+    ``add_run`` writes it: rPr/rStyle when a character style is given, a tab for "\t", a
+    line break for "\n" or "\r", the rest in w:t (space preserved when it has leading or
+    trailing white space)."""
+    r = _sub(p, "w:r")
+    if char_style_id:
+        _sub(_sub(r, "w:rPr"), "w:rStyle", val=char_style_id)
+    if not text:
+        return
+    for piece in _BREAKS.split(text):
+        if piece == "\t":
+            _sub(r, "w:tab")
+        elif piece in ("\r", "\n"):
+            _sub(r, "w:br")
+        elif piece:
+            t = _sub(r, "w:t")
+            t.text = piece
+            if len(piece.strip()) < len(piece):
+                t.set(_XML_SPACE, "preserve")
+
+
+_BREAKS = re.compile(r"([\t\r\n])")
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
