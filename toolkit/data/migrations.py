@@ -500,3 +500,14 @@ def m014_persona_set_replacement(db: sqlite_utils.Database) -> None:
         SELECT later.created_at FROM persona_sets later WHERE later.round_id = persona_sets.round_id
         AND later.id > persona_sets.id ORDER BY later.id LIMIT 1)
         WHERE current = 0""")
+
+
+def m017_dashboard_sums(db: sqlite_utils.Database) -> None:
+    """A round's dashboard figures kept as sums as responses are written (issue 23): counts per
+    publication and team, and per construct the number, total, high and low of the scores, each
+    kept by triggers in the statement that writes (toolkit.data.figures_schema, which holds the
+    tables and triggers). Counts of the responses stored so far are made here; a round's sums
+    when its dashboard is first read (toolkit.data.figures.ensure_figures)."""
+    from toolkit.data import figures_schema
+
+    figures_schema.create(db)

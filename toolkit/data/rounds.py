@@ -7,11 +7,13 @@ import json
 
 import sqlite_utils
 
+from toolkit.core.dashboard import construct_points
 from toolkit.core.privacy import shown_response_count
 from toolkit.core.questionnaire import Questionnaire, parse_questionnaire
 from toolkit.core.shapes import PersonaSet, Round, RoundInfo
 from toolkit.data.audit import audit
 from toolkit.data.db import NotFound, iso, transaction, utcnow
+from toolkit.data.figures import ensure_figures
 from toolkit.data.responses import stored_count, usable_by_source, usable_count
 
 
@@ -98,6 +100,8 @@ def create_round(
         if min_answered_share is not None:
             db.execute("UPDATE rounds SET min_answered_share = ? WHERE id = ?", [min_answered_share, round_id])
         audit(db, created_by, "create", f"round {round_id}", title)
+    if db["figure_points"].exists():  # (m017 on) its dashboard sums are kept from the first response on
+        ensure_figures(db, round_id, construct_points(q))
     return round_id
 
 
