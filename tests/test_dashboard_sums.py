@@ -5,7 +5,8 @@ close and reopen, a CLI import, deleting one participant, the retention purge; i
 anonymous). After every step the dashboard's figures, read from the sums the database keeps
 (toolkit.data.figures), are compared with the old computation from every response's scores
 (toolkit.core.dashboard.construct_scores / team_heatmap over scores_by_response, the test
-oracle), and the kept sums with sums made afresh from the stored rows.
+oracle; counts from the responses themselves), and the kept sums with sums made afresh from the
+stored rows.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from conftest import login, make_users
 from respondents import SECRET, answer, open_round
 
 from toolkit.core import dashboard
+from toolkit.core.participation import ResponseCounts
+from toolkit.core.privacy import shown_response_count
 from toolkit.core.questionnaire import get_questionnaire
-from toolkit.data.responses import response_counts, scores_by_response, usable_responses
-from toolkit.data.rounds import get_round, round_counts, round_questionnaire
+from toolkit.data.responses import held_back, scores_by_response, usable_count, usable_responses
+from toolkit.data.rounds import get_round, list_rounds, round_questionnaire, with_counts
 from toolkit.services.retention import delete_participant, purge_round
 
 
@@ -62,8 +65,23 @@ def oracle(db, round_: dict) -> dict:
     heatmap = dashboard.team_heatmap(scores, teams, constructs, min_group=round_["min_group"], points=points,
                                      directions=directions, organisation={s.construct: s.favourable for s in overall},
                                      publication_by_response=publications)
-    return {"overall": overall, "heatmap": heatmap, "counts": response_counts(db, round_),
-            "count": round_counts(db, round_)["count"], "responses": len(scores)}
+    return {"overall": overall, "heatmap": heatmap, **counted(db, round_), "responses": len(scores)}
+
+
+def counted(db, round_: dict) -> dict:
+    """The round's counts as they were counted before m017: from the responses themselves."""
+    r = round_["id"]
+    invited = db.execute("SELECT count(*) FROM participants WHERE round_id = ?", [r]).fetchone()[0]
+    stored_online, usable_online, imported, stored, usable, waiting = db.execute(
+        "SELECT (SELECT count(*) FROM responses WHERE round_id = :r AND source != 'import'), "
+        "(SELECT count(*) FROM usable_responses WHERE round_id = :r AND source != 'import'), "
+        "(SELECT count(*) FROM usable_responses WHERE round_id = :r AND source = 'import'), "
+        "(SELECT count(*) FROM responses WHERE round_id = :r), (SELECT count(*) FROM usable_responses WHERE round_id = :r), "
+        "(SELECT count(*) FROM responses WHERE round_id = :r AND publication IS NULL)", {"r": r}).fetchone()
+    online = shown_response_count(stored_online, usable_online, anonymous=round_["mode"] != "identified",
+                                  open_=round_["status"] == "open", min_group=round_["min_group"])
+    return {"counts": ResponseCounts(invited, online, imported), "count": with_counts(round_, stored, usable)["count"],
+            "usable": usable, "waiting": waiting}
 
 
 def same_scores(kept: list, computed: list) -> None:
@@ -90,6 +108,9 @@ def check(app, db, round_id: int) -> dict:
         same_scores(list(a.cells), list(b.cells))
     assert (figures["counts"], figures["count"], figures["responses"]) == \
         (expected["counts"], expected["count"], expected["responses"])
+    listed = next(r for r in list_rounds(db) if r["id"] == round_id)
+    assert (listed["responses"], listed["count"], usable_count(db, round_id), held_back(db, round_id)) == \
+        (expected["usable"], expected["count"], expected["usable"], expected["waiting"])
     assert kept_sums(db, round_id) == fresh_sums(db, round_id)
     return figures
 

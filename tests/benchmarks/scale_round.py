@@ -2,12 +2,13 @@
 
 A round of N responses of the default questionnaire, every item answered, is stored through the
 toolkit's own storage function (``toolkit.data.responses.insert_response``, the same rows as an
-import: response, answers, scores, day counter), all in one transaction, in a real SQLite file
-under ``tests/output/scale-pages/`` keyed by N and by the text of the schema migrations and of
-this builder (a change to either builds afresh). The round is anonymous and closed, published in
-one step (as a close publishes), with 24 teams and one response in 50 without a team, answered
-over 20 days; an HR account can log in, and the round has a persona set derived from its answers
-(no bootstrap: the set only has to be there for the pages).
+import: response, answers, scores, day counter, kept sums), all in one transaction, in a real
+SQLite file under ``tests/output/scale-pages/`` keyed by N and by the text of the schema
+migrations, the kept sums' triggers and this builder (a change to any of them builds afresh).
+The round is anonymous and closed, published in one step (as a close publishes), with 24 teams
+and one response in 50 without a team, answered over 20 days; an HR account can log in, and the
+round has a persona set derived from its answers (no bootstrap: the set only has to be there
+for the pages).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ BATCH = 5_000  # responses per generate call (bounded memory while building 100k
 
 def _cache_key() -> str:
     digest = hashlib.sha256()
-    for path in (ROOT / "toolkit" / "data" / "migrations.py", Path(__file__)):
+    for path in (ROOT / "toolkit" / "data" / "migrations.py", ROOT / "toolkit" / "data" / "figures_schema.py",
+                 Path(__file__)):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 

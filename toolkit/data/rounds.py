@@ -124,8 +124,9 @@ def with_counts(round_: dict, stored: int, usable: int) -> dict:
 def list_rounds(db: sqlite_utils.Database) -> list[Round]:
     """Every round, newest first, with `invited`, `responses` and `count` (see :func:`with_counts`)."""
     rows = db.query(
-        "SELECT r.*, (SELECT count(*) FROM responses WHERE round_id = r.id) AS stored, "
-        "(SELECT count(*) FROM usable_responses WHERE round_id = r.id) AS usable, "
+        "SELECT r.*, (SELECT coalesce(sum(n), 0) FROM figure_groups WHERE round_id = r.id) AS stored, "
+        "(SELECT coalesce(sum(n), 0) FROM figure_groups WHERE round_id = r.id "
+        "AND (publication > 0 OR r.mode = 'identified')) AS usable, "
         "(SELECT count(*) FROM participants WHERE round_id = r.id) AS invited "
         "FROM rounds r ORDER BY r.id DESC"
     )

@@ -32,7 +32,6 @@ from toolkit.core.participation import ResponseCounts
 from toolkit.core.privacy import (
     may_show,
     presentable_personas,
-    shown_response_count,
     suppress_groups,
     works_council_problem,
 )
@@ -56,7 +55,6 @@ from toolkit.data.rounds import (
     round_counts,
     round_questionnaire,
     save_change_facts,
-    with_counts,
 )
 from toolkit.jobs import runner as jobs
 from toolkit.mail import outbox
@@ -246,16 +244,6 @@ def _construct_setup(q, lang: str) -> tuple[list[str], dict, dict, dict]:
     return constructs, points, directions, names
 
 
-def _counts(db, round_: dict, groups: figures.GroupCounts) -> tuple[dict, ResponseCounts]:
-    """The round with its shown count (as `round_counts`) and its three counts (as
-    `response_counts`), from the kept counts instead of counting the responses."""
-    invited = db.execute("SELECT count(*) FROM participants WHERE round_id = ?", [round_["id"]]).fetchone()[0]
-    online = shown_response_count(groups.stored_online, groups.usable_online, anonymous=round_["mode"] != "identified",
-                                  open_=round_["status"] == "open", min_group=round_["min_group"])
-    counted = with_counts({**round_, "invited": invited}, groups.stored_online + groups.stored_imported, groups.usable)
-    return counted, ResponseCounts(invited, online, groups.usable_imported)
-
-
 def dashboard_figures(db, round_: dict) -> dict:
     """Everything the dashboard shows, from the sums the database keeps of the round's usable
     responses (toolkit.data.figures) through the pure dashboard module: a few hundred rows read
@@ -265,7 +253,7 @@ def dashboard_figures(db, round_: dict) -> dict:
     constructs, _points, directions, names = _construct_setup(q, g.get("lang") or "nl")
     figures.ensure_figures(db, round_id, dashboard.construct_points(q))
     groups = figures.group_counts(db, round_)
-    counted, counts = _counts(db, round_, groups)
+    counted, counts = round_counts(db, round_), response_counts(db, round_)
     timeline = _timeline(db, round_, counts)
     has_rate = bool(timeline) and timeline[-1].rate is not None
     hidden = dashboard.hidden_teams(groups.teams, groups.usable, min_group, groups.per_publication)
