@@ -21,6 +21,7 @@ from toolkit.core import dashboard
 from toolkit.core.participation import ResponseCounts
 from toolkit.core.privacy import shown_response_count
 from toolkit.core.questionnaire import get_questionnaire
+from toolkit.data.figures import paused
 from toolkit.data.responses import held_back, scores_by_response, usable_count, usable_responses
 from toolkit.data.rounds import get_round, list_rounds, round_questionnaire, with_counts
 from toolkit.services.retention import delete_participant, purge_round
@@ -207,3 +208,5 @@ def test_sums_of_a_round_from_before_the_sums_are_made_at_its_first_dashboard(ap
     check(app, database, round_id)
     assert database.execute("SELECT DISTINCT high FROM figure_points WHERE round_id = ?", [round_id]).fetchall() \
         != [(3.0,)]
+    with pytest.raises(RuntimeError), paused(database, round_id):  # pausing needs a transaction to end in
+        pass

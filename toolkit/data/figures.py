@@ -11,6 +11,8 @@ unpublished ones are kept under publication 0 and never read as figures here).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NamedTuple
 
 import sqlite_utils
@@ -48,17 +50,46 @@ def ensure_figures(db: sqlite_utils.Database, round_id: int, points: dict[str, t
         if stored() == wanted:  # another request built them meanwhile
             return False
         db.execute("DELETE FROM figure_points WHERE round_id = ?", [round_id])
-        db.execute("DELETE FROM figure_sums WHERE round_id = ?", [round_id])
         db.conn.executemany("INSERT INTO figure_points (round_id, construct, high, low) VALUES (?, ?, ?, ?)",
                             [(round_id, c, high, low) for c, high, low in sorted(wanted)])
-        db.execute(
-            "INSERT INTO figure_sums (round_id, publication, team, construct, n, total, high, low) "
-            "SELECT r.round_id, coalesce(r.publication, 0), coalesce(r.team, ''), s.construct, count(*), "
-            "sum(s.value), sum(s.value >= p.high - 1e-9), sum(s.value <= p.low + 1e-9) "
-            "FROM responses r JOIN scores s ON s.response_id = r.id "
-            "JOIN figure_points p ON p.round_id = r.round_id AND p.construct = s.construct "
-            "WHERE r.round_id = ? AND s.value IS NOT NULL GROUP BY 1, 2, 3, 4", [round_id])
+        resum(db, round_id)
     return True
+
+
+def resum(db: sqlite_utils.Database, round_id: int) -> None:
+    """Make the round's kept counts and sums afresh from its stored responses and scores (two
+    GROUP BY queries; about a second per 100k responses). Call inside a transaction."""
+    db.execute("DELETE FROM figure_groups WHERE round_id = ?", [round_id])
+    db.execute("DELETE FROM figure_sums WHERE round_id = ?", [round_id])
+    db.execute("INSERT INTO figure_groups (round_id, publication, team, online, n) "
+               "SELECT round_id, coalesce(publication, 0), coalesce(team, ''), source IS NOT 'import', count(*) "
+               "FROM responses WHERE round_id = ? GROUP BY 1, 2, 3, 4", [round_id])
+    db.execute(
+        "INSERT INTO figure_sums (round_id, publication, team, construct, n, total, high, low) "
+        "SELECT r.round_id, coalesce(r.publication, 0), coalesce(r.team, ''), s.construct, count(*), "
+        "sum(s.value), sum(s.value >= p.high - 1e-9), sum(s.value <= p.low + 1e-9) "
+        "FROM responses r JOIN scores s ON s.response_id = r.id "
+        "JOIN figure_points p ON p.round_id = r.round_id AND p.construct = s.construct "
+        "WHERE r.round_id = ? AND s.value IS NOT NULL GROUP BY 1, 2, 3, 4", [round_id])
+
+
+@contextmanager
+def paused(db: sqlite_utils.Database, round_id: int) -> Iterator[None]:
+    """Write many of one round's responses at once without keeping its sums row by row.
+
+    Inside the block the triggers leave the round's counts and sums alone; at its end they are
+    made afresh (:func:`resum`). For a transaction that touches a large part of a round (a close
+    publishing 100k answers: row by row that cost about 0.5 ms per response). Use inside the
+    caller's transaction (so nobody sees the round between the two), and write only this
+    round's responses inside it. On an exception the transaction is rolled back with the rest.
+    Raises RuntimeError outside a transaction.
+    """
+    if not db.conn.in_transaction:
+        raise RuntimeError("figures.paused needs a transaction around it")
+    db.execute("INSERT INTO figure_paused (round_id) VALUES (?)", [round_id])
+    yield
+    db.execute("DELETE FROM figure_paused WHERE round_id = ?", [round_id])
+    resum(db, round_id)
 
 
 class GroupCounts(NamedTuple):

@@ -12,6 +12,9 @@ triggers is a new migration that drops and recreates them, not an edit here.
   (toolkit.data.figures.ensure_figures stores them and sums what is there already).
 - figure_sums: per (round, publication, team, construct) the number of scores, their total, and
   how many are high and how many low.
+- figure_paused: rounds whose upkeep is paused inside one transaction that writes many of their
+  responses at once (a close publishing 100k answers); it ends by summing the round afresh
+  (toolkit.data.figures.paused). Empty outside such a transaction.
 
 Triggers keep both in the statement that writes a response or a score, whichever path writes it
 (web completion, import, publication at a close, retention, deleting a participant): a score
@@ -48,8 +51,13 @@ def _groups(r: str, step: str) -> str:
             f"ON CONFLICT DO UPDATE SET n = n + excluded.n")
 
 
+def _kept(round_id: str) -> str:
+    """SQL: true unless the upkeep of round ``round_id`` (an SQL expression) is paused."""
+    return f"NOT EXISTS (SELECT 1 FROM figure_paused WHERE round_id = {round_id})"
+
+
 def create(db: sqlite_utils.Database) -> None:
-    """Create the three tables and their triggers, and count the responses stored so far."""
+    """Create the tables and their triggers, and count the responses stored so far."""
     db.execute("""CREATE TABLE figure_groups (
         round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE, publication INTEGER NOT NULL,
         team TEXT NOT NULL, online INTEGER NOT NULL, n INTEGER NOT NULL,
@@ -62,28 +70,30 @@ def create(db: sqlite_utils.Database) -> None:
         team TEXT NOT NULL, construct TEXT NOT NULL, n INTEGER NOT NULL, total REAL NOT NULL,
         high INTEGER NOT NULL, low INTEGER NOT NULL,
         PRIMARY KEY (round_id, publication, team, construct)) WITHOUT ROWID""")
+    db.execute("CREATE TABLE figure_paused (round_id INTEGER PRIMARY KEY)")
     db.execute("INSERT INTO figure_groups (round_id, publication, team, online, n) "
                "SELECT round_id, coalesce(publication, 0), coalesce(team, ''), source IS NOT 'import', count(*) "
                "FROM responses GROUP BY 1, 2, 3, 4")
     def score(s: str, sign: str) -> str:
-        return _sums("r", s, sign, "responses r, ", f"r.id = {s}.response_id")
+        return _sums("r", s, sign, "responses r, ", f"r.id = {s}.response_id AND {_kept('r.round_id')}")
 
     db.execute(f"CREATE TRIGGER figures_score_added AFTER INSERT ON scores BEGIN {score('NEW', '')}; END")
     db.execute(f"CREATE TRIGGER figures_score_removed AFTER DELETE ON scores BEGIN {score('OLD', '-')}; END")
     db.execute(f"CREATE TRIGGER figures_score_changed AFTER UPDATE ON scores BEGIN "
                f"{score('OLD', '-')}; {score('NEW', '')}; END")
-    db.execute(f"""CREATE TRIGGER figures_response_added AFTER INSERT ON responses BEGIN
+    db.execute(f"""CREATE TRIGGER figures_response_added AFTER INSERT ON responses WHEN {_kept('NEW.round_id')} BEGIN
         {_groups('NEW', '1')};
     END""")
-    db.execute("""CREATE TRIGGER figures_response_leaving BEFORE DELETE ON responses BEGIN
+    db.execute(f"""CREATE TRIGGER figures_response_leaving BEFORE DELETE ON responses WHEN {_kept('OLD.round_id')} BEGIN
         DELETE FROM scores WHERE response_id = OLD.id;
     END""")
-    db.execute(f"""CREATE TRIGGER figures_response_removed AFTER DELETE ON responses BEGIN
+    db.execute(f"""CREATE TRIGGER figures_response_removed AFTER DELETE ON responses WHEN {_kept('OLD.round_id')} BEGIN
         {_groups('OLD', '-1')};
     END""")
     moved = ("OLD.round_id IS NOT NEW.round_id OR OLD.publication IS NOT NEW.publication "
              "OR OLD.team IS NOT NEW.team OR (OLD.source IS 'import') IS NOT (NEW.source IS 'import')")
-    db.execute(f"""CREATE TRIGGER figures_response_moved AFTER UPDATE ON responses WHEN {moved} BEGIN
+    db.execute(f"""CREATE TRIGGER figures_response_moved AFTER UPDATE ON responses
+        WHEN ({moved}) AND {_kept('OLD.round_id')} AND {_kept('NEW.round_id')} BEGIN
         {_groups('OLD', '-1')};
         {_groups('NEW', '1')};
         {_sums('OLD', 's', '-', 'scores s, ', 's.response_id = OLD.id')};

@@ -31,6 +31,7 @@ from toolkit.core.scoring import construct_scores
 from toolkit.core.variables import Variable
 from toolkit.data.audit import audit
 from toolkit.data.db import transaction, utcnow, write
+from toolkit.data.figures import paused
 from toolkit.data.variables import declare_round_variables, store_values
 
 # Random row positions lie in 1 .. 9e18: a clash is as unlikely as guessing a 62-bit number.
@@ -190,7 +191,9 @@ def publish_at_close(db: sqlite_utils.Database, round_: dict) -> Publication:
     what was shown before, so it is made only of teams with at least the minimum number of new
     responses (responses stored without a team count as one more team), and only when that adds
     up to at least the minimum; the rest waits for the next close. Identified rounds publish
-    nothing here (all their responses count). Call inside the close's transaction.
+    nothing here (all their responses count). Call inside the close's transaction. The kept
+    dashboard sums (m017) follow: a publication of most of the round sums it afresh at once
+    (toolkit.data.figures.paused), a smaller one is moved response by response by the triggers.
     """
     if round_["mode"] == "identified":
         return Publication(0, 0)
@@ -204,7 +207,12 @@ def publish_at_close(db: sqlite_utils.Database, round_: dict) -> Publication:
         chosen = [rid for rid, team in waiting if may_show(per_team[team], round_["min_group"])]
         if not may_show(len(chosen), round_["min_group"]):
             chosen = []
-    db.conn.executemany("UPDATE responses SET publication = ? WHERE id = ?", [(number, rid) for rid in chosen])
+    update = "UPDATE responses SET publication = ? WHERE id = ?"
+    if 3 * len(chosen) >= stored_count(db, round_["id"]):  # most of the round: its sums made afresh, at once
+        with paused(db, round_["id"]):
+            db.conn.executemany(update, [(number, rid) for rid in chosen])
+    else:  # a few: the triggers move their sums one by one
+        db.conn.executemany(update, [(number, rid) for rid in chosen])
     return Publication(len(chosen), len(waiting) - len(chosen))
 
 
