@@ -21,8 +21,15 @@ from toolkit.core import dashboard
 from toolkit.core.participation import ResponseCounts
 from toolkit.core.privacy import shown_response_count
 from toolkit.core.questionnaire import get_questionnaire
+from toolkit.data.db import utcnow
 from toolkit.data.figures import paused
-from toolkit.data.responses import held_back, scores_by_response, usable_count, usable_responses
+from toolkit.data.responses import (
+    daily_counts,
+    held_back,
+    scores_by_response,
+    usable_count,
+    usable_responses,
+)
 from toolkit.data.rounds import get_round, list_rounds, round_questionnaire, with_counts
 from toolkit.services.retention import delete_participant, purge_round
 
@@ -66,7 +73,22 @@ def oracle(db, round_: dict) -> dict:
     heatmap = dashboard.team_heatmap(scores, teams, constructs, min_group=round_["min_group"], points=points,
                                      directions=directions, organisation={s.construct: s.favourable for s in overall},
                                      publication_by_response=publications)
-    return {"overall": overall, "heatmap": heatmap, **counted(db, round_), "responses": len(scores)}
+    counts = counted(db, round_)
+    return {"overall": overall, "heatmap": heatmap, **counts, "responses": len(scores),
+            "timeline": old_timeline(db, round_, counts["counts"])}
+
+
+def old_timeline(db, round_: dict, counts: ResponseCounts) -> list:
+    """The response timeline as it was computed before: one day entry per response, then counted."""
+    anonymous = round_["mode"] != "identified"
+    if anonymous and round_["status"] == "open":
+        return []
+    days = [day for day, n in daily_counts(db, round_["id"]).items() for _ in range(n)]
+    if anonymous:
+        days = days[:counts.online.exact]
+    until = utcnow().date() if round_["status"] == "open" else None
+    timeline = dashboard.response_timeline(days, counts.invited or None, until=until)
+    return dashboard.coarsen_timeline(timeline, round_["min_group"]) if anonymous else timeline
 
 
 def counted(db, round_: dict) -> dict:
@@ -107,8 +129,8 @@ def check(app, db, round_id: int) -> dict:
     assert [(t.team, t.n) for t in kept.teams] == [(t.team, t.n) for t in computed.teams]
     for a, b in zip(kept.teams, computed.teams, strict=True):
         same_scores(list(a.cells), list(b.cells))
-    assert (figures["counts"], figures["count"], figures["responses"]) == \
-        (expected["counts"], expected["count"], expected["responses"])
+    assert (figures["counts"], figures["count"], figures["responses"], figures["timeline"]) == \
+        (expected["counts"], expected["count"], expected["responses"], expected["timeline"])
     listed = next(r for r in list_rounds(db) if r["id"] == round_id)
     assert (listed["responses"], listed["count"], usable_count(db, round_id), held_back(db, round_id)) == \
         (expected["usable"], expected["count"], expected["usable"], expected["waiting"])
@@ -196,7 +218,8 @@ def test_identified_round_through_web_answers_and_a_deleted_participant(app, dat
     assert hr.get(f"/rounds/{round_id}/dashboard").status_code == 200
 
 
-def test_sums_of_a_round_from_before_the_sums_are_made_at_its_first_dashboard(app, database, default_q, hr):
+def test_sums_of_a_round_from_before_the_sums_are_made_at_init_db_or_its_first_dashboard(app, database, default_q,
+                                                                                           cli):
     from conftest import make_round_with_responses
 
     round_id, _answers, _labels = make_round_with_responses(database, default_q, n=60)
@@ -208,5 +231,9 @@ def test_sums_of_a_round_from_before_the_sums_are_made_at_its_first_dashboard(ap
     check(app, database, round_id)
     assert database.execute("SELECT DISTINCT high FROM figure_points WHERE round_id = ?", [round_id]).fetchall() \
         != [(3.0,)]
+    database.execute("DELETE FROM figure_points WHERE round_id = ?", [round_id])
+    database.execute("DELETE FROM figure_sums WHERE round_id = ?", [round_id])
+    cli("init-db")  # an upgrade sums the rounds from before m017
+    assert kept_sums(database, round_id) == fresh_sums(database, round_id) and kept_sums(database, round_id)[1]
     with pytest.raises(RuntimeError), paused(database, round_id):  # pausing needs a transaction to end in
         pass

@@ -133,15 +133,33 @@ def response_timeline(days: Iterable[str | dt.date], invited: int | None, until:
     for day in days:
         d = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
         counts[d] = counts.get(d, 0) + 1
-    if not counts:
+    return timeline_from_counts(counts, invited, until)
+
+
+def timeline_from_counts(counts: dict[dt.date, int], invited: int | None, until: dt.date | None = None,
+                         limit: int | None = None) -> list[DayCount]:
+    """:func:`response_timeline` from responses counted per day (date -> count).
+
+    With ``limit`` only the first ``limit`` responses in day order count (the rest, the latest
+    days' last ones, are left out as if never given). Returns [] without responses.
+    """
+    kept: dict[dt.date, int] = {}
+    left = limit
+    for day in sorted(counts):
+        n = counts[day] if left is None else min(counts[day], left)
+        if n > 0:
+            kept[day] = n
+        if left is not None:
+            left -= n
+    if not kept:
         return []
-    first, last = min(counts), max(counts)
+    first, last = min(kept), max(kept)
     if until and until > last:
         last = until
     result, total, day = [], 0, first
     while day <= last:
-        total += counts.get(day, 0)
-        result.append(DayCount(day, counts.get(day, 0), total, response_rate(total, invited)))
+        total += kept.get(day, 0)
+        result.append(DayCount(day, kept.get(day, 0), total, response_rate(total, invited)))
         day += dt.timedelta(days=1)
     return result
 

@@ -223,11 +223,10 @@ def _timeline(db, round_: dict, counts: ResponseCounts) -> list:
     anonymous = round_["mode"] != "identified"
     if anonymous and round_["status"] == "open":
         return []
-    days = [day for day, n in daily_counts(db, round_["id"]).items() for _ in range(n)]
-    if anonymous:  # only the published (exact once closed): answers held back after a reopen are the latest
-        days = days[:counts.online.exact]
     until = utcnow().date() if round_["status"] == "open" else None
-    timeline = dashboard.response_timeline(days, counts.invited or None, until=until)
+    # Anonymous: only the published (exact once closed); answers held back after a reopen are the latest.
+    timeline = dashboard.timeline_from_counts(daily_counts(db, round_["id"]), counts.invited or None, until=until,
+                                              limit=counts.online.exact if anonymous else None)
     return dashboard.coarsen_timeline(timeline, round_["min_group"]) if anonymous else timeline
 
 
