@@ -234,10 +234,10 @@ def _construct_setup(q, lang: str) -> tuple[list[str], dict, dict, dict]:
     """Constructs, their favourable point and direction (high amotivation is not favourable), names."""
     negative = default_guidance().negative_constructs
     constructs = [c.id for c in q.constructs.values()]
-    points, directions = {}, {}
+    points, directions, scale_points = {}, {}, dashboard.construct_points(q)
     for construct in q.constructs.values():
         directions[construct.id] = dashboard.construct_direction(construct.id, construct.block, negative)
-        high, low = dashboard.construct_points(q)[construct.id]
+        high, low = scale_points[construct.id]
         points[construct.id] = low if directions[construct.id] == dashboard.LOWER else high
     names = {c.id: c.name.get(lang) or c.id for c in q.constructs.values()}
     return constructs, points, directions, names
