@@ -31,7 +31,7 @@ from toolkit.core.scoring import construct_scores
 from toolkit.core.variables import Variable
 from toolkit.data.audit import audit
 from toolkit.data.db import transaction, utcnow, write
-from toolkit.data.figures import paused
+from toolkit.data.figures import paused, publish_teams
 from toolkit.data.variables import declare_round_variables, store_values
 
 # Random row positions lie in 1 .. 9e18: a clash is as unlikely as guessing a 62-bit number.
@@ -192,8 +192,8 @@ def publish_at_close(db: sqlite_utils.Database, round_: dict) -> Publication:
     responses (responses stored without a team count as one more team), and only when that adds
     up to at least the minimum; the rest waits for the next close. Identified rounds publish
     nothing here (all their responses count). Call inside the close's transaction. The kept
-    dashboard sums (m017) follow: a publication of most of the round sums it afresh at once
-    (toolkit.data.figures.paused), a smaller one is moved response by response by the triggers.
+    dashboard sums (m017) of the published teams move to the new publication as a whole
+    (toolkit.data.figures.publish_teams): a few rows, whatever the number of responses.
     """
     if round_["mode"] == "identified":
         return Publication(0, 0)
@@ -207,12 +207,10 @@ def publish_at_close(db: sqlite_utils.Database, round_: dict) -> Publication:
         chosen = [rid for rid, team in waiting if may_show(per_team[team], round_["min_group"])]
         if not may_show(len(chosen), round_["min_group"]):
             chosen = []
-    update = "UPDATE responses SET publication = ? WHERE id = ?"
-    if 3 * len(chosen) >= stored_count(db, round_["id"]):  # most of the round: its sums made afresh, at once
-        with paused(db, round_["id"]):
-            db.conn.executemany(update, [(number, rid) for rid in chosen])
-    else:  # a few: the triggers move their sums one by one
-        db.conn.executemany(update, [(number, rid) for rid in chosen])
+    with paused(db, round_["id"], resum_after=False):  # whole teams: their kept sums move as a whole
+        db.conn.executemany("UPDATE responses SET publication = ? WHERE id = ?", [(number, rid) for rid in chosen])
+        published = set(chosen)
+        publish_teams(db, round_["id"], {team for rid, team in waiting if rid in published}, number)
     return Publication(len(chosen), len(waiting) - len(chosen))
 
 
