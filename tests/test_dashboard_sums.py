@@ -231,6 +231,9 @@ def test_sums_of_a_round_from_before_the_sums_are_made_at_init_db_or_its_first_d
     check(app, database, round_id)
     assert database.execute("SELECT DISTINCT high FROM figure_points WHERE round_id = ?", [round_id]).fetchall() \
         != [(3.0,)]
+    database.execute("UPDATE scores SET value = 1.0 WHERE response_id IN (SELECT id FROM responses "
+                     "WHERE round_id = ? ORDER BY id LIMIT 7)", [round_id])  # scores made again (re-scoring)
+    check(app, database, round_id)
     database.execute("DELETE FROM figure_points WHERE round_id = ?", [round_id])
     database.execute("DELETE FROM figure_sums WHERE round_id = ?", [round_id])
     cli("init-db")  # an upgrade sums the rounds from before m017
