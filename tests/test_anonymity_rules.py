@@ -81,10 +81,12 @@ RAW_READERS = {
     "data/responses.py": "defines usable_responses' readers; counts stored and waiting answers",
     "data/rounds.py": "counts stored answers for the count shown in steps of the minimum",
     "data/migrations.py": "the schema",
+    "data/figures.py": "builds a round's kept sums; reads them only as published (usable_responses' rule)",
+    "data/figures_schema.py": "the triggers that keep the sums as responses are written",
     "services/programmes.py": "counts stored answers for the count shown in steps of the minimum",
     "services/retention.py": "deletes answers; a participant's own answers in identified rounds",
 }
-RAW_READ = re.compile(r"\b(FROM|JOIN)\s+(responses|answers|scores)\b")  # the SQL in toolkit/ is upper case
+RAW_READ = re.compile(r"\b(FROM|JOIN)\s+(responses|answers|scores|figure_groups|figure_sums)\b")  # the SQL in toolkit/ is upper case
 
 
 def test_no_module_reads_answers_around_the_published_ones():

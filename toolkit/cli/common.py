@@ -21,7 +21,7 @@ from toolkit.data.db import (
     restrict_to_owner,
 )
 from toolkit.data.migrations import migrate
-from toolkit.data.rounds import get_round
+from toolkit.data.rounds import get_round, keep_dashboard_sums
 from toolkit.web.app import create_app
 
 
@@ -102,6 +102,7 @@ def init_database() -> list[str]:
     database = open_db()
     try:
         ran = migrate(database)
+        keep_dashboard_sums(database)  # rounds from before m017: summed here, not at their first dashboard
         if not current_app.config.get("CLI_EPHEMERAL_SECRET"):
             adopt_legacy_completions(database, current_app.config["SECRET_KEY"])
         if "m008_unlinkable_anonymous_rounds" in ran and "m001_initial" not in ran:

@@ -34,6 +34,7 @@ from html import escape
 
 from toolkit.core.participation import response_rate
 from toolkit.core.privacy import REST, effective_min, may_show, suppress_groups
+from toolkit.core.questionnaire import Questionnaire
 from toolkit.core.shapes import Persona
 
 GREEN_FROM = 0.50  # the norm: at least half of the respondents favourable
@@ -90,6 +91,17 @@ def favourable_point(scale_min: int, scale_max: int, direction: str | None = HIG
     return scale_min + fraction * (scale_max - scale_min)
 
 
+def construct_points(q: Questionnaire) -> dict[str, tuple[float, float]]:
+    """Per construct of ``q``: (the favourable point where high is good, the point where low is
+    good), from the scale of its first item that has one (1–5 when none has): (4, 2) on 1–5."""
+    result = {}
+    for construct in q.constructs.values():
+        scale = next((q.scales[q.items[i].scale] for i in construct.items if q.items[i].scale in q.scales), None)
+        low_end, high_end = (scale.min, scale.max) if scale else (1, 5)
+        result[construct.id] = (favourable_point(low_end, high_end, HIGHER), favourable_point(low_end, high_end, LOWER))
+    return result
+
+
 # --- response rate over time ------------------------------------------------------------
 
 
@@ -121,15 +133,33 @@ def response_timeline(days: Iterable[str | dt.date], invited: int | None, until:
     for day in days:
         d = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
         counts[d] = counts.get(d, 0) + 1
-    if not counts:
+    return timeline_from_counts(counts, invited, until)
+
+
+def timeline_from_counts(counts: dict[dt.date, int], invited: int | None, until: dt.date | None = None,
+                         limit: int | None = None) -> list[DayCount]:
+    """:func:`response_timeline` from responses counted per day (date -> count).
+
+    With ``limit`` only the first ``limit`` responses in day order count (the rest, the latest
+    days' last ones, are left out as if never given). Returns [] without responses.
+    """
+    kept: dict[dt.date, int] = {}
+    left = limit
+    for day in sorted(counts):
+        n = counts[day] if left is None else min(counts[day], left)
+        if n > 0:
+            kept[day] = n
+        if left is not None:
+            left -= n
+    if not kept:
         return []
-    first, last = min(counts), max(counts)
+    first, last = min(kept), max(kept)
     if until and until > last:
         last = until
     result, total, day = [], 0, first
     while day <= last:
-        total += counts.get(day, 0)
-        result.append(DayCount(day, counts.get(day, 0), total, response_rate(total, invited)))
+        total += kept.get(day, 0)
+        result.append(DayCount(day, kept.get(day, 0), total, response_rate(total, invited)))
         day += dt.timedelta(days=1)
     return result
 
@@ -191,6 +221,55 @@ def favourability(values: list[float], point: float, direction: str | None = HIG
     return sum(1 for v in values if v >= point - 1e-9) / len(values)
 
 
+@dataclass(frozen=True)
+class Tally:
+    """A group's scores on one construct, summed: how many (``n``), their ``total`` (scale
+    points) and how many lie on the favourable side (``favourable``, see :func:`favourability`)."""
+
+    n: int
+    total: float
+    favourable: int
+
+
+def tally(values: Iterable[float | None], point: float, direction: str | None = HIGHER) -> Tally:
+    """The :class:`Tally` of ``values`` (scale points; None = missing, left out) against the
+    favourable ``point`` in ``direction`` (LOWER: at or below it; else at or above it)."""
+    present = [v for v in values if v is not None]
+    if direction == LOWER:
+        favourable = sum(1 for v in present if v <= point + 1e-9)
+    else:
+        favourable = sum(1 for v in present if v >= point - 1e-9)
+    return Tally(len(present), sum(present), favourable)
+
+
+def scores_from_tallies(
+    tallies: dict[str, Tally], constructs: list[str], *, min_group: int,
+    directions: dict[str, str | None] | None = None, organisation: dict[str, float | None] | None = None,
+) -> list[ConstructScore]:
+    """Mean and favourable share per construct, in the given order, from summed scores.
+
+    ``tallies`` maps construct id -> :class:`Tally` (missing: no scores); ``directions`` and
+    ``organisation`` as for :func:`construct_scores`. A construct with fewer than ``min_group``
+    scores is not shown (its n is kept, every figure None).
+    """
+    result = []
+    for cid in constructs:
+        counted = tallies.get(cid) or Tally(0, 0.0, 0)
+        direction = (directions or {}).get(cid, HIGHER)
+        if not may_show(counted.n, min_group):
+            result.append(ConstructScore(cid, counted.n, None, None, None, False, direction))
+            continue
+        share = counted.favourable / counted.n
+        if direction is None:
+            colour = None
+        elif organisation is not None:
+            colour = team_band(share, organisation.get(cid), counted.n)
+        else:
+            colour = band(share)
+        result.append(ConstructScore(cid, counted.n, counted.total / counted.n, share, colour, True, direction))
+    return result
+
+
 def construct_scores(
     values_by_construct: dict[str, list[float]], constructs: list[str], *, min_group: int,
     points: dict[str, float] | None = None, directions: dict[str, str | None] | None = None,
@@ -205,22 +284,13 @@ def construct_scores(
     organisation's favourable share) the comparison with it (``team_band``). A construct
     with fewer than ``min_group`` scores is not shown.
     """
-    result = []
+    tallies = {}
     for cid in constructs:
-        values = [v for v in values_by_construct.get(cid, []) if v is not None]
         direction = (directions or {}).get(cid, HIGHER)
-        if not may_show(len(values), min_group):
-            result.append(ConstructScore(cid, len(values), None, None, None, False, direction))
-            continue
-        share = favourability(values, (points or {}).get(cid, favourable_point(1, 5, direction)), direction)
-        if direction is None:
-            colour = None
-        elif organisation is not None:
-            colour = team_band(share, organisation.get(cid), len(values))
-        else:
-            colour = band(share)
-        result.append(ConstructScore(cid, len(values), sum(values) / len(values), share, colour, True, direction))
-    return result
+        point = (points or {}).get(cid, favourable_point(1, 5, direction))
+        tallies[cid] = tally(values_by_construct.get(cid, []), point, direction)
+    return scores_from_tallies(tallies, constructs, min_group=min_group, directions=directions,
+                               organisation=organisation)
 
 
 # --- heatmap: constructs by team -------------------------------------------------------
@@ -245,56 +315,84 @@ class Heatmap:
     min_group: int
 
 
+def hidden_teams(sizes: dict[str, int], total: int, min_group: int,
+                 per_publication: dict[int, dict[str, int]] | None = None) -> set[str]:
+    """The teams the heatmap may not show.
+
+    ``sizes`` maps team -> respondents; ``total`` counts every respondent (those without a
+    team are the known rest, `toolkit.core.privacy.suppress_groups`). With ``per_publication``
+    (publication number -> team, or ``REST`` for people without a team -> respondents;
+    anonymous rounds published at more than one close) a team small in any publication stays
+    hidden too, and the hidden teams add up to the minimum within every publication, so
+    comparing the heatmap before and after a publication never leaves fewer people than the
+    minimum.
+    """
+    hidden = {t for t, n in suppress_groups(sizes, min_group, total=total).items() if n is None}
+    if per_publication:
+        hidden |= _hidden_in_any_publication(per_publication, min_group)
+    return hidden
+
+
+def heatmap_from_tallies(
+    sizes: dict[str, int], hidden: set[str], tallies_by_team: dict[str, dict[str, Tally]], constructs: list[str],
+    *, min_group: int, directions: dict[str, str | None] | None = None,
+    organisation: dict[str, float | None] | None = None,
+) -> Heatmap:
+    """The heatmap of the teams in ``sizes`` (team -> respondents) not in ``hidden``
+    (:func:`hidden_teams`), in name order, from their summed scores (team -> construct ->
+    :class:`Tally`; only shown teams are looked up); cells as :func:`scores_from_tallies`."""
+    rows = []
+    for team in sorted(t for t in sizes if t not in hidden):
+        cells = scores_from_tallies(tallies_by_team.get(team, {}), constructs, min_group=min_group,
+                                    directions=directions, organisation=organisation)
+        rows.append(TeamRow(team, sizes[team], tuple(cells)))
+    return Heatmap(tuple(constructs), tuple(rows), len(hidden), effective_min(min_group))
+
+
 def team_heatmap(
     scores_by_response: dict[str, dict[str, float | None]], team_by_response: dict[str, str | None],
     constructs: list[str], *, min_group: int, points: dict[str, float] | None = None,
     directions: dict[str, str | None] | None = None, organisation: dict[str, float | None] | None = None,
     publication_by_response: dict[str, int] | None = None,
 ) -> Heatmap:
-    """Favourable share per team and construct; teams in name order.
+    """Favourable share per team and construct from each response's scores; teams in name order.
 
     ``scores_by_response`` maps response id -> construct id -> score (scale points);
     ``team_by_response`` maps response id -> team or None; ``points`` and ``directions`` as
     for :func:`construct_scores`; ``organisation`` the organisation's favourable share per
     construct, against which each cell is coloured (``team_band``; without it, the norm).
-    Teams are sized and suppressed
-    before any score of theirs is looked at (``toolkit.core.privacy.suppress_groups``, with
-    the people without a team as the known rest), so a small team's answers are never
-    computed.
-
-    With ``publication_by_response`` (response id -> publication number; anonymous rounds whose
-    answers were published at more than one close) the teams are also sized per publication: a
-    team small in any publication stays hidden, and hidden teams add up to the minimum within
-    every publication, so comparing the heatmap before and after a publication never leaves
-    fewer people than the minimum.
+    Teams are sized and suppressed (:func:`hidden_teams`) before any score of theirs is
+    looked at, so a small team's answers are never computed. ``publication_by_response``
+    (response id -> publication number) applies the rule across publications of
+    :func:`hidden_teams`. The dashboard reads the same figures as sums kept in the database
+    (toolkit.data.figures); this computation from every response is their test oracle.
     """
     sizes: dict[str, int] = {}
     for rid in scores_by_response:
         team = team_by_response.get(rid)
         if team:
             sizes[team] = sizes.get(team, 0) + 1
-    hidden = {t for t, n in suppress_groups(sizes, min_group, total=len(scores_by_response)).items() if n is None}
-    if publication_by_response:
-        hidden |= _hidden_in_any_publication(team_by_response, publication_by_response, min_group)
-    rows = []
-    for team in sorted(t for t in sizes if t not in hidden):
-        members = [rid for rid in scores_by_response if team_by_response.get(rid) == team]
-        values = {c: [scores_by_response[r].get(c) for r in members] for c in constructs}
-        cells = construct_scores(values, constructs, min_group=min_group, points=points, directions=directions,
-                                 organisation=organisation)
-        rows.append(TeamRow(team, len(members), tuple(cells)))
-    return Heatmap(tuple(constructs), tuple(rows), len(hidden), effective_min(min_group))
-
-
-def _hidden_in_any_publication(team_by_response: dict[str, str | None], publication_by_response: dict[str, int],
-                               min_group: int) -> set[str]:
-    """Teams to hide so that, within each publication, every shown team and the hidden rest
-    (hidden teams and people without a team) are each empty or at least the minimum."""
     per_publication: dict[int, dict[str, int]] = {}
-    for rid, publication in publication_by_response.items():
+    for rid, publication in (publication_by_response or {}).items():
         counts = per_publication.setdefault(publication, {})
         team = team_by_response.get(rid) or REST
         counts[team] = counts.get(team, 0) + 1
+    hidden = hidden_teams(sizes, len(scores_by_response), min_group, per_publication)
+    tallies: dict[str, dict[str, Tally]] = {}
+    for team in sizes:
+        if team in hidden:
+            continue
+        members = [rid for rid in scores_by_response if team_by_response.get(rid) == team]
+        tallies[team] = {c: tally((scores_by_response[r].get(c) for r in members),
+                                  (points or {}).get(c, favourable_point(1, 5, (directions or {}).get(c, HIGHER))),
+                                  (directions or {}).get(c, HIGHER)) for c in constructs}
+    return heatmap_from_tallies(sizes, hidden, tallies, constructs, min_group=min_group, directions=directions,
+                                organisation=organisation)
+
+
+def _hidden_in_any_publication(per_publication: dict[int, dict[str, int]], min_group: int) -> set[str]:
+    """Teams to hide so that, within each publication, every shown team and the hidden rest
+    (hidden teams and people without a team, ``REST``) are each empty or at least the minimum."""
     hidden: set[str] = set()
     for counts in per_publication.values():
         teams = {t: n for t, n in counts.items() if t != REST}

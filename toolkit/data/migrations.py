@@ -532,3 +532,13 @@ def m016_persona_checks(db: sqlite_utils.Database) -> None:
         set_id INTEGER NOT NULL REFERENCES persona_sets(id) ON DELETE CASCADE,
         personas TEXT NOT NULL, created_by INTEGER REFERENCES users(id), created_at TEXT NOT NULL)""")
     db.execute("CREATE INDEX persona_checks_set ON persona_checks(set_id)")
+
+def m017_dashboard_sums(db: sqlite_utils.Database) -> None:
+    """A round's dashboard figures kept as sums as responses are written (issue 23): counts per
+    publication and team, and per construct the number, total, high and low of the scores, each
+    kept by triggers in the statement that writes (toolkit.data.figures_schema, which holds the
+    tables and triggers). Counts of the responses stored so far are made here; a round's sums
+    when its dashboard is first read (toolkit.data.figures.ensure_figures)."""
+    from toolkit.data import figures_schema
+
+    figures_schema.create(db)

@@ -31,6 +31,7 @@ from toolkit.core.scoring import construct_scores
 from toolkit.core.variables import Variable
 from toolkit.data.audit import audit
 from toolkit.data.db import transaction, utcnow, write
+from toolkit.data.figures import paused, publish_teams
 from toolkit.data.variables import declare_round_variables, store_values
 
 # Random row positions lie in 1 .. 9e18: a clash is as unlikely as guessing a 62-bit number.
@@ -190,7 +191,9 @@ def publish_at_close(db: sqlite_utils.Database, round_: dict) -> Publication:
     what was shown before, so it is made only of teams with at least the minimum number of new
     responses (responses stored without a team count as one more team), and only when that adds
     up to at least the minimum; the rest waits for the next close. Identified rounds publish
-    nothing here (all their responses count). Call inside the close's transaction.
+    nothing here (all their responses count). Call inside the close's transaction. The kept
+    dashboard sums (m017) of the published teams move to the new publication as a whole
+    (toolkit.data.figures.publish_teams): a few rows, whatever the number of responses.
     """
     if round_["mode"] == "identified":
         return Publication(0, 0)
@@ -204,13 +207,26 @@ def publish_at_close(db: sqlite_utils.Database, round_: dict) -> Publication:
         chosen = [rid for rid, team in waiting if may_show(per_team[team], round_["min_group"])]
         if not may_show(len(chosen), round_["min_group"]):
             chosen = []
-    db.conn.executemany("UPDATE responses SET publication = ? WHERE id = ?", [(number, rid) for rid in chosen])
+    with paused(db, round_["id"], resum_after=False):  # whole teams: their kept sums move as a whole
+        db.conn.executemany("UPDATE responses SET publication = ? WHERE id = ?", [(number, rid) for rid in chosen])
+        published = set(chosen)
+        publish_teams(db, round_["id"], {team for rid, team in waiting if rid in published}, number)
     return Publication(len(chosen), len(waiting) - len(chosen))
 
 
 def held_back(db: sqlite_utils.Database, round_id: int) -> int:
     """Responses of a round that are stored but not published (waiting for a close, or held back)."""
-    return db.execute("SELECT count(*) FROM responses WHERE round_id = ? AND publication IS NULL",
+    return _kept_count(db, round_id, "g.publication = 0")
+
+
+# The usable_responses rule on the counts kept per publication (figure_groups, m017; unpublished
+# responses are kept under publication 0): reading them costs a few rows whatever the round's size.
+_USABLE = "(g.publication > 0 OR (SELECT mode FROM rounds WHERE id = g.round_id) = 'identified')"
+
+
+def _kept_count(db: sqlite_utils.Database, round_id: int, where: str = "1") -> int:
+    """The round's responses that meet ``where`` (SQL on figure_groups ``g``), from the kept counts."""
+    return db.execute(f"SELECT coalesce(sum(g.n), 0) FROM figure_groups g WHERE g.round_id = ? AND {where}",
                       [round_id]).fetchone()[0]
 
 
@@ -220,12 +236,12 @@ def held_back(db: sqlite_utils.Database, round_id: int) -> int:
 def stored_count(db: sqlite_utils.Database, round_id: int) -> int:
     """Every response stored for the round, published or not (not a figure to show as it is:
     see :func:`toolkit.core.privacy.shown_response_count`)."""
-    return db.execute("SELECT count(*) FROM responses WHERE round_id = ?", [round_id]).fetchone()[0]
+    return _kept_count(db, round_id)
 
 
 def usable_count(db: sqlite_utils.Database, round_id: int) -> int:
     """The number of responses the round's figures, exports and personas are made of."""
-    return db.execute("SELECT count(*) FROM usable_responses WHERE round_id = ?", [round_id]).fetchone()[0]
+    return _kept_count(db, round_id, _USABLE)
 
 
 def usable_responses(db: sqlite_utils.Database, round_id: int) -> list[dict]:
@@ -300,10 +316,8 @@ def response_counts(db: sqlite_utils.Database, round_: dict) -> ResponseCounts:
     :func:`toolkit.core.privacy.shown_response_count` -- an open anonymous round in steps of its
     minimum group) and its answers imported from files (published as they land, so exact)."""
     invited = db.execute("SELECT count(*) FROM participants WHERE round_id = ?", [round_["id"]]).fetchone()[0]
-    stored_online, usable_online, imported = db.execute(
-        "SELECT (SELECT count(*) FROM responses WHERE round_id = :r AND source != 'import'), "
-        "(SELECT count(*) FROM usable_responses WHERE round_id = :r AND source != 'import'), "
-        "(SELECT count(*) FROM usable_responses WHERE round_id = :r AND source = 'import')", {"r": round_["id"]}).fetchone()
+    stored_online = _kept_count(db, round_["id"], "g.online")
+    usable_online, imported = usable_by_source(db, round_["id"])
     online = shown_response_count(stored_online, usable_online, anonymous=round_["mode"] != "identified",
                                   open_=round_["status"] == "open", min_group=round_["min_group"])
     return ResponseCounts(invited, online, imported)
@@ -311,6 +325,4 @@ def response_counts(db: sqlite_utils.Database, round_: dict) -> ResponseCounts:
 
 def usable_by_source(db: sqlite_utils.Database, round_id: int) -> tuple[int, int]:
     """(answered online, imported) among the responses the round's figures are made of."""
-    return db.execute(
-        "SELECT count(*) FILTER (WHERE source != 'import'), count(*) FILTER (WHERE source = 'import') "
-        "FROM usable_responses WHERE round_id = ?", [round_id]).fetchone()
+    return _kept_count(db, round_id, f"g.online AND {_USABLE}"), _kept_count(db, round_id, f"NOT g.online AND {_USABLE}")

@@ -40,6 +40,7 @@ from toolkit.core.questionnaire import (
     library,
     list_questionnaires,
 )
+from toolkit.data import figures
 from toolkit.data.audit import audit
 from toolkit.data.db import iso, transaction, utcnow
 from toolkit.data.persona_checks import is_check_round
@@ -48,8 +49,6 @@ from toolkit.data.responses import (
     daily_counts,
     held_back,
     response_counts,
-    scores_by_response,
-    usable_responses,
 )
 from toolkit.data.rounds import (
     change_facts,
@@ -225,11 +224,10 @@ def _timeline(db, round_: dict, counts: ResponseCounts) -> list:
     anonymous = round_["mode"] != "identified"
     if anonymous and round_["status"] == "open":
         return []
-    days = [day for day, n in daily_counts(db, round_["id"]).items() for _ in range(n)]
-    if anonymous:  # only the published (exact once closed): answers held back after a reopen are the latest
-        days = days[:counts.online.exact]
     until = utcnow().date() if round_["status"] == "open" else None
-    timeline = dashboard.response_timeline(days, counts.invited or None, until=until)
+    # Anonymous: only the published (exact once closed); answers held back after a reopen are the latest.
+    timeline = dashboard.timeline_from_counts(daily_counts(db, round_["id"]), counts.invited or None, until=until,
+                                              limit=counts.online.exact if anonymous else None)
     return dashboard.coarsen_timeline(timeline, round_["min_group"]) if anonymous else timeline
 
 
@@ -237,47 +235,44 @@ def _construct_setup(q, lang: str) -> tuple[list[str], dict, dict, dict]:
     """Constructs, their favourable point and direction (high amotivation is not favourable), names."""
     negative = default_guidance().negative_constructs
     constructs = [c.id for c in q.constructs.values()]
-    points, directions = {}, {}
+    points, directions, scale_points = {}, {}, dashboard.construct_points(q)
     for construct in q.constructs.values():
-        scale = next((q.scales[q.items[i].scale] for i in construct.items if q.items[i].scale in q.scales), None)
         directions[construct.id] = dashboard.construct_direction(construct.id, construct.block, negative)
-        points[construct.id] = dashboard.favourable_point(scale.min if scale else 1, scale.max if scale else 5,
-                                                          directions[construct.id])
+        high, low = scale_points[construct.id]
+        points[construct.id] = low if directions[construct.id] == dashboard.LOWER else high
     names = {c.id: c.name.get(lang) or c.id for c in q.constructs.values()}
     return constructs, points, directions, names
 
 
 def dashboard_figures(db, round_: dict) -> dict:
-    """Everything the dashboard shows, from the round's usable responses through the pure dashboard module."""
+    """Everything the dashboard shows, from the sums the database keeps of the round's usable
+    responses (toolkit.data.figures) through the pure dashboard module: a few hundred rows read
+    whatever the round's size. Teams are sized and hidden before any of their sums is read."""
     round_id, min_group = round_["id"], round_["min_group"]
     q = round_questionnaire(db, round_)
-    constructs, points, directions, names = _construct_setup(q, g.get("lang") or "nl")
+    constructs, _points, directions, names = _construct_setup(q, g.get("lang") or "nl")
+    figures.ensure_figures(db, round_id, dashboard.construct_points(q))
+    groups = figures.group_counts(db, round_)
     counted, counts = round_counts(db, round_), response_counts(db, round_)
-    invited = counts.invited
     timeline = _timeline(db, round_, counts)
     has_rate = bool(timeline) and timeline[-1].rate is not None
-
-    scores, teams = scores_by_response(db, round_id)
-    publications = None
-    if round_["mode"] != "identified":
-        publications = {r["id"]: r["publication"] for r in usable_responses(db, round_id)}
-    by_construct = {c: [s.get(c) for s in scores.values()] for c in constructs}
-    overall = dashboard.construct_scores(by_construct, constructs, min_group=min_group, points=points,
-                                         directions=directions)
-    heatmap = dashboard.team_heatmap(scores, teams, constructs, min_group=min_group, points=points,
-                                     directions=directions, organisation={s.construct: s.favourable for s in overall},
-                                     publication_by_response=publications)
+    hidden = dashboard.hidden_teams(groups.teams, groups.usable, min_group, groups.per_publication)
+    sums = figures.tallies(db, round_, directions, [t for t in groups.teams if t not in hidden])
+    overall = dashboard.scores_from_tallies(sums[None], constructs, min_group=min_group, directions=directions)
+    heatmap = dashboard.heatmap_from_tallies(groups.teams, hidden, sums, constructs, min_group=min_group,
+                                             directions=directions,
+                                             organisation={s.construct: s.favourable for s in overall})
     persona_set = current_persona_set(db, round_id)
     distribution, rest = ([], None)
     if persona_set:
         distribution, rest = dashboard.persona_distribution(
             presentable_personas(persona_set, min_group), persona_set.get("n_used") or 0, min_group=min_group)
     charts = _charts(timeline, overall, distribution, names, has_rate, min_group)
-    return {"q": q, "names": names, "timeline": timeline, "invited": invited, "overall": overall,
+    return {"q": q, "names": names, "timeline": timeline, "invited": counts.invited, "overall": overall,
             "heatmap": heatmap, "persona_set": persona_set, "distribution": distribution, "rest": rest,
             "charts": charts, "norm": (dashboard.GREEN_FROM, dashboard.AMBER_FROM, dashboard.TEAM_MARGIN),
             "share": format_percent, "min_group": min_group,
-            "responses": len(scores), "count": counted["count"], "counts": counts,
+            "responses": groups.usable, "count": counted["count"], "counts": counts,
             "has_rate": has_rate,
             "waiting": round_["mode"] != "identified" and round_["status"] == "open"}
 
