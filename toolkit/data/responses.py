@@ -263,10 +263,21 @@ def raw_answers(db: sqlite_utils.Database, round_id: int) -> dict[str, dict[str,
 
 def answers_by_response(db: sqlite_utils.Database, round_id: int, q: Questionnaire) -> dict[str, dict]:
     """response id -> item id -> decoded answer (int, str or list), for every usable response
-    (a response without answers maps to an empty dict)."""
+    (a response without answers maps to an empty dict).
+
+    Decoded row by row as SQLite hands them over (the stored texts are never all held at
+    once), with the questionnaire's own item-id strings as keys: at 100 000 responses that is
+    millions of answers, and a fresh key string per answer was most of the memory `personas
+    derive` needed.
+    """
     result = {rid: {} for (rid,) in db.execute("SELECT id FROM usable_responses WHERE round_id = ?", [round_id])}
-    for rid, answers in raw_answers(db, round_id).items():
-        result[rid] = {item_id: decode_value(q.items.get(item_id), value) for item_id, value in answers.items()}
+    items = {item_id: (item_id, item) for item_id, item in q.items.items()}
+    for rid, item_id, value in db.execute(
+        "SELECT a.response_id, a.item_id, a.value FROM answers a JOIN usable_responses r ON r.id = a.response_id "
+        "WHERE r.round_id = ?", [round_id]
+    ):
+        key, item = items.get(item_id, (item_id, None))
+        result[rid][key] = decode_value(item, value)
     return result
 
 

@@ -89,6 +89,10 @@ class _Describer:
             self.adkar_row, self.adkar_values = {}, np.empty((0, len(self.adkar)))
         self.everyone = everyone
         self.asked = instrument_coverage(q)
+        # Looked up once, not per respondent per persona (a round can have 100 000 members).
+        self._items: dict[str, Item | None] = {}
+        self._org_likert: dict[str, list[int]] = {}
+        self._context_values: dict[str, dict[str, str | None]] = {}
 
     def cover(self, variables: Sequence[Variable]) -> None:
         """Complete ``asked``: context known from stored data counts, and the variables profiled."""
@@ -102,8 +106,10 @@ class _Describer:
 
     def item(self, role: str) -> Item | None:
         """The first item with ``role``, or None when the instrument has none."""
-        found = self.q.items_with_role(role)
-        return found[0] if found else None
+        if role not in self._items:
+            found = self.q.items_with_role(role)
+            self._items[role] = found[0] if found else None
+        return self._items[role]
 
     def choices(
         self, role: str, members: Sequence[str], path: str, suppressed: list[str]
@@ -117,6 +123,7 @@ class _Describer:
         if item is None or item.type not in ("single", "multi"):
             return []
         values = [o.value for o in item.options]
+        valid = set(values)
         counts = dict.fromkeys(values, 0)
         answered = 0
         for rid in members:
@@ -128,7 +135,7 @@ class _Describer:
                 if isinstance(value, list)
                 else set()
             )
-            chosen &= set(values)
+            chosen &= valid
             if chosen:
                 answered += 1
                 for v in chosen:
@@ -166,7 +173,9 @@ class _Describer:
             ]
             return [v for v in out if v is not None]
 
-        mine, org = values(members), values(self.everyone)
+        if item.id not in self._org_likert:
+            self._org_likert[item.id] = values(self.everyone)
+        mine, org = values(members), self._org_likert[item.id]
         org_mean = rounded(float(np.mean(org))) if org else None
         if len(mine) < self.min_group:
             if mine:
@@ -205,7 +214,15 @@ class _Describer:
         """A respondent's context ``key`` (team, role, ...): stored context, else the ctx item.
 
         Whitespace is collapsed; None when unknown, blank, or not an option of the item.
+        Worked out once per respondent and key (each persona's table and the check across
+        personas both ask).
         """
+        known = self._context_values.setdefault(key, {})
+        if rid not in known:
+            known[rid] = self._context_value(rid, key)
+        return known[rid]
+
+    def _context_value(self, rid: str, key: str) -> str | None:
         value = (self.contexts.get(rid) or {}).get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             item = self.item(f"ctx_{key}")

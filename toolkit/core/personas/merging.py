@@ -26,9 +26,15 @@ def min_persona_size(n: int, min_size: int, min_share: float) -> int:
 
 
 def _consecutive(labels: np.ndarray) -> np.ndarray:
-    """Relabel to 0..m-1 (sorted old labels), so empty mixture components leave no gaps."""
-    _, inverse = np.unique(labels, return_inverse=True)
-    return inverse.astype(np.int64)
+    """Relabel to 0..m-1 (sorted old labels), so empty mixture components leave no gaps.
+
+    ``labels`` are ints >= 0. A count per label instead of ``np.unique``: no sort of the n
+    rows, which the bootstrap does several times per resample.
+    """
+    if not labels.size:
+        return labels.astype(np.int64)
+    new_number = np.cumsum(np.bincount(labels) > 0) - 1
+    return new_number[labels].astype(np.int64)
 
 
 def _centroids(z: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:

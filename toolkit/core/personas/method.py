@@ -79,6 +79,30 @@ def quality_notes() -> dict[str, str | float]:
     }
 
 
+def _mixture(z: np.ndarray, k: int, random_state: int) -> GaussianMixture:
+    """The unfitted tied-covariance mixture of :func:`fit_mixture`, its means started from k-means.
+
+    Same arguments as :func:`fit_mixture`; the k-means restarts run here, on a random sample
+    of at most KMEANS_SAMPLE rows (only rows' positions are drawn: no copy of ``z`` when it
+    is smaller than that).
+    """
+    centres = None
+    if k > 1:
+        sample = z
+        if len(z) > KMEANS_SAMPLE:
+            rows = np.random.default_rng(random_state).choice(len(z), KMEANS_SAMPLE, replace=False)
+            sample = z[np.sort(rows)]
+        km = KMeans(n_clusters=k, n_init=KMEANS_STARTS, random_state=random_state).fit(sample)
+        centres = km.cluster_centers_
+    return GaussianMixture(
+        n_components=k,
+        covariance_type="tied",
+        means_init=centres,
+        reg_covar=REG_COVAR,
+        random_state=random_state,
+    )
+
+
 def fit_mixture(z: np.ndarray, k: int, random_state: int) -> GaussianMixture:
     """Tied-covariance Gaussian mixture with k components, started from k-means centres.
 
@@ -96,25 +120,7 @@ def fit_mixture(z: np.ndarray, k: int, random_state: int) -> GaussianMixture:
         # Rounded answers produce duplicate points; sklearn warns when k-means finds fewer
         # distinct clusters than asked. The mixture then simply has an empty component.
         warnings.simplefilter("ignore", ConvergenceWarning)
-        centres = None
-        if k > 1:
-            sample = z
-            if len(z) > KMEANS_SAMPLE:
-                rows = np.random.default_rng(random_state).choice(
-                    len(z), KMEANS_SAMPLE, replace=False
-                )
-                sample = z[np.sort(rows)]
-            km = KMeans(n_clusters=k, n_init=KMEANS_STARTS, random_state=random_state).fit(sample)
-            centres = km.cluster_centers_
-        gm = GaussianMixture(
-            n_components=k,
-            covariance_type="tied",
-            means_init=centres,
-            reg_covar=REG_COVAR,
-            random_state=random_state,
-        )
-        gm.fit(z)
-    return gm
+        return _mixture(z, k, random_state).fit(z)
 
 
 def fit_partition(z: np.ndarray, k: int, seed: int) -> Partition:
@@ -124,9 +130,16 @@ def fit_partition(z: np.ndarray, k: int, seed: int) -> Partition:
     [0, 2**32) -- the same arguments give the same labels. Returns a :class:`Partition`
     whose labels are each row's most probable mixture component. Raises ValueError when
     k > n (from scikit-learn).
+
+    The labels come from the fit's own last E-step (scikit-learn's ``fit_predict``, which
+    makes that step so that its labels equal ``fit(z).predict(z)``), so the bootstrap's many
+    refits do not pass over all rows once more to predict.
     """
-    gm = fit_mixture(z, k, random_state=seed)
-    return Partition(gm.predict(z), bool(gm.converged_))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        gm = _mixture(z, k, seed)
+        labels = gm.fit_predict(z)
+    return Partition(labels, bool(gm.converged_))
 
 
 def choose_k(

@@ -50,6 +50,20 @@ def clusterwise_jaccard(
     return np.where(n_orig > 0, jaccard, np.nan)
 
 
+def first_draws(idx: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, first): the distinct rows of a resample and where each was first drawn.
+
+    ``idx`` is the (n_draws,) int array of drawn rows, each in 0..n-1. Returns ``rows``, the
+    (m,) sorted distinct rows, and ``first``, the (m,) position in ``idx`` of each one's
+    first draw -- what ``np.unique(idx, return_index=True)`` gives, by one pass over the
+    draws instead of a sort.
+    """
+    first_at = np.full(n, len(idx), dtype=np.intp)
+    np.minimum.at(first_at, idx, np.arange(len(idx), dtype=np.intp))
+    rows = np.flatnonzero(first_at < len(idx))
+    return rows, first_at[rows]
+
+
 def bootstrap_stability(
     z: np.ndarray,
     labels: np.ndarray,
@@ -80,7 +94,7 @@ def bootstrap_stability(
         zb = z[idx]
         refit = fit(zb, k_fit, (seed + 1 + b) % (2**32))
         boot, _ = merge_small_clusters(zb, refit.labels, min_count)
-        rows, first = np.unique(idx, return_index=True)
+        rows, first = first_draws(idx, n)
         jac = clusterwise_jaccard(labels, rows, boot[first])
         seen = ~np.isnan(jac)
         total[seen] += jac[seen]
