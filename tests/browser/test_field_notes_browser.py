@@ -39,7 +39,7 @@ def test_a_change_manager_writes_a_note_and_sees_it_masked(live_app, launch_brow
     assert "1 naam en 1 e-mailadres" in warning
     note = page.locator("article.note").first.inner_text()
     assert "[naam] vertelde dat het rooster te laat komt; mail [e-mail]." in note
-    assert "Focusgroep" in note and "6 personen" in note and "Dijkstra" not in page.content()
+    assert "Focusgroep" in note and "6 mensen" in note and "Dijkstra" not in page.content()
     page.screenshot(path=str(screens / "change_manager-field-notes.png"), full_page=True)
     assert axe_problems(page) == []
     page.set_viewport_size({"width": 360, "height": 740})
