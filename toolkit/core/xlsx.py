@@ -29,10 +29,11 @@ gives the result the spreadsheet stored with it; without one it is a
 
 from __future__ import annotations
 
-import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Iterator
+from typing import BinaryIO
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
@@ -60,18 +61,33 @@ class _Refused(Exception):
         self.problem = problem
 
 
-def read_workbook(data: bytes, filename: str) -> list[tuple[int, list]]:
-    """The rows of the one sheet with data: (row number as the spreadsheet shows it, cells).
+def workbook_rows(source: BinaryIO, filename: str, max_cells: int | None = MAX_CELLS) -> Iterator[tuple[int, list]]:
+    """The rows of the one sheet with data, read as they are asked for: (row number as the
+    spreadsheet shows it, cells).
 
-    Cells are str or :class:`~toolkit.core.problems.BadCell`, as many as the row's last stored
-    cell reaches. Raises ImportProblem for a damaged or hostile workbook (see the module
-    docstring), data on more than one sheet, or more than the limits.
+    ``source`` is the workbook as a seekable binary file. Cells are str or
+    :class:`~toolkit.core.problems.BadCell`, as many as the row's last stored cell reaches; at
+    most ``max_cells`` non-empty cells (None: no cap). Raises ImportProblem for a damaged or
+    hostile workbook (see the module docstring) or more than the limits -- the archive before
+    the first row, the XML while reading -- and, once the rows are read, for data on more than
+    one sheet (an importer storing the rows as they come rolls back then).
     """
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(source) as archive:
             _check_archive(archive)
-            book = _Workbook(archive)
-            sheets = [(title, rows) for title, path in book.sheets() if (rows := book.rows(path))]
+            book = _Workbook(archive, max_cells)
+            with_data = []
+            for title, path in book.sheets():
+                rows = book.rows(path)
+                first = next(rows, None)
+                if first is None:
+                    continue
+                with_data.append(title)
+                if len(with_data) == 1:
+                    yield first
+                    yield from rows
+                else:
+                    rows.close()
     except _Refused as refused:
         raise ImportProblem(filename, [refused.problem]) from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, KeyError, ValueError, IndexError, OSError,
@@ -79,12 +95,11 @@ def read_workbook(data: bytes, filename: str) -> list[tuple[int, list]]:
         raise ImportProblem(filename, [Problem(N_(
             "this looks like a damaged XLSX workbook (%(reason)s); open it in your spreadsheet program and "
             "save it again as .xlsx"), reason=exc.__class__.__name__)]) from None
-    if len(sheets) > 1:
-        names = ", ".join(f"'{name}'" for name, _rows in sheets)
+    if len(with_data) > 1:
+        names = ", ".join(f"'{name}'" for name in with_data)
         raise ImportProblem(filename, [Problem(N_(
             "the workbook has data on %(n)d sheets (%(names)s); keep one sheet with the data"),
-            n=len(sheets), names=names)])
-    return sheets[0][1] if sheets else []
+            n=len(with_data), names=names)])
 
 
 def _check_archive(archive: zipfile.ZipFile) -> None:
@@ -126,8 +141,9 @@ def _attr(element, name: str) -> str | None:
 class _Workbook:
     """The parts of one workbook, parsed as they are needed."""
 
-    def __init__(self, archive: zipfile.ZipFile):
+    def __init__(self, archive: zipfile.ZipFile, max_cells: int | None = MAX_CELLS):
         self.archive = archive
+        self.max_cells = max_cells
         self.names = {info.filename for info in archive.infolist()}
         self.book_path = self._office_document()
         self._strings: list[str] | None = None
@@ -208,9 +224,9 @@ class _Workbook:
             self._date_styles = _date_styles(self, self._related("/styles"))
         return self._date_styles
 
-    def rows(self, path: str) -> list[tuple[int, list]]:
-        """The non-empty rows of one worksheet as (row number, cells)."""
-        rows, row_number, cells, column, parent = [], 0, {}, 0, None
+    def rows(self, path: str) -> Iterator[tuple[int, list]]:
+        """The non-empty rows of one worksheet as (row number, cells), as they are read."""
+        row_number, cells, column, parent = 0, {}, 0, None
         for event, element in self._parse(path, events=("start", "end")):
             tag = _local(element.tag)
             if event == "start":
@@ -223,11 +239,11 @@ class _Workbook:
             if tag == "c":
                 column = self._cell(element, row_number, column, cells)
             elif tag == "row":
-                if cells:
-                    rows.append((row_number, [cells.get(i, "") for i in range(1, max(cells) + 1)]))
+                finished = (row_number, [cells.get(i, "") for i in range(1, max(cells) + 1)]) if cells else None
                 if parent is not None:
                     parent.clear()  # the finished row leaves the tree: memory stays flat
-        return rows
+                if finished:
+                    yield finished
 
     def _cell(self, element, row_number: int, previous: int, cells: dict) -> int:
         """Read one <c> into ``cells`` (column -> value); returns its column number."""
@@ -242,10 +258,10 @@ class _Workbook:
         value = self._value(element)
         if value != "":
             self.cells += 1
-            if self.cells > MAX_CELLS:
+            if self.max_cells is not None and self.cells > self.max_cells:
                 raise _Refused(Problem(N_(
                     "the file has more than %(limit)d cells (rows times columns); split it into smaller files"),
-                    limit=MAX_CELLS))
+                    limit=self.max_cells))
             cells[column] = value
         return column
 
