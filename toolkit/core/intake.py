@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from toolkit.core import variables as outcome_values
@@ -29,12 +30,12 @@ from toolkit.core.mapping import (
 from toolkit.core.messages import N_
 from toolkit.core.problems import ImportProblem, Problem
 from toolkit.core.questionnaire import Item, Questionnaire
-from toolkit.core.tabular import Table, read_table
+from toolkit.core.tabular import Table, open_table, read_table
 from toolkit.core.variables import Variable
 
 __all__ = [  # the reading side is re-exported: importers need only this module
     "ImportProblem", "ImportedResponse", "ParsedAnswers", "Problem", "Table", "decode_value", "encode_value",
-    "parse_responses", "parse_value", "read_table", "split_choices",
+    "iter_responses", "open_table", "parse_responses", "parse_value", "read_table", "split_choices",
 ]
 _SEPARATORS = re.compile(r"([,;|\n])")
 
@@ -157,12 +158,14 @@ class ParsedAnswers:
     ``empty_rows`` (rows with no value at all, first ones named in ``empty_examples``) and
     ``unanswered_rows`` (row numbers with values, such as an id or a time, but no answer) and
     ``text_rows`` (rows holding the question texts under a header of item ids, as our answer
-    template and some survey tools write them). ``variables`` are the outcome variables this
+    template and some survey tools write them). ``count`` is the number of valid responses
+    (``responses`` holds them only when they were gathered, see :func:`parse_responses`). ``variables`` are the outcome variables this
     import declares (outcome columns the questionnaire does not declare), for the round to
     record (:func:`toolkit.data.variables.declare_round_variables`)."""
 
     responses: list[ImportedResponse]
     mapping: Mapping
+    count: int = 0
     empty_rows: int = 0
     empty_examples: list[int] = field(default_factory=list)
     unanswered_rows: list[int] = field(default_factory=list)
@@ -188,12 +191,30 @@ def parse_responses(q: Questionnaire, table: Table, mapping: Mapping | None = No
                     extra: tuple[Variable, ...] | list[Variable] = ()) -> ParsedAnswers:
     """Check every cell of ``table`` against ``q`` through ``mapping``; all responses or an ImportProblem.
 
+    The rows of :func:`iter_responses`, gathered in ``ParsedAnswers.responses``: for a file read
+    into memory (a web upload). Raises ImportProblem listing every problem, each with its row and
+    column.
+    """
+    parsed, responses = iter_responses(q, table, mapping, extra)
+    parsed.responses = list(responses)
+    table.problems.raise_if_any(table.filename)
+    return parsed
+
+
+def iter_responses(q: Questionnaire, table: Table, mapping: Mapping | None = None,
+                   extra: tuple[Variable, ...] | list[Variable] = ()) -> tuple[ParsedAnswers, Iterator[ImportedResponse]]:
+    """(summary, valid responses one by one) of ``table`` checked against ``q`` through ``mapping``.
+
     Without ``mapping`` the proposed one (:func:`toolkit.core.mapping.propose`) is used and a
     column it cannot place is an error. ``extra`` (variables declared at the import, ``--outcome
     ID:TYPE``) makes the columns of those ids outcomes of that type, overriding the mapping for
     them. Outcome cells are read for their type (:func:`toolkit.core.variables.parse_value`); the
-    returned mapping carries every outcome's type. A respondent id may appear once. Raises
-    ImportProblem listing every problem, each with its row and column.
+    returned mapping carries every outcome's type. A respondent id may appear once.
+
+    Column problems raise ImportProblem at once. Row problems go into ``table.problems`` and their
+    rows are not yielded; the summary's counts (``count``, skipped rows) are final once the
+    iterator is exhausted, and the caller then raises ``table.problems`` (all or nothing): a
+    :class:`~toolkit.core.tabular.TableStream` is so checked and stored in one pass.
     """
     strict = mapping is None
     mapping, problems = with_outcomes(q, mapping or propose(q, table.headers), extra)
@@ -202,14 +223,20 @@ def parse_responses(q: Questionnaire, table: Table, mapping: Mapping | None = No
         raise ImportProblem(table.filename, problems)
     mapping = with_types(q, mapping)
     variables = {c.target: outcome_variable(q, c) for c in mapping.columns if c.kind == "outcome"}
-    parsed = ParsedAnswers([], mapping, table.skipped, list(table.skipped_rows),
-                           variables=[v for v in variables.values() if v.id not in q.outcomes])
+    parsed = ParsedAnswers([], mapping, variables=[v for v in variables.values() if v.id not in q.outcomes])
+    return parsed, _responses(q, table, parsed, variables)
+
+
+def _responses(q: Questionnaire, table: Table, parsed: ParsedAnswers,
+               variables: dict[str, Variable]) -> Iterator[ImportedResponse]:
+    mapping, problems = parsed.mapping, table.problems
     seen_ids: dict[str, int] = {}
     texts = {iid: {normalise(t) for t in item.text.values()} for iid, item in q.items.items()}
-    for number, cells in table.rows:
+    for number, cells in table.records():
         if _is_text_row(mapping, cells, texts):
             parsed.text_rows.append(number)
             continue
+        before = len(problems) + problems.more
         response = _parse_row(q, mapping, number, cells, problems)
         if response.external_id is not None:
             if response.external_id in seen_ids:
@@ -219,14 +246,14 @@ def parse_responses(q: Questionnaire, table: Table, mapping: Mapping | None = No
             seen_ids.setdefault(response.external_id, number)
         if response.answers:
             response.values = _row_values(variables, mapping, number, cells, problems)
-            parsed.responses.append(response)
+            if len(problems) + problems.more == before:
+                parsed.count += 1
+                yield response
         else:
             parsed.unanswered_rows.append(number)
-    if not parsed.responses and not problems:
+    parsed.empty_rows, parsed.empty_examples = table.skipped, list(table.skipped_rows)
+    if not parsed.count and not (problems or problems.more):
         problems.append(Problem(N_("the file has a header but no row with answers")))
-    if problems:
-        raise ImportProblem(table.filename, problems)
-    return parsed
 
 
 def _is_text_row(mapping: Mapping, cells: dict[str, str], texts: dict[str, set[str]]) -> bool:
