@@ -114,3 +114,24 @@ def test_the_download_streams_the_same_bytes_and_is_audited(app, database, defau
     assert xlsx.get_data() == exports.to_xlsx(headers, rows)
     logged = [r[0] for r in database.execute("SELECT detail FROM audit WHERE action = 'export'")]
     assert logged == ["answers.csv, 7 rows", "answers.xlsx, 7 rows"]
+
+
+def test_an_anonymous_export_keeps_its_rows_and_their_order_by_content(database, default_q):
+    from toolkit.core.privacy import protect_answer_export
+
+    round_id = create_round(database, default_q, "Anon")
+    text = next(i.id for i in default_q.items.values() if i.type == "text")
+    with transaction(database):
+        for n in range(12):
+            insert_response(database, default_q, round_id, {"mot_int_1": 1 + n % 4, "mot_int_2": 5 - n % 3,
+                                                            text: ("b", "a", "", "=x", "ab")[n % 5]})
+    round_ = get_round(database, round_id)
+    responses = usable_responses(database, round_id)
+    answers = raw_answers(database, round_id)
+    item_ids = [iid for block in default_q.blocks for iid in block.items]
+    batch = [[exports.escape_cell(v) for v in exports._answer_cells(default_q, item_ids, answers.get(r["id"], {}))]
+             for r in responses]
+    expected = sorted(protect_answer_export(item_ids, batch, default_q, round_), key=lambda r: [str(c) for c in r])
+    assert exports.answer_table(database, round_, default_q) == (item_ids, expected)
+    headers, rows = exports.answer_rows(database, round_, default_q)
+    assert b"".join(exports.csv_chunks(headers, rows)) == _oracle_csv(item_ids, expected)

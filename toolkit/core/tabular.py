@@ -47,6 +47,7 @@ id and its values, so screens can show it in the reader's language. The limits a
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import itertools
@@ -180,8 +181,10 @@ def _checked_row(table: TableStream, number: int, cells: list, fixed_width: bool
 
 
 def _too_large(filename: str, limit: int) -> ImportProblem:
-    return ImportProblem(filename, [Problem(N_("the file is larger than %(limit)d MB, the limit"),
-                                            limit=limit // 1024 // 1024)])
+    return ImportProblem(filename, [Problem(N_(
+        "the file is larger than %(limit)d MB, the limit for a file uploaded in the web app; import a larger file "
+        "on the command line (persona-toolkit participants import or responses import), which has no size limit"),
+        limit=limit // 1024 // 1024)])
 
 
 def read_table(data: bytes, filename: str, limits: Limits = UPLOAD) -> Table:
@@ -390,7 +393,8 @@ def _text_records(source: BinaryIO, start: int, encoding: str, filename: str,
         raise ImportProblem(filename, [Problem(N_("row %(row)d: cannot read this CSV line (%(reason)s)"),
                                                row=reader.line_num, reason=str(exc))]) from exc
     finally:
-        text.detach()  # the caller's file stays open
+        with contextlib.suppress(ValueError):  # the caller may have closed it already
+            text.detach()  # else the wrapper would close the caller's file when it is collected
 
 
 # --- dialect and rows -----------------------------------------------------------------------

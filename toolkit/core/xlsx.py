@@ -8,8 +8,10 @@ that are there.
 Checked before any data is loaded (from the zip's central directory: Python's zipfile never
 unpacks a part beyond the size declared there, and a part that lies fails its checksum):
 
-- at most MAX_PARTS parts; each unpacks to at most MAX_PART_BYTES and all together to
-  MAX_UNPACKED_BYTES; a part of more than 1 MB compressed over MAX_RATIO times is a zip bomb.
+- at most MAX_PARTS parts; a part of more than 1 MB compressed over MAX_RATIO times is a zip
+  bomb; in a web upload each part unpacks to at most MAX_PART_BYTES and all together to
+  MAX_UNPACKED_BYTES. On the command line a sheet may be larger (it is streamed), but the
+  shared strings, which are held whole, still at most MAX_PART_BYTES.
 
 Checked while reading:
 
@@ -74,7 +76,7 @@ def workbook_rows(source: BinaryIO, filename: str, max_cells: int | None = MAX_C
     """
     try:
         with zipfile.ZipFile(source) as archive:
-            _check_archive(archive)
+            _check_archive(archive, sizes=max_cells is not None)
             book = _Workbook(archive, max_cells)
             with_data = []
             for title, path in book.sheets():
@@ -102,7 +104,9 @@ def workbook_rows(source: BinaryIO, filename: str, max_cells: int | None = MAX_C
             n=len(with_data), names=names)])
 
 
-def _check_archive(archive: zipfile.ZipFile) -> None:
+def _check_archive(archive: zipfile.ZipFile, sizes: bool = True) -> None:
+    """Refuse a zip bomb (any upload or file) and, with ``sizes`` (a web upload), parts and
+    archives over MAX_PART_BYTES and MAX_UNPACKED_BYTES."""
     parts = archive.infolist()
     if len(parts) > MAX_PARTS:
         raise _Refused(Problem(N_("the workbook has %(n)d parts; the limit is %(limit)d"), n=len(parts),
@@ -115,15 +119,19 @@ def _check_archive(archive: zipfile.ZipFile) -> None:
             raise _Refused(Problem(N_(
                 "part %(part)s of the workbook is compressed %(ratio)d times (a zip bomb); spreadsheet programs "
                 "never compress that much, so it is refused before it is read"), part=part.filename, ratio=ratio))
-        if part.file_size > MAX_PART_BYTES:
-            raise _Refused(Problem(N_(
-                "part %(part)s of the workbook unpacks to %(size)d MB; the limit is %(limit)d MB, so it is refused "
-                "before it is read"), part=part.filename, size=part.file_size // 1024 // 1024,
-                limit=MAX_PART_BYTES // 1024 // 1024))
-        if total > MAX_UNPACKED_BYTES:
+        if sizes and part.file_size > MAX_PART_BYTES:
+            raise _Refused(_part_too_big(part))
+        if sizes and total > MAX_UNPACKED_BYTES:
             raise _Refused(Problem(N_(
                 "the workbook unpacks to more than %(limit)d MB, so it is refused before it is read"),
                 limit=MAX_UNPACKED_BYTES // 1024 // 1024))
+
+
+def _part_too_big(part: zipfile.ZipInfo) -> Problem:
+    return Problem(N_(
+        "part %(part)s of the workbook unpacks to %(size)d MB; the limit is %(limit)d MB, so it is refused "
+        "before it is read"), part=part.filename, size=part.file_size // 1024 // 1024,
+        limit=MAX_PART_BYTES // 1024 // 1024)
 
 
 def _local(tag: str) -> str:
@@ -211,6 +219,8 @@ class _Workbook:
             self._strings = []
             path = self._related("/sharedStrings")
             if path and path in self.names:
+                if self.archive.getinfo(path).file_size > MAX_PART_BYTES:  # held whole: capped on the command line too
+                    raise _Refused(_part_too_big(self.archive.getinfo(path)))
                 for _event, element in self._parse(path):
                     if _local(element.tag) == "si":
                         self._strings.append(_text_of(element))

@@ -96,7 +96,9 @@ def answer_rows(db: sqlite_utils.Database, round_: dict, q: Questionnaire) -> tu
                  for r in responses if r["publication"] == publication]
         rows += protect_answer_export(headers, batch, q, round_)  # small groups, quotes: privacy.py
     del responses, answers
-    rows.sort(key=lambda row: [str(cell) for cell in row])
+    # By content: one key string per row orders as the list of its cells would (cells hold no NUL,
+    # which sorts below every other character), at a fraction of the memory.
+    rows.sort(key=lambda row: "\x00".join(str(cell) for cell in row))
     return headers, rows
 
 
