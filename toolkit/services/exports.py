@@ -107,12 +107,15 @@ def _answer_cells(q: Questionnaire, item_ids: list[str], mine: dict[str, str]) -
 
 
 # The round's usable responses with their participant and their answers (a JSON object item id ->
-# stored text), one row per response in id order: SQLite reads each response's answers by key.
+# stored text), one row per response in id order. The responses are sorted first (LIMIT -1 keeps
+# SQLite from folding the inner query into the outer one), and each response's answers are read
+# by key as its row is fetched, so the first row comes at once instead of after every answer.
 _IDENTIFIED_ROWS = """
-SELECT r.id, r.submitted_on, r.external_id, r.team, p.email, p.name, p.team, p.language, p.attributes,
-       (SELECT json_group_object(a.item_id, a.value) FROM answers a WHERE a.response_id = r.id)
-FROM usable_responses r LEFT JOIN participants p ON p.id = r.participant_id
-WHERE r.round_id = ? ORDER BY r.id"""
+SELECT s.*, (SELECT json_group_object(a.item_id, a.value) FROM answers a WHERE a.response_id = s.id)
+FROM (SELECT r.id, r.submitted_on, r.external_id, r.team, p.email, p.name, p.team AS p_team, p.language,
+             p.attributes
+      FROM usable_responses r LEFT JOIN participants p ON p.id = r.participant_id
+      WHERE r.round_id = ? ORDER BY r.id LIMIT -1) s"""
 # Every attribute key of the round's participants who responded, in the order the rows first show it.
 _ATTRIBUTE_KEYS = """
 SELECT j.key FROM usable_responses r JOIN participants p ON p.id = r.participant_id, json_each(p.attributes) j
