@@ -122,3 +122,23 @@ def test_the_web_upload_limit_is_a_setting_named_in_dutch(app, client, database,
                            data={"file": (path.open("rb"), "people.csv")}, content_type="multipart/form-data")
     assert response.status_code == 302  # to the preview
     assert participants.read_participants(path.read_bytes(), "people.csv", "nl", Limits(None, None))[0]["team"] == "IT"
+
+
+@pytest.mark.parametrize("domain", ["example.org", "Example.ORG", "bücher.de", "xn--bcher-kva.de", "localhost",
+                                    "ex_ample.org", "-example.org", "example..org", "a" * 250 + ".org"])
+def test_addresses_normalise_as_email_validator_does_with_a_domain_seen_before(domain):
+    from email_validator import EmailNotValidError, validate_email
+
+    domains: dict[str, str] = {}
+    for local in ("first", "Jan.de.Vries", "x" * 64, "x" * 65, "a..b", ".a", "a.", "o'brien", "jörg", "a+tag",
+                  '"quoted@local"', "", "first"):
+        raw = f"{local}@{domain}"
+        try:
+            expected = validate_email(raw, check_deliverability=False).normalized
+        except EmailNotValidError:
+            expected = None
+        try:
+            found = participants.normalised_email(raw, domains)
+        except EmailNotValidError:
+            found = None
+        assert found == expected, raw
