@@ -142,3 +142,16 @@ def test_addresses_normalise_as_email_validator_does_with_a_domain_seen_before(d
         except EmailNotValidError:
             found = None
         assert found == expected, raw
+
+
+def test_a_plain_cell_is_cleaned_by_the_short_way_as_by_the_whole_rule():
+    import random
+    import unicodedata
+
+    from toolkit.core.cleaning import cell_text, exportable_text
+
+    rng = random.Random(1)
+    alphabet = [chr(i) for i in range(0x250)] + ["\u2028", "\ufffe", "e\u0301", "\u00a0"]
+    for _ in range(20_000):
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
+        assert cell_text(value) == exportable_text(unicodedata.normalize("NFC", value)).strip(), repr(value)
