@@ -17,7 +17,7 @@ import json
 import secrets
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 import sqlite_utils
@@ -271,6 +271,35 @@ def raw_answers(db: sqlite_utils.Database, round_id: int) -> dict[str, dict[str,
     ):
         result.setdefault(rid, {})[item_id] = value
     return result
+
+
+# The round's usable responses with their participant and their answers (a JSON object item id ->
+# stored text), one row per response in id order. The responses are sorted first (LIMIT -1 keeps
+# SQLite from folding the inner query into the outer one), and each response's answers are read
+# by key as its row is fetched, so the first row comes at once instead of after every answer.
+_WITH_PARTICIPANTS = """
+SELECT s.*, (SELECT json_group_object(a.item_id, a.value) FROM answers a WHERE a.response_id = s.id)
+FROM (SELECT r.id, r.submitted_on, r.external_id, r.team, p.email, p.name, p.team AS p_team, p.language,
+             p.attributes
+      FROM usable_responses r LEFT JOIN participants p ON p.id = r.participant_id
+      WHERE r.round_id = ? ORDER BY r.id LIMIT -1) s"""
+
+
+def responses_with_participants(db: sqlite_utils.Database, round_id: int) -> Iterator[tuple]:
+    """The round's usable responses one at a time, in id order, for an export that streams: tuples
+    (id, submitted_on, external_id, team, participant's email, name, team, language, attributes
+    JSON, answers as a JSON object item id -> stored text or None); participant fields are None
+    for a response without one."""
+    return db.execute(_WITH_PARTICIPANTS, [round_id])
+
+
+def respondent_attribute_keys(db: sqlite_utils.Database, round_id: int) -> list[str]:
+    """Every attribute key of the participants behind the round's usable responses, in the order
+    the responses (by id) first show it."""
+    return [key for (key,) in db.execute(
+        "SELECT j.key FROM usable_responses r JOIN participants p ON p.id = r.participant_id, "
+        "json_each(p.attributes) j WHERE r.round_id = ? GROUP BY j.key ORDER BY min(printf('%s %010d', r.id, j.id))",
+        [round_id])]
 
 
 def answers_by_response(db: sqlite_utils.Database, round_id: int, q: Questionnaire) -> dict[str, dict]:

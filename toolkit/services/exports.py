@@ -32,7 +32,12 @@ from toolkit.core.cleaning import exportable
 from toolkit.core.intake import decode_value
 from toolkit.core.privacy import may_show, protect_answer_export
 from toolkit.core.questionnaire import Questionnaire
-from toolkit.data.responses import raw_answers, usable_responses
+from toolkit.data.responses import (
+    raw_answers,
+    respondent_attribute_keys,
+    responses_with_participants,
+    usable_responses,
+)
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PARTICIPANT_COLUMNS = ("email", "name", "team", "language")
@@ -106,30 +111,14 @@ def _answer_cells(q: Questionnaire, item_ids: list[str], mine: dict[str, str]) -
     return [_cell(q.items[iid], mine[iid]) if iid in mine else "" for iid in item_ids]
 
 
-# The round's usable responses with their participant and their answers (a JSON object item id ->
-# stored text), one row per response in id order. The responses are sorted first (LIMIT -1 keeps
-# SQLite from folding the inner query into the outer one), and each response's answers are read
-# by key as its row is fetched, so the first row comes at once instead of after every answer.
-_IDENTIFIED_ROWS = """
-SELECT s.*, (SELECT json_group_object(a.item_id, a.value) FROM answers a WHERE a.response_id = s.id)
-FROM (SELECT r.id, r.submitted_on, r.external_id, r.team, p.email, p.name, p.team AS p_team, p.language,
-             p.attributes
-      FROM usable_responses r LEFT JOIN participants p ON p.id = r.participant_id
-      WHERE r.round_id = ? ORDER BY r.id LIMIT -1) s"""
-# Every attribute key of the round's participants who responded, in the order the rows first show it.
-_ATTRIBUTE_KEYS = """
-SELECT j.key FROM usable_responses r JOIN participants p ON p.id = r.participant_id, json_each(p.attributes) j
-WHERE r.round_id = ? GROUP BY j.key ORDER BY min(printf('%s %010d', r.id, j.id))"""
-
-
 def _identified_rows(db: sqlite_utils.Database, round_: dict, q: Questionnaire) -> tuple[list[str], Iterator[list]]:
     item_ids = [iid for block in q.blocks for iid in block.items]
-    attribute_keys = [key for (key,) in db.execute(_ATTRIBUTE_KEYS, [round_["id"]])]
+    attribute_keys = respondent_attribute_keys(db, round_["id"])
     headers = ["response_id", "submitted_on", "respondent_id", *PARTICIPANT_COLUMNS, *attribute_keys, *item_ids]
 
     def rows() -> Iterator[list]:
-        for rid, submitted, external, team, email, name, p_team, language, attributes, answers in db.execute(
-                _IDENTIFIED_ROWS, [round_["id"]]):
+        for rid, submitted, external, team, email, name, p_team, language, attributes, answers in (
+                responses_with_participants(db, round_["id"])):
             attributes = json.loads(attributes or "{}")
             yield [rid, submitted, external or "", email or "", name or "", p_team or team or "", language or "",
                    *[attributes.get(k, "") for k in attribute_keys],
