@@ -9,9 +9,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from toolkit.cli.common import get_round_or_fail, open_db, require_secret_key
-from toolkit.core.intake import ImportProblem
+from toolkit.core.intake import ImportProblem, open_table
 from toolkit.core.tokens import participant_token, personal_link
-from toolkit.services.participants import import_participants, read_participants
+from toolkit.services.participants import import_participants, iter_participants
 
 
 def _db_and_round(round_id):
@@ -28,12 +28,15 @@ def participants_group():
 @click.option("--round", "round_id", type=int, required=True)
 @with_appcontext
 def participants_import(file, round_id):
-    """Import participants (email, name, team, language, extra columns); all rows or none."""
+    """Import participants (email, name, team, language, extra columns); all rows or none. Any
+    size: the file is read, checked and stored row by row."""
     database, round_ = _db_and_round(round_id)
     try:
-        rows = read_participants(Path(file).read_bytes(), file, round_["language"])
-        count = import_participants(database, round_id, rows, current_app.config["SECRET_KEY"],
-                                    filename=Path(file).name)
+        with open(file, "rb") as source:  # read, checked and stored as a stream: no size limit here
+            table = open_table(source, file)
+            rows = iter_participants(table, round_["language"])
+            count = import_participants(database, round_id, rows, current_app.config["SECRET_KEY"],
+                                        filename=Path(file).name, problems=table.problems)
     except ImportProblem as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Imported {count} participants into round {round_id}.")

@@ -11,7 +11,7 @@ import click
 from flask.cli import with_appcontext
 
 from toolkit.cli.common import get_round_or_fail, open_db
-from toolkit.core.intake import ImportProblem, ParsedAnswers, parse_responses, read_table
+from toolkit.core.intake import ImportProblem, ParsedAnswers, iter_responses, open_table
 from toolkit.core.mapping import propose, read_mapping, with_outcomes, with_types
 from toolkit.core.variables import parse_declaration
 from toolkit.data.responses import import_responses
@@ -61,7 +61,8 @@ def _declarations(outcomes: tuple[str, ...]) -> tuple:
 @click.option("--outcome", "outcomes", multiple=True, metavar="ID[:TYPE]", help=OUTCOME_HELP)
 @with_appcontext
 def responses_import(file, round_id, mapping_file, outcomes):
-    """Import one row per respondent; all rows or none.
+    """Import one row per respondent; all rows or none. Any size: the file is read, checked and
+    stored row by row (each cell at most 4,000 characters).
 
     Columns are matched to items by item id or by question text (any language of the
     questionnaire), and to the questionnaire's declared outcomes by their id; with --mapping,
@@ -75,14 +76,15 @@ def responses_import(file, round_id, mapping_file, outcomes):
     round_ = get_round_or_fail(database, round_id)
     q = round_questionnaire(database, round_)
     try:
-        table = read_table(Path(file).read_bytes(), file)
-        mapping = None
-        if mapping_file:
-            mapping = read_mapping(q, table.headers, Path(mapping_file).read_text(encoding="utf-8-sig"),
-                                   Path(mapping_file).name)
-        parsed = parse_responses(q, table, mapping, extra)
-        count = import_responses(database, round_, q, parsed.responses, filename=Path(file).name,
-                                 variables=parsed.variables)
+        with open(file, "rb") as source:  # read, checked and stored as a stream: no size limit here
+            table = open_table(source, file)
+            mapping = None
+            if mapping_file:
+                mapping = read_mapping(q, table.headers, Path(mapping_file).read_text(encoding="utf-8-sig"),
+                                       Path(mapping_file).name)
+            parsed, rows = iter_responses(q, table, mapping, extra)
+            count = import_responses(database, round_, q, rows, filename=Path(file).name,
+                                     variables=parsed.variables, problems=table.problems)
     except ImportProblem as exc:
         raise click.ClickException(str(exc)) from exc
     kept = parsed.outcomes()
@@ -110,8 +112,9 @@ def responses_map(file, round_id, outcomes, out):
     database = open_db()
     q = round_questionnaire(database, get_round_or_fail(database, round_id))
     try:
-        table = read_table(Path(file).read_bytes(), file)
-        mapping, problems = with_outcomes(q, propose(q, table.headers), extra)
+        with open(file, "rb") as source:
+            headers = open_table(source, file).headers
+        mapping, problems = with_outcomes(q, propose(q, headers), extra)
         if problems:
             raise ImportProblem(Path(file).name, problems)
     except ImportProblem as exc:

@@ -36,6 +36,11 @@ def exportable(value):
     return exportable_text(value) if isinstance(value, str) else value
 
 
+_PRINTABLE_ASCII = re.compile("[\x20-\x7e]*")  # already NFC, and nothing for exportable_text to change
+
+
 def cell_text(value: str) -> str:
     """An imported cell as we store it: Unicode NFC, :func:`exportable_text`, stripped."""
+    if _PRINTABLE_ASCII.fullmatch(value):  # most cells of a large import: one scan instead of three
+        return value.strip()
     return exportable_text(unicodedata.normalize("NFC", value)).strip()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from toolkit.core import variables as outcome_values
@@ -29,12 +30,12 @@ from toolkit.core.mapping import (
 from toolkit.core.messages import N_
 from toolkit.core.problems import ImportProblem, Problem
 from toolkit.core.questionnaire import Item, Questionnaire
-from toolkit.core.tabular import Table, read_table
+from toolkit.core.tabular import Table, open_table, read_table
 from toolkit.core.variables import Variable
 
 __all__ = [  # the reading side is re-exported: importers need only this module
     "ImportProblem", "ImportedResponse", "ParsedAnswers", "Problem", "Table", "decode_value", "encode_value",
-    "parse_responses", "parse_value", "read_table", "split_choices",
+    "iter_responses", "open_table", "parse_responses", "parse_value", "read_table", "split_choices",
 ]
 _SEPARATORS = re.compile(r"([,;|\n])")
 
@@ -59,26 +60,57 @@ def parse_value(q: Questionnaire, item: Item, raw: str):
     ';', '|' or line breaks -> list[str] in the order given, without repeats; text: the cell as
     it is. Raises ValueError whose argument is a :class:`Problem` saying what was expected.
     """
-    if raw == "":
-        return None
+    return value_parser(q, item)(raw)
+
+
+def value_parser(q: Questionnaire, item: Item) -> Callable[[str], object]:
+    """:func:`parse_value` for one item, with its labels and options looked up once: for reading
+    the same column on many rows."""
     if item.type == "text":
-        return raw
+        return lambda raw: raw or None
     if item.type == "likert":
-        return _likert(q, item, raw)
+        return _likert_parser(q, item)
+    return _choice_parser(item)
+
+
+def _likert_parser(q: Questionnaire, item: Item) -> Callable[[str], int | None]:
+    scale = q.scales[item.scale]
+    numbers = {str(n): n for n in range(scale.min, scale.max + 1)}
+    labels: dict[str, int] = {}
+    for names in scale.labels.values():
+        for offset, label in enumerate(names):
+            labels.setdefault(_norm(label), scale.min + offset)
+    no_answer = {_norm(label) for names in scale.na_labels.values() for label in names}
+
+    def likert(raw: str) -> int | None:
+        if raw in numbers:
+            return numbers[raw]
+        return _likert(q, item, raw, labels, no_answer) if raw else None
+
+    return likert
+
+
+def _choice_parser(item: Item) -> Callable[[str], str | list[str] | None]:
     lookup = {}
     for option in item.options:
         lookup[_norm(option.value)] = option.value
         for label in option.label.values():
             lookup[_norm(label)] = option.value
     expected = ", ".join(o.value for o in item.options)
-    if item.type == "single":
-        if _norm(raw) in lookup:
-            return lookup[_norm(raw)]
-        raise ValueError(Problem(N_("unknown option; expected one of %(options)s"), options=expected))
-    return split_choices(raw, lookup, expected)
+
+    def choice(raw: str):
+        if raw == "":
+            return None
+        if item.type == "single":
+            if _norm(raw) in lookup:
+                return lookup[_norm(raw)]
+            raise ValueError(Problem(N_("unknown option; expected one of %(options)s"), options=expected))
+        return split_choices(raw, lookup, expected)
+
+    return choice
 
 
-def _likert(q: Questionnaire, item: Item, raw: str) -> int | None:
+def _likert(q: Questionnaire, item: Item, raw: str, labels: dict[str, int], no_answer: set[str]) -> int | None:
     scale = q.scales[item.scale]
     if re.fullmatch(r"[+-]?\d+(\.0+)?", raw):
         value = int(float(raw))
@@ -86,13 +118,10 @@ def _likert(q: Questionnaire, item: Item, raw: str) -> int | None:
             return value
         raise ValueError(Problem(N_("out of range; expected %(expected)s"), expected=_expected_likert(q, item)))
     key = _norm(raw)
-    for labels in scale.labels.values():
-        for offset, label in enumerate(labels):
-            if _norm(label) == key:
-                return scale.min + offset
-    for labels in scale.na_labels.values():
-        if key in (_norm(lab) for lab in labels):
-            return None
+    if key in labels:
+        return labels[key]
+    if key in no_answer:
+        return None
     raise ValueError(Problem(N_("unknown label; expected %(expected)s"), expected=_expected_likert(q, item)))
 
 
@@ -157,12 +186,14 @@ class ParsedAnswers:
     ``empty_rows`` (rows with no value at all, first ones named in ``empty_examples``) and
     ``unanswered_rows`` (row numbers with values, such as an id or a time, but no answer) and
     ``text_rows`` (rows holding the question texts under a header of item ids, as our answer
-    template and some survey tools write them). ``variables`` are the outcome variables this
+    template and some survey tools write them). ``count`` is the number of valid responses
+    (``responses`` holds them only when they were gathered, see :func:`parse_responses`). ``variables`` are the outcome variables this
     import declares (outcome columns the questionnaire does not declare), for the round to
     record (:func:`toolkit.data.variables.declare_round_variables`)."""
 
     responses: list[ImportedResponse]
     mapping: Mapping
+    count: int = 0
     empty_rows: int = 0
     empty_examples: list[int] = field(default_factory=list)
     unanswered_rows: list[int] = field(default_factory=list)
@@ -188,12 +219,30 @@ def parse_responses(q: Questionnaire, table: Table, mapping: Mapping | None = No
                     extra: tuple[Variable, ...] | list[Variable] = ()) -> ParsedAnswers:
     """Check every cell of ``table`` against ``q`` through ``mapping``; all responses or an ImportProblem.
 
+    The rows of :func:`iter_responses`, gathered in ``ParsedAnswers.responses``: for a file read
+    into memory (a web upload). Raises ImportProblem listing every problem, each with its row and
+    column.
+    """
+    parsed, responses = iter_responses(q, table, mapping, extra)
+    parsed.responses = list(responses)
+    table.problems.raise_if_any(table.filename)
+    return parsed
+
+
+def iter_responses(q: Questionnaire, table: Table, mapping: Mapping | None = None,
+                   extra: tuple[Variable, ...] | list[Variable] = ()) -> tuple[ParsedAnswers, Iterator[ImportedResponse]]:
+    """(summary, valid responses one by one) of ``table`` checked against ``q`` through ``mapping``.
+
     Without ``mapping`` the proposed one (:func:`toolkit.core.mapping.propose`) is used and a
     column it cannot place is an error. ``extra`` (variables declared at the import, ``--outcome
     ID:TYPE``) makes the columns of those ids outcomes of that type, overriding the mapping for
     them. Outcome cells are read for their type (:func:`toolkit.core.variables.parse_value`); the
-    returned mapping carries every outcome's type. A respondent id may appear once. Raises
-    ImportProblem listing every problem, each with its row and column.
+    returned mapping carries every outcome's type. A respondent id may appear once.
+
+    Column problems raise ImportProblem at once. Row problems go into ``table.problems`` and their
+    rows are not yielded; the summary's counts (``count``, skipped rows) are final once the
+    iterator is exhausted, and the caller then raises ``table.problems`` (all or nothing): a
+    :class:`~toolkit.core.tabular.TableStream` is so checked and stored in one pass.
     """
     strict = mapping is None
     mapping, problems = with_outcomes(q, mapping or propose(q, table.headers), extra)
@@ -202,15 +251,23 @@ def parse_responses(q: Questionnaire, table: Table, mapping: Mapping | None = No
         raise ImportProblem(table.filename, problems)
     mapping = with_types(q, mapping)
     variables = {c.target: outcome_variable(q, c) for c in mapping.columns if c.kind == "outcome"}
-    parsed = ParsedAnswers([], mapping, table.skipped, list(table.skipped_rows),
-                           variables=[v for v in variables.values() if v.id not in q.outcomes])
+    parsed = ParsedAnswers([], mapping, variables=[v for v in variables.values() if v.id not in q.outcomes])
+    return parsed, _responses(q, table, parsed, variables)
+
+
+def _responses(q: Questionnaire, table: Table, parsed: ParsedAnswers,
+               variables: dict[str, Variable]) -> Iterator[ImportedResponse]:
+    mapping, problems = parsed.mapping, table.problems
+    uses = [(use.column, use.kind, use.target) for use in mapping.columns]  # read once, not per cell
+    parsers = {target: value_parser(q, q.items[target]) for _column, kind, target in uses if kind == "item"}
     seen_ids: dict[str, int] = {}
     texts = {iid: {normalise(t) for t in item.text.values()} for iid, item in q.items.items()}
-    for number, cells in table.rows:
-        if _is_text_row(mapping, cells, texts):
+    for number, cells in table.records():
+        if _is_text_row(uses, cells, texts):
             parsed.text_rows.append(number)
             continue
-        response = _parse_row(q, mapping, number, cells, problems)
+        before = len(problems) + problems.more
+        response = _parse_row(uses, parsers, number, cells, problems)
         if response.external_id is not None:
             if response.external_id in seen_ids:
                 problems.append(Problem(N_("row %(row)d, column '%(column)s': '%(id)s' also on row %(other)d; expected "
@@ -218,67 +275,68 @@ def parse_responses(q: Questionnaire, table: Table, mapping: Mapping | None = No
                                         id=response.external_id, other=seen_ids[response.external_id]))
             seen_ids.setdefault(response.external_id, number)
         if response.answers:
-            response.values = _row_values(variables, mapping, number, cells, problems)
-            parsed.responses.append(response)
+            response.values = _row_values(variables, uses, number, cells, problems)
+            if len(problems) + problems.more == before:
+                parsed.count += 1
+                yield response
         else:
             parsed.unanswered_rows.append(number)
-    if not parsed.responses and not problems:
+    parsed.empty_rows, parsed.empty_examples = table.skipped, list(table.skipped_rows)
+    if not parsed.count and not (problems or problems.more):
         problems.append(Problem(N_("the file has a header but no row with answers")))
-    if problems:
-        raise ImportProblem(table.filename, problems)
-    return parsed
 
 
-def _is_text_row(mapping: Mapping, cells: dict[str, str], texts: dict[str, set[str]]) -> bool:
+def _is_text_row(uses: list[tuple[str, str, str]], cells: dict[str, str], texts: dict[str, set[str]]) -> bool:
     """True for a row whose item cells hold nothing but their items' question texts."""
-    filled = [(use.target, cells.get(use.column, "")) for use in mapping.columns
-              if use.kind == "item" and cells.get(use.column)]
-    return bool(filled) and all(normalise(value) in texts[iid] for iid, value in filled)
+    filled = ((target, cells[column]) for column, kind, target in uses if kind == "item" and cells.get(column))
+    first = next(filled, None)  # most rows fail on their first filled cell
+    return (first is not None and normalise(first[1]) in texts[first[0]]
+            and all(normalise(value) in texts[iid] for iid, value in filled))
 
 
 def _id_column(mapping: Mapping) -> str:
     return next(c.column for c in mapping.columns if c.kind == "respondent_id")
 
 
-def _parse_row(q: Questionnaire, mapping: Mapping, number: int, cells: dict[str, str],
+def _parse_row(uses: list[tuple[str, str, str]], parsers: dict[str, Callable], number: int, cells: dict[str, str],
                problems: list[Problem]) -> ImportedResponse:
     """The row's answers, respondent id and context (outcomes follow in :func:`_row_values`)."""
     response = ImportedResponse(number, None, {}, {})
-    for use in mapping.columns:
-        raw = cells.get(use.column, "")
-        if use.kind == "item":
+    for column, kind, target in uses:
+        raw = cells.get(column, "")
+        if kind == "item":
             try:
-                value = parse_value(q, q.items[use.target], raw)
+                value = parsers[target](raw)
             except ValueError as exc:
                 problems.append(Problem(N_("row %(row)d, column '%(column)s': value '%(value)s' %(reason)s"),
-                                        row=number, column=use.column, value=raw, reason=exc.args[0]))
+                                        row=number, column=column, value=raw, reason=exc.args[0]))
                 continue
             if value is not None:
-                response.answers[use.target] = value
-        elif use.kind == "respondent_id":
+                response.answers[target] = value
+        elif kind == "respondent_id":
             response.external_id = raw or None
-        elif use.kind == "context" and raw:
-            response.context[use.target] = raw
+        elif kind == "context" and raw:
+            response.context[target] = raw
     return response
 
 
-def _row_values(variables: dict[str, Variable], mapping: Mapping, number: int, cells: dict[str, str],
-                problems: list[Problem]) -> dict:
+def _row_values(variables: dict[str, Variable], uses: list[tuple[str, str, str]], number: int,
+                cells: dict[str, str], problems: list[Problem]) -> dict:
     """The outcome values of one answered row (variable id -> typed value, empty cells left
     out); a cell that does not fit its variable's type is a problem naming row and column."""
     values = {}
-    for use in mapping.columns:
-        if use.kind != "outcome":
+    for column, kind, target in uses:
+        if kind != "outcome":
             continue
-        raw = cells.get(use.column, "")
+        raw = cells.get(column, "")
         try:
-            value = outcome_values.parse_value(variables[use.target], raw)
+            value = outcome_values.parse_value(variables[target], raw)
         except ValueError as exc:
             problems.append(Problem(N_("row %(row)d, column '%(column)s': value '%(value)s' %(reason)s"),
-                                    row=number, column=use.column, value=raw, reason=exc.args[0]))
+                                    row=number, column=column, value=raw, reason=exc.args[0]))
             continue
         if value is not None:
-            values[use.target] = value
+            values[target] = value
     return values
 
 

@@ -3,7 +3,10 @@
 Files come from Excel on Dutch Windows, from Microsoft and Google Forms, from HR systems and
 everything in between. The rules, in the order they are applied:
 
-**Size.** At most MAX_FILE_BYTES, checked before anything is read. A file that starts like a
+**Size.** A web upload may hold at most MAX_FILE_BYTES (the web app's MAX_UPLOAD_MB setting)
+and MAX_CELLS cells (:class:`Limits`), checked before anything is read; the command line has no
+cap. Either way the file is read as a stream (:func:`open_table`): rows are checked and handed
+on one at a time, so memory does not grow with the file. A file that starts like a
 zip archive is read as an XLSX workbook (:mod:`toolkit.core.xlsx`: declared sizes, compression
 ratio, XML declarations and cell count are checked there before the data is loaded); an old
 .xls or password-protected workbook is named as such; everything else is read as text.
@@ -32,22 +35,27 @@ the header has columns is an error naming the row and both counts; in a workbook
 cells at the end of a row are not stored, only a value right of the header's last column is.
 
 **Cells.** Unicode NFC, cleaned by :func:`toolkit.core.cleaning.cell_text` (line breaks kept,
-control characters out), stripped. At most MAX_CELLS cells and MAX_COLUMNS columns: reading
-stops at the limit, so an oversized file never fills the memory.
+control characters out), stripped; at most MAX_CELL_CHARS characters each. At most MAX_COLUMNS
+columns, and in a web upload at most MAX_CELLS cells: reading stops at the limit.
 
 Errors are :class:`~toolkit.core.problems.ImportProblem` listing every
-:class:`~toolkit.core.problems.Problem` with its place; each problem carries an English message
+:class:`~toolkit.core.problems.Problem` with its place (the first MAX_ERRORS_KEPT, then how many more); each problem carries an English message
 id and its values, so screens can show it in the reader's language. The limits are in
 :mod:`toolkit.core.problems`.
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import io
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from toolkit.core.cleaning import cell_text
 from toolkit.core.messages import N_
@@ -59,8 +67,9 @@ from toolkit.core.problems import (
     BadCell,
     ImportProblem,
     Problem,
+    Problems,
 )
-from toolkit.core.xlsx import read_workbook
+from toolkit.core.xlsx import workbook_rows
 
 SKIPPED_NAMED = 10
 CANDIDATE_DELIMITERS = (",", ";", "\t")
@@ -68,6 +77,23 @@ _SEP_HINT = re.compile(r'^"?sep=(.)"?[ \t]*$', re.IGNORECASE)
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and .xlsx with a password
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a file may hold before it is refused unread: ``file_bytes`` (None: no cap) and
+    ``cells`` (rows times columns; None: no cap). A web upload has both (UPLOAD; the web app
+    sets the size from its MAX_UPLOAD_MB setting); the command line has neither (COMMAND_LINE):
+    it streams the file, so its memory does not grow with the file. The cell and row checks
+    (MAX_CELL_CHARS, MAX_COLUMNS, row widths) and a workbook's zip-bomb and XML checks hold
+    for both."""
+
+    file_bytes: int | None = MAX_FILE_BYTES
+    cells: int | None = MAX_CELLS
+
+
+UPLOAD = Limits()
+COMMAND_LINE = Limits(None, None)
 
 
 @dataclass
@@ -78,6 +104,7 @@ class Table:
     Row numbers are as the spreadsheet shows them (the header is row 1 when it is the first
     row); cells map each header to the cleaned text of its cell ("" when empty). ``skipped``
     counts the empty rows, ``skipped_rows`` names the first SKIPPED_NAMED of them.
+    ``problems`` collects what importers find wrong in the rows (see :meth:`records`).
     """
 
     filename: str
@@ -85,6 +112,7 @@ class Table:
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     skipped: int = 0
     skipped_rows: list[int] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems, repr=False, compare=False)
 
     def skip(self, first: int, last: int) -> None:
         """Count the empty rows ``first`` to ``last`` (inclusive) as skipped."""
@@ -93,29 +121,114 @@ class Table:
             self.skipped_rows += list(range(first, min(last, first + SKIPPED_NAMED) + 1))[
                 : max(0, SKIPPED_NAMED - len(self.skipped_rows))]
 
+    def records(self) -> Iterator[tuple[int, dict[str, str]]]:
+        """The data rows as (row number, cells); for a :class:`TableStream`, read as they come."""
+        return iter(self.rows)
 
-def read_table(data: bytes, filename: str) -> Table:
+
+class TableStream(Table):
+    """A file read row by row (:func:`open_table`): the header is read and checked at once,
+    :meth:`records` yields each further row once, cleaned and checked, so a file of a million
+    rows takes no more memory than one. A row that is too long or short, holds a cell over
+    MAX_CELL_CHARS or a cell the reader could not read is not yielded: its problem goes into
+    ``problems``, which the importer raises at the end (all rows or none). ``skipped`` is final
+    once the rows are read."""
+
+    def __init__(self, filename: str, numbered: Iterator[tuple[int, list]], *, fixed_width: bool):
+        """Read the header of ``numbered`` (row number, cells as str or :class:`BadCell`);
+        raises ImportProblem for an empty file or a bad header."""
+        header_row, raw_headers = next(((n, cells) for n, cells in numbered if not _empty(cells)), (0, None))
+        if raw_headers is None:
+            raise ImportProblem(filename, [Problem(N_(
+                "the file is empty; expected a header row and a row below it for each person"))])
+        super().__init__(filename, _header(filename, header_row, raw_headers))
+        self._numbered, self._previous, self._fixed_width = numbered, header_row, fixed_width
+
+    def records(self) -> Iterator[tuple[int, dict[str, str]]]:
+        """Each data row once, as (row number, cells); see the class docstring."""
+        numbered, self._numbered = self._numbered, iter(())
+        for number, cells in numbered:
+            row = _checked_row(self, number, cells, self._fixed_width)
+            if row is not None:
+                yield number, row
+
+
+def _checked_row(table: TableStream, number: int, cells: list, fixed_width: bool) -> dict[str, str] | None:
+    """One row's cells by header, or None when it is empty (counted) or wrong (its problems
+    added to ``table.problems``)."""
+    table.skip(table._previous + 1, number - 1)  # rows a workbook does not store at all
+    table._previous = number
+    if _empty(cells):
+        table.skip(number, number)
+        return None
+    headers = table.headers
+    width_problem = _width_problem(number, cells, len(headers), fixed_width)
+    if width_problem:
+        table.problems.append(width_problem)
+        return None
+    row, ok = {}, True
+    for header, cell in zip(headers, list(cells) + [""] * (len(headers) - len(cells)), strict=False):
+        if isinstance(cell, BadCell):
+            table.problems.append(_bad_cell_problem(number, header, cell))
+            ok, cell = False, ""
+        row[header] = cell_text(cell)
+        if len(row[header]) > MAX_CELL_CHARS:
+            table.problems.append(Problem(N_("row %(row)d, column '%(column)s': %(n)d characters; the limit is "
+                                             "%(limit)d"), row=number, column=header, n=len(row[header]),
+                                          limit=MAX_CELL_CHARS))
+            ok = False
+    return row if ok else None
+
+
+def _too_large(filename: str, limit: int) -> ImportProblem:
+    return ImportProblem(filename, [Problem(N_(
+        "the file is larger than %(limit)d MB, the limit for a file uploaded in the web app; import a larger file "
+        "on the command line (persona-toolkit participants import or responses import), which has no size limit"),
+        limit=limit // 1024 // 1024)])
+
+
+def read_table(data: bytes, filename: str, limits: Limits = UPLOAD) -> Table:
     """Read a CSV or tab-separated text file, or an XLSX workbook, by the rules of this module.
 
     ``data`` is the file's bytes, ``filename`` its name (only the last part is kept, for
-    messages). Raises ImportProblem naming every problem: empty, too large, not text, an encoding
-    mix, an unreadable CSV line, a damaged, hostile or multi-sheet workbook, empty or duplicate
-    column names, rows with more or fewer values than the header, too many cells.
+    messages), ``limits`` its size and cell caps (default: a web upload's). Raises ImportProblem
+    naming every problem: empty, too large, not text, an encoding mix, an unreadable CSV line,
+    a damaged, hostile or multi-sheet workbook, empty or duplicate column names, rows with more
+    or fewer values than the header, too many cells.
     """
     filename = Path(filename).name
     if not data.strip():
         raise ImportProblem(filename, [Problem(N_("the file is empty; expected a header row and a row below it for each person"))])
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportProblem(filename, [Problem(N_("the file is larger than %(limit)d MB, the limit"),
-                                               limit=MAX_FILE_BYTES // 1024 // 1024)])
-    if data.startswith(_ZIP):
-        return table_from_rows(filename, read_workbook(data, filename), fixed_width=False)
-    if data.startswith(_OLE):
+    if limits.file_bytes is not None and len(data) > limits.file_bytes:
+        raise _too_large(filename, limits.file_bytes)
+    stream = open_table(io.BytesIO(data), filename, limits)
+    table = Table(stream.filename, stream.headers, list(stream.records()), stream.skipped, stream.skipped_rows)
+    stream.problems.raise_if_any(filename)
+    return table
+
+
+def open_table(source: BinaryIO, filename: str, limits: Limits = COMMAND_LINE) -> TableStream:
+    """The file ``source`` (a seekable binary file, read from its start) as a :class:`TableStream`:
+    header read and checked now, rows as they are asked for. Same rules as :func:`read_table`;
+    the encoding of a text file is settled by one quick pass over its bytes first. Raises
+    ImportProblem for what is wrong before the rows (size, kind, encoding, header), and, while
+    the rows are read, for an unreadable CSV line, a hostile workbook part or too many cells.
+    """
+    filename = Path(filename).name
+    size = source.seek(0, io.SEEK_END)
+    source.seek(0)
+    if limits.file_bytes is not None and size > limits.file_bytes:
+        raise _too_large(filename, limits.file_bytes)
+    head = source.read(4096)
+    source.seek(0)
+    if head.startswith(_ZIP):
+        return TableStream(filename, workbook_rows(source, filename, limits.cells), fixed_width=False)
+    if head.startswith(_OLE):
         raise ImportProblem(filename, [Problem(N_(
             "this is an old Excel workbook (.xls) or one protected with a password; save it as .xlsx "
             "without a password, or as CSV UTF-8"))])
-    text = decode_text(data, filename)
-    return table_from_rows(filename, csv_rows(text, filename), fixed_width=True)
+    encoding, start = text_encoding(source, filename)
+    return TableStream(filename, _text_records(source, start, encoding, filename, limits.cells), fixed_width=True)
 
 
 # --- encoding -------------------------------------------------------------------------------
@@ -197,6 +310,93 @@ def _printable(text: str) -> str:
     return "".join("?" if _escaped(ch) else ch for ch in text)
 
 
+_CHUNK = 1 << 20
+_NOT_ASCII_NOR_ESCAPED = re.compile("[\x80-\udc7f\udd00-\U0010ffff]")  # a character UTF-8 did decode
+_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+
+
+def _chunks(source: BinaryIO, start: int) -> Iterator[bytes]:
+    source.seek(start)
+    while chunk := source.read(_CHUNK):
+        yield chunk
+
+
+def _decodes(source: BinaryIO, start: int, encoding: str) -> bool:
+    """True when the bytes of ``source`` from ``start`` on are valid ``encoding`` throughout."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        for chunk in _chunks(source, start):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _windows_1252(source: BinaryIO) -> bool:
+    """True when a file that is not valid UTF-8 reads as Windows-1252 by the rules of this module:
+    no valid UTF-8 character beside the invalid bytes, none of the five undefined bytes."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+    for chunk in _chunks(source, 0):
+        if _CP1252_UNDEFINED.search(chunk) or _NOT_ASCII_NOR_ESCAPED.search(decoder.decode(chunk)):
+            return False
+    return not _NOT_ASCII_NOR_ESCAPED.search(decoder.decode(b"", final=True))
+
+
+def text_encoding(source: BinaryIO, filename: str) -> tuple[str, int]:
+    """(Python codec name, offset of the text after any byte order mark) of a text file, by the
+    encoding rules of this module, in one pass over the bytes in chunks of 1 MB.
+
+    Where the bytes fit no encoding, the whole file is read once more to raise ImportProblem
+    naming row, column and byte (:func:`decode_text`); only a file that is refused is held whole.
+    """
+    head = source.read(4096)
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            if _decodes(source, len(bom), encoding):
+                return encoding, len(bom)
+            break
+    else:
+        if _looks_binary(head):
+            decode_text(head, filename)  # raises: not text, or UTF-16 without a byte order mark
+        if _decodes(source, 0, "utf-8"):
+            return "utf-8", 0
+        if _windows_1252(source):
+            return "cp1252", 0
+    source.seek(0)
+    decode_text(source.read(), filename)  # raises, naming the row, column and byte
+    raise ImportProblem(filename, [Problem(N_("the file mixes two text encodings; save it again as CSV UTF-8"))])
+
+
+def _text_records(source: BinaryIO, start: int, encoding: str, filename: str,
+                  max_cells: int | None) -> Iterator[tuple[int, list[str]]]:
+    """The CSV records of a text file as (row number, cells), read as they are asked for; the
+    ``sep=`` hint honoured and not counted, the delimiter sniffed from the first 64 KB."""
+    source.seek(start)
+    text = io.TextIOWrapper(source, encoding=encoding, newline="")
+    sample = text.read(65536) + text.readline()  # ends at a line end: the rest follows whole lines
+    first, newline, rest = sample.partition("\n")
+    hint = _SEP_HINT.match(first.rstrip("\r"))
+    if hint:
+        delimiter = hint.group(1)
+    else:
+        delimiter, rest = sniff_delimiter(sample), sample
+    reader = csv.reader(itertools.chain(io.StringIO(rest, newline=""), text), delimiter=delimiter)
+    cells = 0
+    try:
+        for number, record in enumerate(reader, start=1):
+            cells += len(record)
+            if max_cells is not None and cells > max_cells:
+                raise ImportProblem(filename, [_too_many_cells(max_cells)])
+            yield number, record
+    except csv.Error as exc:
+        raise ImportProblem(filename, [Problem(N_("row %(row)d: cannot read this CSV line (%(reason)s)"),
+                                               row=reader.line_num, reason=str(exc))]) from exc
+    finally:
+        with contextlib.suppress(ValueError):  # the caller may have closed it already
+            text.detach()  # else the wrapper would close the caller's file when it is collected
+
+
 # --- dialect and rows -----------------------------------------------------------------------
 
 
@@ -206,9 +406,10 @@ csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
 
 
 def csv_rows(text: str, filename: str, strict: bool = True) -> list[tuple[int, list[str]]]:
-    """The CSV records of ``text`` as (row number, cells): the ``sep=`` hint honoured and not
-    counted, the delimiter chosen by the rules of this module. With ``strict``, stops with
-    ImportProblem at MAX_CELLS cells or on a line the csv module cannot read."""
+    """The CSV records of ``text`` (a whole file read into memory) as (row number, cells): the
+    ``sep=`` hint honoured and not counted, the delimiter chosen by the rules of this module.
+    With ``strict``, a line the csv module cannot read raises ImportProblem; without, reading
+    stops there."""
     lines = text.split("\n", 1)
     hint = _SEP_HINT.match(lines[0].rstrip("\r"))
     if hint:
@@ -216,12 +417,9 @@ def csv_rows(text: str, filename: str, strict: bool = True) -> list[tuple[int, l
     else:
         delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows, cells = [], 0
+    rows = []
     try:
         for number, record in enumerate(reader, start=1):
-            cells += len(record)
-            if strict and cells > MAX_CELLS:
-                raise ImportProblem(filename, [_too_many_cells()])
             rows.append((number, record))
     except csv.Error as exc:
         if strict:
@@ -255,48 +453,9 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _too_many_cells() -> Problem:
+def _too_many_cells(limit: int) -> Problem:
     return Problem(N_("the file has more than %(limit)d cells (rows times columns); split it into smaller files"),
-                   limit=MAX_CELLS)
-
-
-def table_from_rows(filename: str, numbered: list[tuple[int, list]], *, fixed_width: bool) -> Table:
-    """The Table of ``numbered`` rows (row number, cells as str or :class:`BadCell`).
-
-    ``fixed_width``: every row must have as many cells as the header (CSV); otherwise (XLSX)
-    only a non-empty cell right of the header's last column is an error. Raises ImportProblem
-    listing every problem of the header or the rows.
-    """
-    start = next((i for i, (_n, r) in enumerate(numbered) if not _empty(r)), None)
-    if start is None:
-        raise ImportProblem(filename, [Problem(N_("the file is empty; expected a header row and a row below it for each person"))])
-    header_row, raw_headers = numbered[start]
-    headers = _header(filename, header_row, raw_headers)
-    table, problems, previous = Table(filename, headers), [], header_row
-    for number, cells in numbered[start + 1:]:
-        table.skip(previous + 1, number - 1)  # rows a workbook does not store at all
-        previous = number
-        if _empty(cells):
-            table.skip(number, number)
-            continue
-        width_problem = _width_problem(number, cells, len(headers), fixed_width)
-        if width_problem:
-            problems.append(width_problem)
-            continue
-        row = {}
-        for header, cell in zip(headers, list(cells) + [""] * (len(headers) - len(cells)), strict=False):
-            if isinstance(cell, BadCell):
-                problems.append(_bad_cell_problem(number, header, cell))
-                cell = ""
-            row[header] = cell_text(cell)
-            if len(row[header]) > MAX_CELL_CHARS:
-                problems.append(Problem(N_("row %(row)d, column '%(column)s': %(n)d characters; the limit is "
-                                           "%(limit)d"), row=number, column=header, n=len(row[header]),
-                                        limit=MAX_CELL_CHARS))
-        table.rows.append((number, row))
-    if problems:
-        raise ImportProblem(filename, problems)
-    return table
+                   limit=limit)
 
 
 def _empty(cells: list) -> bool:

@@ -8,8 +8,10 @@ that are there.
 Checked before any data is loaded (from the zip's central directory: Python's zipfile never
 unpacks a part beyond the size declared there, and a part that lies fails its checksum):
 
-- at most MAX_PARTS parts; each unpacks to at most MAX_PART_BYTES and all together to
-  MAX_UNPACKED_BYTES; a part of more than 1 MB compressed over MAX_RATIO times is a zip bomb.
+- at most MAX_PARTS parts; a part of more than 1 MB compressed over MAX_RATIO times is a zip
+  bomb; in a web upload each part unpacks to at most MAX_PART_BYTES and all together to
+  MAX_UNPACKED_BYTES. On the command line a sheet may be larger (it is streamed), but the
+  shared strings, which are held whole, still at most MAX_PART_BYTES.
 
 Checked while reading:
 
@@ -29,10 +31,11 @@ gives the result the spreadsheet stored with it; without one it is a
 
 from __future__ import annotations
 
-import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Iterator
+from typing import BinaryIO
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
@@ -60,18 +63,33 @@ class _Refused(Exception):
         self.problem = problem
 
 
-def read_workbook(data: bytes, filename: str) -> list[tuple[int, list]]:
-    """The rows of the one sheet with data: (row number as the spreadsheet shows it, cells).
+def workbook_rows(source: BinaryIO, filename: str, max_cells: int | None = MAX_CELLS) -> Iterator[tuple[int, list]]:
+    """The rows of the one sheet with data, read as they are asked for: (row number as the
+    spreadsheet shows it, cells).
 
-    Cells are str or :class:`~toolkit.core.problems.BadCell`, as many as the row's last stored
-    cell reaches. Raises ImportProblem for a damaged or hostile workbook (see the module
-    docstring), data on more than one sheet, or more than the limits.
+    ``source`` is the workbook as a seekable binary file. Cells are str or
+    :class:`~toolkit.core.problems.BadCell`, as many as the row's last stored cell reaches; at
+    most ``max_cells`` non-empty cells (None: no cap). Raises ImportProblem for a damaged or
+    hostile workbook (see the module docstring) or more than the limits -- the archive before
+    the first row, the XML while reading -- and, once the rows are read, for data on more than
+    one sheet (an importer storing the rows as they come rolls back then).
     """
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            _check_archive(archive)
-            book = _Workbook(archive)
-            sheets = [(title, rows) for title, path in book.sheets() if (rows := book.rows(path))]
+        with zipfile.ZipFile(source) as archive:
+            _check_archive(archive, sizes=max_cells is not None)
+            book = _Workbook(archive, max_cells)
+            with_data = []
+            for title, path in book.sheets():
+                rows = book.rows(path)
+                first = next(rows, None)
+                if first is None:
+                    continue
+                with_data.append(title)
+                if len(with_data) == 1:
+                    yield first
+                    yield from rows
+                else:
+                    rows.close()
     except _Refused as refused:
         raise ImportProblem(filename, [refused.problem]) from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, KeyError, ValueError, IndexError, OSError,
@@ -79,15 +97,16 @@ def read_workbook(data: bytes, filename: str) -> list[tuple[int, list]]:
         raise ImportProblem(filename, [Problem(N_(
             "this looks like a damaged XLSX workbook (%(reason)s); open it in your spreadsheet program and "
             "save it again as .xlsx"), reason=exc.__class__.__name__)]) from None
-    if len(sheets) > 1:
-        names = ", ".join(f"'{name}'" for name, _rows in sheets)
+    if len(with_data) > 1:
+        names = ", ".join(f"'{name}'" for name in with_data)
         raise ImportProblem(filename, [Problem(N_(
             "the workbook has data on %(n)d sheets (%(names)s); keep one sheet with the data"),
-            n=len(sheets), names=names)])
-    return sheets[0][1] if sheets else []
+            n=len(with_data), names=names)])
 
 
-def _check_archive(archive: zipfile.ZipFile) -> None:
+def _check_archive(archive: zipfile.ZipFile, sizes: bool = True) -> None:
+    """Refuse a zip bomb (any upload or file) and, with ``sizes`` (a web upload), parts and
+    archives over MAX_PART_BYTES and MAX_UNPACKED_BYTES."""
     parts = archive.infolist()
     if len(parts) > MAX_PARTS:
         raise _Refused(Problem(N_("the workbook has %(n)d parts; the limit is %(limit)d"), n=len(parts),
@@ -100,15 +119,19 @@ def _check_archive(archive: zipfile.ZipFile) -> None:
             raise _Refused(Problem(N_(
                 "part %(part)s of the workbook is compressed %(ratio)d times (a zip bomb); spreadsheet programs "
                 "never compress that much, so it is refused before it is read"), part=part.filename, ratio=ratio))
-        if part.file_size > MAX_PART_BYTES:
-            raise _Refused(Problem(N_(
-                "part %(part)s of the workbook unpacks to %(size)d MB; the limit is %(limit)d MB, so it is refused "
-                "before it is read"), part=part.filename, size=part.file_size // 1024 // 1024,
-                limit=MAX_PART_BYTES // 1024 // 1024))
-        if total > MAX_UNPACKED_BYTES:
+        if sizes and part.file_size > MAX_PART_BYTES:
+            raise _Refused(_part_too_big(part))
+        if sizes and total > MAX_UNPACKED_BYTES:
             raise _Refused(Problem(N_(
                 "the workbook unpacks to more than %(limit)d MB, so it is refused before it is read"),
                 limit=MAX_UNPACKED_BYTES // 1024 // 1024))
+
+
+def _part_too_big(part: zipfile.ZipInfo) -> Problem:
+    return Problem(N_(
+        "part %(part)s of the workbook unpacks to %(size)d MB; the limit is %(limit)d MB, so it is refused "
+        "before it is read"), part=part.filename, size=part.file_size // 1024 // 1024,
+        limit=MAX_PART_BYTES // 1024 // 1024)
 
 
 def _local(tag: str) -> str:
@@ -126,8 +149,9 @@ def _attr(element, name: str) -> str | None:
 class _Workbook:
     """The parts of one workbook, parsed as they are needed."""
 
-    def __init__(self, archive: zipfile.ZipFile):
+    def __init__(self, archive: zipfile.ZipFile, max_cells: int | None = MAX_CELLS):
         self.archive = archive
+        self.max_cells = max_cells
         self.names = {info.filename for info in archive.infolist()}
         self.book_path = self._office_document()
         self._strings: list[str] | None = None
@@ -195,6 +219,8 @@ class _Workbook:
             self._strings = []
             path = self._related("/sharedStrings")
             if path and path in self.names:
+                if self.archive.getinfo(path).file_size > MAX_PART_BYTES:  # held whole: capped on the command line too
+                    raise _Refused(_part_too_big(self.archive.getinfo(path)))
                 for _event, element in self._parse(path):
                     if _local(element.tag) == "si":
                         self._strings.append(_text_of(element))
@@ -208,9 +234,9 @@ class _Workbook:
             self._date_styles = _date_styles(self, self._related("/styles"))
         return self._date_styles
 
-    def rows(self, path: str) -> list[tuple[int, list]]:
-        """The non-empty rows of one worksheet as (row number, cells)."""
-        rows, row_number, cells, column, parent = [], 0, {}, 0, None
+    def rows(self, path: str) -> Iterator[tuple[int, list]]:
+        """The non-empty rows of one worksheet as (row number, cells), as they are read."""
+        row_number, cells, column, parent = 0, {}, 0, None
         for event, element in self._parse(path, events=("start", "end")):
             tag = _local(element.tag)
             if event == "start":
@@ -223,11 +249,11 @@ class _Workbook:
             if tag == "c":
                 column = self._cell(element, row_number, column, cells)
             elif tag == "row":
-                if cells:
-                    rows.append((row_number, [cells.get(i, "") for i in range(1, max(cells) + 1)]))
+                finished = (row_number, [cells.get(i, "") for i in range(1, max(cells) + 1)]) if cells else None
                 if parent is not None:
                     parent.clear()  # the finished row leaves the tree: memory stays flat
-        return rows
+                if finished:
+                    yield finished
 
     def _cell(self, element, row_number: int, previous: int, cells: dict) -> int:
         """Read one <c> into ``cells`` (column -> value); returns its column number."""
@@ -242,10 +268,10 @@ class _Workbook:
         value = self._value(element)
         if value != "":
             self.cells += 1
-            if self.cells > MAX_CELLS:
+            if self.max_cells is not None and self.cells > self.max_cells:
                 raise _Refused(Problem(N_(
                     "the file has more than %(limit)d cells (rows times columns); split it into smaller files"),
-                    limit=MAX_CELLS))
+                    limit=self.max_cells))
             cells[column] = value
         return column
 

@@ -17,6 +17,7 @@ import json
 import secrets
 import sqlite3
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 import sqlite_utils
@@ -25,14 +26,15 @@ from toolkit.core.intake import ImportedResponse, decode_value, encode_value
 from toolkit.core.messages import N_
 from toolkit.core.participation import ResponseCounts
 from toolkit.core.privacy import may_show, shown_response_count
-from toolkit.core.problems import ImportProblem, Problem
+from toolkit.core.problems import ImportProblem, Problem, Problems
 from toolkit.core.questionnaire import Questionnaire
 from toolkit.core.scoring import construct_scores
 from toolkit.core.variables import Variable
+from toolkit.core.variables import encode as encode_variable
 from toolkit.data.audit import audit
 from toolkit.data.db import transaction, utcnow, write
 from toolkit.data.figures import paused, publish_teams
-from toolkit.data.variables import declare_round_variables, store_values
+from toolkit.data.variables import declare_round_variables
 
 # Random row positions lie in 1 .. 9e18: a clash is as unlikely as guessing a 62-bit number.
 RANDOM_ROWS = 9_000_000_000_000_000_000
@@ -132,40 +134,66 @@ def complete_anonymous_response(db: sqlite_utils.Database, entry: dict, *, done_
     return _complete(db, "anonymous_completions", {**entry, "done_marker": done_marker, "draft_key": draft_key})
 
 
+IMPORT_BATCH = 500  # responses stored per statement during an import
+
+
 def import_responses(
-    db: sqlite_utils.Database, round_: dict, q: Questionnaire, responses: list[ImportedResponse],
+    db: sqlite_utils.Database, round_: dict, q: Questionnaire, responses: Iterable[ImportedResponse],
     user_id: int | None = None, *, filename: str = "import", variables: list[Variable] | tuple[Variable, ...] = (),
+    problems: Problems | None = None,
 ) -> int:
     """Store validated responses all together, or none of them; returns how many.
 
-    Context (team and other kept context variables) goes into the response's team and
-    attributes; each response's outcome values (``ImportedResponse.values``) into
-    response_values, and ``variables`` declared at this import (``ParsedAnswers.variables``)
-    are recorded for the round. They form one publication of their own. Raises ImportProblem
-    (named after ``filename``) when a respondent id was imported into the round before, naming
-    each such row, or when a variable was declared for the round before with another type;
-    nothing is then stored.
+    ``responses`` may be a list or an iterator that checks a file as it is read
+    (:func:`toolkit.core.intake.iter_responses`): they are stored IMPORT_BATCH at a time inside one
+    transaction, and ``problems`` (the list that iterator fills, ``Table.problems``) is raised at
+    the end, which rolls everything back. Context (team and other kept context variables) goes
+    into the response's team and attributes; each response's outcome values
+    (``ImportedResponse.values``) into response_values, and ``variables`` declared at this import
+    (``ParsedAnswers.variables``) are recorded for the round. They form one publication of their
+    own. Raises ImportProblem (named after ``filename``) listing every problem: those of the rows,
+    each respondent id imported into the round before, a variable declared for the round before
+    with another type; nothing is then stored.
     """
+    problems = Problems() if problems is None else problems
     with transaction(db):
-        ids = json.dumps([r.external_id for r in responses if r.external_id is not None])
         before = {row[0] for row in db.execute(
-            "SELECT external_id FROM responses WHERE round_id = ? AND external_id IN (SELECT value FROM json_each(?))",
-            [round_["id"], ids])}
-        if before:
-            raise ImportProblem(filename, [
-                Problem(N_("row %(row)d: respondent id '%(id)s' was imported into this round before"),
-                        row=r.row, id=r.external_id) for r in responses if r.external_id in before])
+            "SELECT external_id FROM responses WHERE round_id = ? AND external_id IS NOT NULL", [round_["id"]])}
         try:
             declare_round_variables(db, round_["id"], variables)
         except ValueError as exc:
             raise ImportProblem(filename, [exc.args[0]]) from None
         publication = next_publication(db, round_["id"])  # the file is HR's own: published as it lands
+        batch: list[ImportedResponse] = []
+        count = 0
         for r in responses:
-            rid = insert_response(db, q, round_["id"], r.answers, external_id=r.external_id, context=r.context,
-                                  source="import", publication=publication)
-            store_values(db, rid, r.values)
-        audit(db, user_id, "import", f"round {round_['id']}", f"{len(responses)} responses")
-    return len(responses)
+            if r.external_id in before:
+                problems.append(Problem(N_("row %(row)d: respondent id '%(id)s' was imported into this round before"),
+                                        row=r.row, id=r.external_id))
+            count += 1
+            if not (problems or problems.more):  # after the first problem the rest is only checked
+                batch.append(r)
+                if len(batch) >= IMPORT_BATCH:
+                    _store_batch(db, q, round_["id"], publication, batch)
+                    batch = []
+        problems.raise_if_any(filename)
+        _store_batch(db, q, round_["id"], publication, batch)
+        audit(db, user_id, "import", f"round {round_['id']}", f"{count} responses")
+    return count
+
+
+def _store_batch(db: sqlite_utils.Database, q: Questionnaire, round_id: int, publication: int,
+                 batch: list[ImportedResponse]) -> None:
+    """Insert imported responses (with answers, scores and outcome values) in two statements."""
+    if not batch:
+        return
+    entries = [response_entry(q, round_id, r.answers, external_id=r.external_id, context=r.context,
+                              source="import", publication=publication) for r in batch]
+    db.conn.executemany(f"INSERT INTO response_entries ({', '.join(entries[0])}) "
+                        f"VALUES ({', '.join(':' + c for c in entries[0])})", entries)
+    db.conn.executemany("INSERT INTO response_values (response_id, variable, value) VALUES (?, ?, ?)",
+                        [(entry["id"], vid, encode_variable(value)) for entry, r in zip(entries, batch, strict=True)
+                         for vid, value in r.values.items() if value is not None])
 
 
 # --- publication ------------------------------------------------------------------------------
@@ -259,6 +287,35 @@ def raw_answers(db: sqlite_utils.Database, round_id: int) -> dict[str, dict[str,
     ):
         result.setdefault(rid, {})[item_id] = value
     return result
+
+
+# The round's usable responses with their participant and their answers (a JSON object item id ->
+# stored text), one row per response in id order. The responses are sorted first (LIMIT -1 keeps
+# SQLite from folding the inner query into the outer one), and each response's answers are read
+# by key as its row is fetched, so the first row comes at once instead of after every answer.
+_WITH_PARTICIPANTS = """
+SELECT s.*, (SELECT json_group_object(a.item_id, a.value) FROM answers a WHERE a.response_id = s.id)
+FROM (SELECT r.id, r.submitted_on, r.external_id, r.team, p.email, p.name, p.team AS p_team, p.language,
+             p.attributes
+      FROM usable_responses r LEFT JOIN participants p ON p.id = r.participant_id
+      WHERE r.round_id = ? ORDER BY r.id LIMIT -1) s"""
+
+
+def responses_with_participants(db: sqlite_utils.Database, round_id: int) -> Iterator[tuple]:
+    """The round's usable responses one at a time, in id order, for an export that streams: tuples
+    (id, submitted_on, external_id, team, participant's email, name, team, language, attributes
+    JSON, answers as a JSON object item id -> stored text or None); participant fields are None
+    for a response without one."""
+    return db.execute(_WITH_PARTICIPANTS, [round_id])
+
+
+def respondent_attribute_keys(db: sqlite_utils.Database, round_id: int) -> list[str]:
+    """Every attribute key of the participants behind the round's usable responses, in the order
+    the responses (by id) first show it."""
+    return [key for (key,) in db.execute(
+        "SELECT j.key FROM usable_responses r JOIN participants p ON p.id = r.participant_id, "
+        "json_each(p.attributes) j WHERE r.round_id = ? GROUP BY j.key ORDER BY min(printf('%s %010d', r.id, j.id))",
+        [round_id])]
 
 
 def answers_by_response(db: sqlite_utils.Database, round_id: int, q: Questionnaire) -> dict[str, dict]:

@@ -66,6 +66,8 @@ def create_app(test_config: dict | None = None) -> Flask:
                 "('persona-toolkit init-db' writes one for you)"
             )
     settings.check(app.config, source=str(Path(app.instance_path) / "config.py"))
+    if app.config["MAX_CONTENT_LENGTH"] is None:  # the upload limit, with room for the form around the file
+        app.config["MAX_CONTENT_LENGTH"] = (app.config["MAX_UPLOAD_MB"] + 2) * 1024 * 1024
 
     database.init_app(app)
     extensions.init_app(app)
@@ -89,7 +91,8 @@ def _default_config(instance_path: str) -> dict:
         DATABASE=str(Path(instance_path) / "toolkit.db"),
         PUBLIC_BASE_URL="http://127.0.0.1:5000",
         TIMEZONE="Europe/Amsterdam",
-        MAX_CONTENT_LENGTH=12 * 1024 * 1024,
+        MAX_UPLOAD_MB=10,  # the largest file the web app takes; the command line imports any size
+        MAX_CONTENT_LENGTH=None,  # None: MAX_UPLOAD_MB and 2 MB for the form around the file
         PERMANENT_SESSION_LIFETIME=8 * 3600,
         # The cookie is rewritten when the session changes (at most every 30 s for the idle
         # stamp), not on every request: signing a cookie per answer page is wasted work.

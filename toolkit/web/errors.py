@@ -14,7 +14,6 @@ from flask import current_app, g, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from toolkit.core.problems import MAX_FILE_BYTES
 from toolkit.data.db import DatabaseUnavailable
 from toolkit.web.authz import role_label
 
@@ -108,7 +107,8 @@ def init_app(app) -> None:
         405: lambda: (_("Not possible here"),
                       _("This page cannot be used this way. Go back and use the links and buttons on the page.")),
         # A request may be a little larger than the file it carries (MAX_CONTENT_LENGTH): name the file's limit.
-        413: lambda: (_("File too large"), _("Files up to %(mb)d MB can be uploaded.", mb=MAX_FILE_BYTES // 2**20)),
+        413: lambda: (_("File too large"), _("Files up to %(mb)d MB can be uploaded.", mb=current_app.config["MAX_UPLOAD_MB"])
+                      + " " + _("Larger files can be imported on the command line (see the README).")),
     }
     for key, texts in pages.items():
         code = 400 if key is CSRFError else key

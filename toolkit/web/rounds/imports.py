@@ -33,7 +33,8 @@ from toolkit.core.mapping import (
     variable_id,
     with_types,
 )
-from toolkit.core.problems import MAX_FILE_BYTES, Problem
+from toolkit.core.problems import MAX_CELLS, Problem
+from toolkit.core.tabular import Limits
 from toolkit.data.rounds import round_questionnaire
 from toolkit.services import exports, participants, uploads
 from toolkit.web.authz import requires, round_for
@@ -50,9 +51,16 @@ def problem_texts(problems: list) -> list[str]:
     return [p.translated(gettext) if isinstance(p, Problem) else str(p) for p in problems]
 
 
+def refusal_texts(exc: ImportProblem) -> list[str]:
+    """The problems of a refused file in the reader's language, and how many more were found
+    beyond those listed (:class:`toolkit.core.problems.Problems`)."""
+    more = [_("… and %(n)d more problems like these.", n=exc.more)] if getattr(exc, "more", 0) else []
+    return problem_texts(exc.problems) + more
+
+
 def _failed(round_: dict, exc: ImportProblem):
     return render_template("rounds/import_failed.html", round=round_, filename=exc.filename,
-                           problems=problem_texts(exc.problems)), 422
+                           problems=refusal_texts(exc)), 422
 
 
 def _upload_or_404(round_id: int, upload_id: str, kind: str) -> dict:
@@ -62,9 +70,15 @@ def _upload_or_404(round_id: int, upload_id: str, kind: str) -> dict:
     return upload
 
 
+def upload_limits() -> Limits:
+    """A web upload's limits: MAX_UPLOAD_MB (a setting) and cells in proportion (MAX_CELLS per 10 MB)."""
+    megabytes = current_app.config["MAX_UPLOAD_MB"]
+    return Limits(megabytes * 1024 * 1024, max(MAX_CELLS, MAX_CELLS * megabytes // 10))
+
+
 def _posted_file(form) -> tuple[bytes, str]:
     upload = form.file.data
-    return upload.read(MAX_FILE_BYTES + 1), upload.filename or "upload"
+    return upload.read(upload_limits().file_bytes + 1), upload.filename or "upload"
 
 
 # --- participants: upload, preview, confirm -------------------------------------------------
@@ -82,7 +96,7 @@ def upload_participants(round_id):
     data, filename = _posted_file(form)
     db = get_db()
     try:
-        rows = participants.read_participants(data, filename, round_["language"])
+        rows = participants.read_participants(data, filename, round_["language"], upload_limits())
         participants.already_in_round(db, round_id, rows, filename)
     except ImportProblem as exc:
         return _failed(round_, exc)
@@ -159,7 +173,7 @@ def upload_responses(round_id):
         return redirect(url_for("rounds.detail", round_id=round_id))
     data, filename = _posted_file(form)
     try:
-        table = read_table(data, filename)
+        table = read_table(data, filename, upload_limits())
     except ImportProblem as exc:
         return _failed(round_, exc)
     upload_id = uploads.keep_upload(get_db(), round_id, current_user.id, "answers", table.filename,
@@ -247,7 +261,8 @@ def answers_confirm(round_id, upload_id):
                 "Content-Disposition": f"attachment; filename=mapping-{q.id}.json"})
         parsed = uploads.import_answer_upload(db, round_, q, upload, mapping, current_user.id)
     except ImportProblem as exc:
-        return _render_preview(round_, upload, shown, problems=exc.problems, status=422)
+        return _render_preview(round_, upload, shown, problems=exc.problems + refusal_texts(exc)[len(exc.problems):],
+                               status=422)
     flash(imported_message(parsed), "info")
     return redirect(url_for("rounds.detail", round_id=round_id))
 

@@ -18,6 +18,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
 from flask_babel import format_date, format_decimal, format_percent
@@ -49,6 +50,7 @@ from toolkit.data.responses import (
     daily_counts,
     held_back,
     response_counts,
+    usable_count,
 )
 from toolkit.data.rounds import (
     change_facts,
@@ -490,16 +492,18 @@ def export(round_id, fmt):
     db = get_db()
     q = round_questionnaire(db, round_)
     try:
-        headers, rows = exports.answer_table(db, round_, q)
+        headers, rows = exports.answer_rows(db, round_, q)
     except exports.ExportRefused:
         flash(_("Anonymous answers can be exported once at least %(n)d of them are published: "
                 "they are published when the round closes.", n=max(round_["min_group"], 5)), "error")
         return redirect(url_for(".detail", round_id=round_id))
     if fmt == "csv":
-        body, mimetype = exports.to_csv(headers, rows), "text/csv"  # Werkzeug adds the charset
+        body, mimetype = exports.csv_chunks(headers, rows), "text/csv"  # Werkzeug adds the charset
     else:
-        body = exports.to_xlsx(headers, rows)
+        body = exports.xlsx_chunks(headers, rows)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    audit(db, current_user.id, "export", f"round {round_id}", f"answers.{fmt}, {len(rows)} rows")
-    return Response(body, mimetype=mimetype,
+    count = len(rows) if isinstance(rows, list) else usable_count(db, round_id)  # identified: every usable response
+    audit(db, current_user.id, "export", f"round {round_id}", f"answers.{fmt}, {count} rows")
+    # Written to the response as the rows are read (the request's connection stays open meanwhile).
+    return Response(stream_with_context(body), mimetype=mimetype,
                     headers={"Content-Disposition": f"attachment; filename=round-{round_id}-answers.{fmt}"})
