@@ -32,7 +32,6 @@ import math
 from collections.abc import Mapping
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from toolkit.core.messages import N_
 from toolkit.core.numbers import format_number, format_percent
@@ -262,6 +261,8 @@ def _components(dist: np.ndarray, n_before: int, n_after: int):
     matched_b: dict[int, int] = {}
     if dist.size:
         cost = np.where(np.isfinite(dist), dist, 1e6)
+        from scipy.optimize import linear_sum_assignment
+
         for i, j in zip(*linear_sum_assignment(cost), strict=True):
             if dist[i, j] <= MATCH_DISTANCE:
                 matched_b[int(i)] = int(j)

@@ -28,7 +28,6 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.special import stdtrit
 
 Z95 = 1.959963984540054  # the 97.5th percentile of the standard normal distribution
 # Cohen (1988): small, medium and large for a correlation-like measure (V with one degree of
@@ -109,6 +108,8 @@ def mean_difference(
     if va + vb == 0:
         return diff, diff, diff, d
     df = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
+    from scipy.special import stdtrit
+
     half = float(stdtrit(df, 0.5 + level / 2)) * math.sqrt(va + vb)
     return diff, diff - half, diff + half, d
 

@@ -30,11 +30,15 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.cluster import KMeans
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.mixture import GaussianMixture
+
+# scikit-learn is imported inside the functions that fit a model: it takes seconds to load, and
+# every command of the command line (which imports the web app) would otherwise pay that.
+if TYPE_CHECKING:
+    from sklearn.mixture import GaussianMixture
+
 
 NAME = "gaussian-mixture"
 K_MAX = 6
@@ -86,6 +90,9 @@ def _mixture(z: np.ndarray, k: int, random_state: int) -> GaussianMixture:
     of at most KMEANS_SAMPLE rows (only rows' positions are drawn: no copy of ``z`` when it
     is smaller than that).
     """
+    from sklearn.cluster import KMeans
+    from sklearn.mixture import GaussianMixture
+
     centres = None
     if k > 1:
         sample = z
@@ -116,6 +123,8 @@ def fit_mixture(z: np.ndarray, k: int, random_state: int) -> GaussianMixture:
     right (EM on all rows finishes the job), and on structureless data k-means otherwise
     spends most of the bootstrap's time iterating on every row.
     """
+    from sklearn.exceptions import ConvergenceWarning
+
     with warnings.catch_warnings():
         # Rounded answers produce duplicate points; sklearn warns when k-means finds fewer
         # distinct clusters than asked. The mixture then simply has an empty component.
@@ -135,6 +144,8 @@ def fit_partition(z: np.ndarray, k: int, seed: int) -> Partition:
     makes that step so that its labels equal ``fit(z).predict(z)``), so the bootstrap's many
     refits do not pass over all rows once more to predict.
     """
+    from sklearn.exceptions import ConvergenceWarning
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         gm = _mixture(z, k, seed)
