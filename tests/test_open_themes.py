@@ -120,3 +120,34 @@ def test_no_comparison_with_the_organisation_when_the_rest_that_mentions_a_theme
     course = found_in(persona_open_themes(q, answers, members)["p1"]["themes"], "course")[0]
     # 11 in the organisation, 9 here: showing the organisation's share would give away the 2.
     assert course["n"] == 9 and course["org_share"] is None and course["z"] is None
+
+
+# Fifteen kinds of answer that share no word, more than k-means may make clusters: it has to put
+# unrelated kinds together, and a theme must still be one kind, counted and quoted under its own words.
+KINDS = ["parking garage closed", "canteen coffee cold", "laptop battery dies", "printer paper jams",
+         "holiday planning late", "salary slip confusing", "elevator broken again", "badge reader fails",
+         "heating office freezing", "locker keys missing", "bicycle shed full", "meeting rooms booked",
+         "uniform sizes wrong", "pension letter unclear", "shuttle bus delayed"]
+
+
+def test_a_theme_holds_only_answers_that_use_its_words_even_with_more_kinds_than_clusters(q):
+    answers, members = {}, {"p1": [], "p2": []}
+    for k, kind in enumerate(KINDS):
+        for i in range(6):
+            rid = f"r{k:02d}{i}"
+            answers[rid] = {"open_help": f"The {kind}.", "open_worry": ""}
+            members["p1" if k % 2 == 0 else "p2"].append(rid)
+    result = persona_open_themes(q, answers, members, min_group=5, min_quote_group=10)
+    for key in ("p1", "p2"):
+        themes = result[key]["themes"]
+        assert themes and all(e["n"] == 6 for e in themes)
+        for e in themes:  # the quote uses the words of the label it stands under
+            assert set(e["label"]) <= set(e["quote"].lower().rstrip(".").split())
+
+
+def test_a_theme_marked_more_often_is_one_whose_share_is_higher_than_the_rests():
+    from toolkit.core.open_themes import share_z
+
+    z = share_z(np.array([22, 5, 40]), 100, np.array([20, 30, 10]), 100)
+    assert z[0] > 0 and z[1] < -1.96 and z[2] > 1.96
+    assert share_z(np.array([1]), 0, np.array([1]), 10) is None

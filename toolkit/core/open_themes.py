@@ -15,12 +15,13 @@ every persona's page and in every brief:
 3. A theme's label is its ``LABEL_WORDS`` most distinctive lemmas against the other themes,
    by class-based TF-IDF (c-TF-IDF: Grootendorst 2022, *BERTopic: neural topic modeling with a
    class-based TF-IDF procedure*, arXiv:2203.05794), each shown in the form people wrote most.
-4. Per persona: how many members mention each theme (at least one answer in it). A theme
-   mentioned by fewer than the minimum group is not shown, only counted (``hidden``). What
-   sets the persona apart is the log-odds ratio of its theme mentions against the rest of the
-   organisation with an informative Dirichlet prior, as a z-score (Monroe, Colaresi & Quinn
-   2008, "Fightin' words", *Political Analysis* 16(4), 372-403); |z| >= ``Z_MARKED`` is
-   marked. The same measure on the lemmas members use gives the persona's distinctive words.
+4. Per persona: how many members mention each theme (at least one answer in it that uses
+   one of the theme's label words). A theme mentioned by fewer than the minimum group is not
+   shown, only counted (``hidden``). What sets the persona apart is the log odds ratio of the
+   share of its people who mention a theme against the rest of the organisation's share, as a
+   z-score (:func:`share_z`); |z| >= ``Z_MARKED`` is marked. The persona's distinctive words
+   are the log-odds ratio with an informative Dirichlet prior on the lemmas members use
+   (Monroe, Colaresi & Quinn 2008, "Fightin' words", *Political Analysis* 16(4), 372-403).
 5. For a persona of at least the quote minimum, one quote per theme: the member's answer
    closest to the theme's centre (ties: the smallest SHA-256 of the text, not who wrote first).
 
@@ -44,7 +45,7 @@ from toolkit.core.text_language import LANGUAGES
 
 THEME_ROLES = ("open_help", "open_worry")  # the situation question has its own analysis
 SITUATION_ROLE = "open_situation"
-MAX_CLUSTERS = 8
+MAX_CLUSTERS = 12
 MIN_SIMILARITY = 0.3  # cosine to the theme's centre below which an answer is "other"
 LABEL_WORDS = 3
 MAX_SHOWN = 5  # themes, situations and distinctive words per persona
@@ -59,7 +60,7 @@ class ThemeEntry(TypedDict):
     members who mention it; ``share``: n over the members who answered an open question (0-1);
     ``org_share``: the same in the whole set, None when the rest of the organisation that
     mentions it is a group under the minimum (it would be given away by subtraction) or there
-    is no rest; ``z``: Monroe et al.'s log-odds z of this persona against the rest, None
+    is no rest; ``z``: the log odds ratio z of this persona's share against the rest's (:func:`share_z`), None
     without a comparison; ``quote``: an answer closest to the theme's centre, or None."""
 
     label: list[str]
@@ -148,6 +149,22 @@ def log_odds_z(mine: np.ndarray, rest: np.ndarray, prior_weight: float = PRIOR_W
     return np.where(used, z, 0.0)
 
 
+def share_z(mine: np.ndarray, people: int, rest: np.ndarray, rest_people: int) -> np.ndarray | None:
+    """Per category, whether the persona's share of people who mention it is above (z > 0) or
+    below the rest of the organisation's: the log odds ratio of the two shares over its
+    standard error, with the Haldane-Anscombe correction of 0.5 per cell (Agresti 2013,
+    *Categorical Data Analysis*, 3rd ed., section 3.1). ``mine``/``rest``: people per category
+    in the persona and in the rest; ``people``/``rest_people``: people who answered in each.
+    Its sign always agrees with the shares shown beside it. None when either group is empty.
+    """
+    if people <= 0 or rest_people <= 0:
+        return None
+    mine, rest = np.asarray(mine, float), np.asarray(rest, float)
+    a, b = mine + 0.5, people - mine + 0.5
+    c, d = rest + 0.5, rest_people - rest + 0.5
+    return np.log(a * d / (b * c)) / np.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+
+
 def find_themes(answers: Sequence[Answer], min_people: int) -> Themes:
     """Cluster ``answers`` into themes (steps 1-3 of the module's method).
 
@@ -172,9 +189,57 @@ def find_themes(answers: Sequence[Answer], min_people: int) -> Themes:
             if closeness[row, groups[row]] >= MIN_SIMILARITY:
                 found.theme_of[a] = int(groups[row])
                 found.closeness[a] = float(closeness[row, groups[row]])
+    _split_unconnected(found, bags)
+    _keep_labelled(found, answers, bags, vocabulary)
     _keep_large(found, answers, min_people)
-    found.labels = _labels(answers, bags, found.theme_of, vocabulary)
+    found.labels = [[forms for _lemma, forms in label] for label in _labels(answers, bags, found.theme_of, vocabulary)]
     return found
+
+
+def _split_unconnected(found: Themes, bags) -> None:
+    """Split each theme into the groups of its answers that are linked by shared words.
+
+    Two answers are linked when they share a lemma, directly or through other answers of the
+    theme (connected components). With more kinds of answer than clusters, k-means has to put
+    unrelated answers together ("learning at my age" beside "someone I can call"); each such
+    group becomes a theme of its own, numbered by its smallest lemma so the result does not
+    depend on k-means' numbering.
+    """
+    parent: dict[tuple[int, str], tuple[int, str]] = {}
+
+    def root(x):
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for bag, theme in zip(bags, found.theme_of, strict=True):
+        if theme >= 0:
+            for lemma in bag[1:]:
+                parent[root((theme, lemma))] = root((theme, bag[0]))
+    groups: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for a, (bag, theme) in enumerate(zip(bags, found.theme_of, strict=True)):
+        if theme >= 0:
+            groups[root((theme, bag[0]))].append(a)
+    named = sorted((min(lemma for a in rows for lemma in bags[a]), rows) for rows in groups.values())
+    for new, (_first, rows) in enumerate(named):
+        for a in rows:
+            found.theme_of[a] = new
+
+
+def _keep_labelled(found: Themes, answers: Sequence[Answer], bags, vocabulary: list[str]) -> None:
+    """An answer stays in its theme only when it uses one of the theme's label lemmas.
+
+    k-means puts every distinct answer in some cluster: an answer that shares no word with the
+    rest of its cluster can still lie within ``MIN_SIMILARITY`` of a centre that several
+    unrelated answers pull about. Counted under a label it never uses, it would misstate what
+    a persona's people write about (and be quoted under it). Such answers become "other".
+    """
+    labels = _labels(answers, bags, found.theme_of, vocabulary)
+    words = [{lemma for lemma, _form in label} for label in labels]
+    for a, (bag, theme) in enumerate(zip(bags, found.theme_of, strict=True)):
+        if theme >= 0 and not words[theme].intersection(bag):
+            found.theme_of[a], found.closeness[a] = -1, 0.0
 
 
 def _vocabulary(answers: Sequence[Answer], min_people: int) -> list[str]:
@@ -273,9 +338,9 @@ def _keep_large(found: Themes, answers: Sequence[Answer], min_people: int) -> No
             found.closeness[a] = 0.0
 
 
-def _labels(answers: Sequence[Answer], bags, theme_of: list[int], vocabulary: list[str]) -> list[list[str]]:
-    """Per theme its ``LABEL_WORDS`` highest c-TF-IDF lemmas (ties by lemma), each shown in
-    the form people wrote most often (ties alphabetical)."""
+def _labels(answers: Sequence[Answer], bags, theme_of: list[int], vocabulary: list[str]) -> list[list[tuple[str, str]]]:
+    """Per theme its ``LABEL_WORDS`` highest c-TF-IDF lemmas (ties by lemma) as (lemma, the
+    form people wrote most often, ties alphabetical); an empty list for a theme without answers."""
     themes = max(theme_of, default=-1) + 1
     if themes == 0:
         return []
@@ -295,7 +360,7 @@ def _labels(answers: Sequence[Answer], bags, theme_of: list[int], vocabulary: li
     for theme in range(themes):
         order = sorted((j for j in range(len(vocabulary)) if counts[theme, j] > 0),
                        key=lambda j: (-round(weight[theme, j], 12), vocabulary[j]))
-        labels.append([_shown_form(forms[vocabulary[j]]) for j in order[:LABEL_WORDS]])
+        labels.append([(vocabulary[j], _shown_form(forms[vocabulary[j]])) for j in order[:LABEL_WORDS]])
     return labels
 
 
@@ -400,7 +465,7 @@ def _persona_themes(
     count = len(found.labels)
     mine_n = np.array([len(mine.get(t, ())) for t in range(count)], float)
     org_n = np.array([len(org.get(t, ())) for t in range(count)], float)
-    z = log_odds_z(mine_n, org_n - mine_n) if count else None
+    z = share_z(mine_n, answered, org_n - mine_n, org_answered - answered) if count else None
     entries, hidden = [], 0
     for t in range(count):
         n, rest = int(mine_n[t]), int(org_n[t] - mine_n[t])
