@@ -238,5 +238,24 @@ def test_a_check_round_has_no_personas_of_its_own_to_derive(client, database, de
     assert 'id="derive"' not in page and "geen eigen persona" in page
     refused = client.post(f"/rounds/{check_id}/derive?lang=nl", follow_redirects=True).get_data(as_text=True)
     assert "geen eigen persona" in refused
+    personas_page = client.get(f"/rounds/{check_id}/personas?lang=nl").get_data(as_text=True)
+    assert "geen eigen persona" in personas_page and "leid dan" not in personas_page
     assert database.execute("SELECT count(*) FROM jobs WHERE round_id = ?", [check_id]).fetchone()[0] == 0
     assert 'id="derive"' in client.get(f"/rounds/{round_id}").get_data(as_text=True)
+
+
+def test_a_check_form_with_bad_values_says_which_value_is_wrong(client, database, default_q):
+    users = make_users(database)
+    round_id, _answers, _labels = make_round_with_responses(database, default_q, n=60, seed=5)
+    derive_round(database, round_id, bootstrap=5)
+    set_id = current_persona_set(database, round_id)["id"]
+    login(client, users["hr"][1])
+    for data, says, not_says in (
+        ({"mode": "bogus"}, "kies of de antwoorden anoniem of herleidbaar zijn", "titel"),
+        ({"mode": "anonymous", "title": "x" * 201}, "de titel mag hoogstens 200 tekens hebben", "steekproef"),
+        ({"mode": "anonymous", "sample": "0"}, "een steekproef is een heel getal vanaf 1", "titel"),
+    ):
+        page = client.post(f"/persona-sets/{set_id}/check?lang=nl", data=data, follow_redirects=True)
+        text = page.get_data(as_text=True)
+        assert page.status_code == 200 and "Niet gestart: " + says in text and not_says not in text.split("Niet gestart")[1][:120]
+    assert database.execute("SELECT count(*) FROM persona_checks").fetchone()[0] == 0

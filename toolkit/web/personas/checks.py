@@ -61,6 +61,19 @@ def programme_persona_checks(rounds: list[dict]) -> list[dict]:
     return persona_checks.programme_checks(get_db(), [r["set_id"] for r in rounds if r.get("set_id")])
 
 
+def _form_problems(form: CheckForm) -> list[str]:
+    """What is wrong with a check form that did not validate, one phrase per field, in the
+    reader's language (the session's CSRF token expiring is the last possibility)."""
+    problems = []
+    if form.title.errors:
+        problems.append(_("the title can have at most 200 characters"))
+    if form.mode.errors:
+        problems.append(_("choose whether the answers are anonymous or identified"))
+    if form.sample.errors:
+        problems.append(_("a sample is a whole number from 1"))
+    return problems or [_("the form had expired; please try again")]
+
+
 @bp.post("/persona-sets/<int:set_id>/check")
 @requires("rounds.manage")
 def create(set_id):
@@ -77,8 +90,7 @@ def create(set_id):
     form = CheckForm()
     back = redirect(url_for("personas.overview", round_id=round_id))
     if not form.validate_on_submit():
-        flash(_("Not started: the title can have at most 200 characters, and a sample is a whole number from 1."),
-              "error")
+        flash(_("Not started: %(problems)s.", problems="; ".join(_form_problems(form))), "error")
         return back
     try:
         check_id = persona_checks.create_check(get_db(), set_id, title=form.title.data or "", mode=form.mode.data,

@@ -28,6 +28,7 @@ from toolkit.core.personas import shown_stability
 from toolkit.core.privacy import presentable_personas
 from toolkit.data.audit import audit
 from toolkit.data.db import NotFound
+from toolkit.data.persona_checks import is_check_round
 from toolkit.data.persona_sets import (
     current_persona_set,
     edit_persona,
@@ -96,6 +97,7 @@ def overview(round_id):
         personas=presentable_personas(persona_set, round_["min_group"]) if persona_set else [],
         near_traits=near_miss_traits(persona_set, q, g.get("lang") or "nl") if persona_set else [],
         history=persona_set_history(db, round_id),
+        is_check=is_check_round(db, round_id),
     )
 
 
