@@ -121,6 +121,13 @@ def test_a_note_is_tidied_and_checked():
                     "theme": "planning", "tags": ["rooster", "uitleg"]}
 
 
+def test_the_length_rule_counts_the_normalised_text_that_is_stored():
+    fields = dict(kind="interview", held_on="2026-03-05", people=1, theme="", tags=(), today=dt.date(2026, 3, 5))
+    assert check_note(**fields, text="Ｔｅ ｓｎｅｌ…")["text"] == "Te snel..."
+    with pytest.raises(MessageError, match="not 1501"):
+        check_note(**fields, text="x" * 1498 + "…")
+
+
 @pytest.mark.parametrize(("changes", "message"), [
     ({"kind": "survey"}, "kind of conversation"),
     ({"held_on": "2026-03-07"}, "in the future"),  # a day's grace for time zones

@@ -363,7 +363,8 @@ def check_note(*, kind: str, held_on, people, text: str, theme: str = "", tags=(
                today: dt.date | None = None) -> dict:
     """A note's fields tidied and checked, before masking.
 
-    ``kind`` one of ``KINDS``; ``held_on`` a date (or ISO text) not after ``today`` (a day's
+    Text and theme are NFKC-normalised first (as :func:`mask_personal_data` stores them), so
+    that the length rules hold for what is stored. ``kind`` one of ``KINDS``; ``held_on`` a date (or ISO text) not after ``today`` (a day's
     grace for time zones); ``people``
     how many took part, 1 to ``MAX_PEOPLE``; ``text`` 1 to ``MAX_TEXT`` characters (spaces
     tidied, line breaks kept); ``theme`` at most ``MAX_THEME`` characters; ``tags`` a comma
@@ -383,14 +384,15 @@ def check_note(*, kind: str, held_on, people, text: str, theme: str = "", tags=(
         people = 0
     if not 1 <= people <= MAX_PEOPLE:
         raise MessageError(N_("The number of people must be between 1 and %(max)s."), max=MAX_PEOPLE)
-    lines = [" ".join(line.split()) for line in str(text or "").replace("\r\n", "\n").split("\n")]
+    text = unicodedata.normalize("NFKC", str(text or ""))  # as masking stores it: "…" is "..."
+    lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").split("\n")]
     text = "\n".join(lines).strip()
     text = re.sub(r"\n{3,}", "\n\n", text)
     if not text:
         raise MessageError(N_("Write down what you heard."))
     if len(text) > MAX_TEXT:
         raise MessageError(N_("A note can have at most %(max)s characters, not %(n)s."), max=MAX_TEXT, n=len(text))
-    theme = " ".join(str(theme or "").split())
+    theme = " ".join(unicodedata.normalize("NFKC", str(theme or "")).split())
     if len(theme) > MAX_THEME:
         raise MessageError(N_("A theme can have at most %(max)s characters."), max=MAX_THEME)
     return {"kind": kind, "held_on": day.isoformat(), "people": people, "text": text,
