@@ -121,6 +121,13 @@ def test_a_note_is_tidied_and_checked():
                     "theme": "planning", "tags": ["rooster", "uitleg"]}
 
 
+def test_the_length_rule_counts_the_normalised_text_that_is_stored():
+    fields = dict(kind="interview", held_on="2026-03-05", people=1, theme="", tags=(), today=dt.date(2026, 3, 5))
+    assert check_note(**fields, text="Ｔｅ ｓｎｅｌ…")["text"] == "Te snel..."
+    with pytest.raises(MessageError, match="not 1501"):
+        check_note(**fields, text="x" * 1498 + "…")
+
+
 @pytest.mark.parametrize(("changes", "message"), [
     ({"kind": "survey"}, "kind of conversation"),
     ({"held_on": "2026-03-07"}, "in the future"),  # a day's grace for time zones
@@ -137,3 +144,114 @@ def test_a_note_that_breaks_a_rule_is_refused_with_the_rule(changes, message):
     fields = dict(kind="interview", held_on="2026-03-05", people=1, text="Goed gesprek.", theme="", tags=())
     with pytest.raises(MessageError, match=message):
         check_note(**{**fields, **changes}, today=dt.date(2026, 3, 5))
+
+
+# --- what a newcomer got past the masking (issue 22, follow-up) ---------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # another number just before the phone number does not hide it
+    ("bel 2 0612345678", "bel 2 [telefoon]"),
+    ("kamer 12 06-12345678", "kamer 12 [telefoon]"),
+    ("op 12-3 06-12345678", "op 12-3 [telefoon]"),
+    ("1) 0612345678", "1) [telefoon]"),
+    ("team 4: 020 123 4567", "team 4: [telefoon]"),
+    ("01-02-2026 0612345678", "01-02-2026 [telefoon]"),
+    # en dash, em dash, minus sign, a dash with spaces
+    ("06–12345678", "[telefoon]"),
+    ("06—12345678", "[telefoon]"),
+    ("06\u221212345678", "[telefoon]"),
+    ("06 - 1234 5678", "[telefoon]"),
+    ("020 – 123 4567", "[telefoon]"),
+    # 0031 with a (0), and two numbers in one run
+    ("0031 (0)6 12345678", "[telefoon]"),
+    ("0031 (0)20 1234567", "[telefoon]"),
+    ("0612345678 of 0687654321", "[telefoon] of [telefoon]"),
+    # letters right before the digits
+    ("tel0612345678", "tel[telefoon]"),
+])
+def test_phone_numbers_are_found_on_their_digits_whatever_comes_before(text, expected):
+    result, counts = masked(text)
+    assert result == expected
+    assert counts == {"name": 0, "email": 0, "phone": expected.count("[telefoon]")}
+
+
+@pytest.mark.parametrize("number", ["０６１２３４５６７８", "０６－１２３４５６７８", "＋３１ ６ １２３４５６７８", "（０２０） １２３４５６７"])
+def test_full_width_phone_numbers_are_masked_in_the_normalised_text(number):
+    assert masked(f"Bel {number} na vijven.") == ("Bel [telefoon] na vijven.", {"name": 0, "email": 0, "phone": 1})
+
+
+@pytest.mark.parametrize("text", [
+    "05-06-2026 1234 mensen gesproken.", "Op 1-2-2026 06 mensen, 12 van de 40.", "Sessie 3 van 12, 14.30 uur, 250 euro.",
+    "Tussen 2026-03-01 en 2026-04-01: 120 reacties.",
+])
+def test_numbers_around_dates_and_counts_still_stay(text):
+    assert masked(text) == (text, {"name": 0, "email": 0, "phone": 0})
+
+
+ACCENTED = ["José García", "Søren Ødegaard", "Zoë Bakker", "Ömer Yılmaz", "Æsa Strauß"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Jose Garcia zei ja.", "[naam] zei ja."),
+    ("jose garcia zei ja.", "[naam] zei ja."),
+    ("JOSÉ GARCÍA zei ja.", "[naam] zei ja."),
+    ("Soren Odegaard en soren.", "[naam] en [naam]."),
+    ("Zoe Bakker twijfelt.", "[naam] twijfelt."),
+    ("zoe bakker twijfelt.", "[naam] twijfelt."),
+    ("Omer Yilmaz knikte.", "[naam] knikte."),
+    ("ÖMER YILMAZ knikte.", "[naam] knikte."),
+    ("OMER YILMAZ knikte.", "[naam] knikte."),
+    ("Aesa Strauss en Strauss.", "[naam] en [naam]."),
+    ("Garcia, Odegaard en Yilmaz.", "[naam], [naam] en [naam]."),
+])
+def test_names_typed_without_accents_or_in_other_capitals_are_masked(text, expected):
+    result = mask_personal_data(text, ACCENTED, MARKERS)
+    assert result.text == expected and result.counts["name"] == expected.count("[naam]")
+
+
+def test_names_are_masked_in_decomposed_text_and_the_rest_keeps_its_accents():
+    result = mask_personal_data("Zoe\u0308 Bakker vond het café te druk.", ACCENTED, MARKERS)
+    assert result.text == "[naam] vond het café te druk."
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Bakkers team mist uitleg.", "[naam]s team mist uitleg."),
+    ("Zoë Bakkers team mist uitleg.", "[naam]s team mist uitleg."),
+    ("Sannes idee en Garcias voorstel.", "[naam]s idee en [naam]s voorstel."),
+])
+def test_a_dutch_possessive_s_does_not_hide_the_name(text, expected):
+    result = mask_personal_data(text, [*ACCENTED, *NAMES], MARKERS)
+    assert result.text == expected
+
+
+@pytest.mark.parametrize("text", ["Geen sannes hier.", "Bergsma en Bergen.", "Janssens plan.", "Roos en Bossche."])
+def test_a_possessive_needs_a_capital_and_a_whole_name(text):
+    result = mask_personal_data(text, [*ACCENTED, *NAMES[:-2]], MARKERS)
+    assert result.text == text and not result.changed
+
+
+def test_a_capitalised_name_with_an_s_is_masked_even_when_it_is_a_plural():
+    # "Bakkers" at the start of a sentence cannot be told from "Bakker's": the safe side.
+    assert mask_personal_data("Bakkers bakken brood.", ACCENTED, MARKERS).text == "[naam]s bakken brood."
+
+
+EMPLOYEES = [f"Employee {n}" for n in range(1, 301)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Employee 12 zei dat het te snel gaat.", "[naam] zei dat het te snel gaat."),
+    ("employee 12 en EMPLOYEE 300 waren er.", "[naam] en [naam] waren er."),
+    ("Met Employee-7, Employee\n8 en Employee12.", "Met [naam], [naam] en [naam]."),
+    ("Employee 1 en Employee 100: eens.", "[naam] en [naam]: eens."),
+    ("(Employee 250) belde 06-12345678.", "([naam]) belde [telefoon]."),
+])
+def test_a_full_name_with_digits_is_masked_whole(text, expected):
+    result = mask_personal_data(text, EMPLOYEES, MARKERS)
+    assert result.text == expected
+    assert result.counts["name"] == expected.count("[naam]")
+
+
+def test_a_number_that_is_not_a_participants_stays():
+    # Employee 301 is nobody's name: the word is still masked as a first name, the number stays
+    result = mask_personal_data("Employee 301 en 12 collega's.", EMPLOYEES[:5], MARKERS)
+    assert result.text == "[naam] 301 en 12 collega's."

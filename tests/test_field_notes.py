@@ -91,6 +91,22 @@ def test_a_note_is_stored_masked_and_the_writer_learns_what_was_masked(database,
     assert f"field note {note_id} of round {round_id}" in everything  # the audit names the note only
 
 
+def test_numbered_accented_names_and_hidden_phone_numbers_never_reach_the_database(database, world, granted):
+    round_id, persona_id = granted
+    for email, name in (("e12@demo.example", "Employee 12"), ("omer@demo.example", "Ömer Yılmaz")):
+        database.execute("INSERT INTO participants (round_id, email, name) VALUES (?, ?, ?)", [round_id, email, name])
+    text = ("Employee 12 zei: bel kamer 12 06–12345678. OMER YILMAZ en Yilmaz willen het ook; "
+            "thuis ０６１２３４５６７８. Employee\n12 nogmaals.")
+    note_id, counts = add_note(database, round_id, dict(NOTE, text=text, tags="employee-12"),
+                               persona_ids=[persona_id], author_id=None, markers=DUTCH)
+    stored = get_note(database, round_id, note_id)
+    assert stored["text"] == ("[naam] zei: bel kamer 12 [telefoon]. [naam] en [naam] willen het ook; "
+                              "thuis [telefoon]. [naam] nogmaals.")
+    assert stored["tags"] == ["[naam]"] and counts == {"name": 5, "email": 0, "phone": 2}
+    everything = _stored_text(database)
+    assert not any(secret in everything for secret in ("12345678", "１２３", "Employee", "Yilmaz", "YILMAZ", "Yılmaz"))
+
+
 def test_a_note_links_to_personas_of_the_current_set_or_to_a_theme(database, world, granted):
     round_id, persona_id = granted
     other_persona = world["rounds"]["other"]["persona_id"]
