@@ -275,3 +275,12 @@ def test_notes_go_with_the_answers_when_the_round_is_purged(database, granted):
     assert held["field notes"] == 1
     assert database.execute("SELECT count(*) FROM field_notes").fetchone()[0] == 0
     assert database.execute("SELECT count(*) FROM field_note_personas").fetchone()[0] == 0
+
+
+def test_a_note_that_masking_makes_too_long_is_refused_with_a_message_not_stored(database, world, granted):
+    round_id, persona_id = granted
+    database.execute("INSERT INTO participants (round_id, email, name) VALUES (?, 'bo@x.example', 'Bo Li')", [round_id])
+    text = ("Bo zei iets. " * 115)[:1500]  # 1,500 characters; each "Bo" becomes the 6-character "[naam]"
+    with pytest.raises(MessageError, match="masked the note has"):
+        add_note(database, round_id, dict(NOTE, text=text), persona_ids=[persona_id], author_id=None, markers=DUTCH)
+    assert database.execute("SELECT count(*) FROM field_notes").fetchone()[0] == 0

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 
 import sqlite_utils
 
-from toolkit.core.field_notes import Masked, check_note, mask_personal_data, name_index
+from toolkit.core.field_notes import MAX_TEXT, Masked, check_note, mask_personal_data, name_index
 from toolkit.core.messages import N_, MessageError
 from toolkit.data.audit import audit
 from toolkit.data.db import NotFound, iso, transaction, utcnow
@@ -65,6 +65,9 @@ def _prepared(db: sqlite_utils.Database, round_id: int, fields: Mapping, persona
     for result in [*masked_parts, *tags]:
         for kind, n in result.counts.items():
             counts[kind] += n
+    if len(note["text"]) > MAX_TEXT:  # a marker can be longer than the name it replaces
+        raise MessageError(N_("With names and numbers masked the note has %(n)s characters; at most %(max)s fit. "
+                              "Shorten it a little."), n=len(note["text"]), max=MAX_TEXT)
     return note, ids, counts
 
 
