@@ -24,7 +24,9 @@ CASES = {
     "responses-out-of-range.csv": ("responses", ["row 3, column 'rdy_app_1': value '7' out of range", "1–5"]),
     "responses-labels-wrong-language.csv": ("responses", ["row 2, column 'rdy_app_1': value 'Stimme zu' unknown label"]),
     "responses-several-sheets.xlsx": ("responses", ["data on 2 sheets ('Antwoorden', 'Round 2')"]),
-    "responses-50mb.csv": ("responses", ["the file is larger than 10 MB, the limit"]),  # made at test time
+    # Made at test time: 20,000 good rows, then one bad. The command line has no size cap (a large
+    # file is imported in batches); a problem on the last row still stores none of the batches before it.
+    "responses-bad-after-20000-rows.csv": ("responses", ["row 20002, column 'rdy_app_1'", "out of range"]),
     "responses-short-rows.csv": ("responses", ["row 3: too few values (2 instead of 4",
                                                "row 5: too few values (3 instead of 4"]),
     # row 4 ends in two empty values beyond the header: harmless, not named
@@ -69,14 +71,9 @@ def dump(db) -> list[str]:
 @pytest.fixture
 def corpus(tmp_path) -> dict[str, Path]:
     files = {p.name: p for p in BAD.iterdir() if p.name != "README.md"}
-    big = tmp_path / "responses-50mb.csv"
-    row = b"r%07d,4,5,3\r\n"
-    with big.open("wb") as fh:
-        fh.write(b"respondent_id,rdy_app_1,rdy_sup_1,rdy_eff_1\r\n")
-        n = 0
-        while fh.tell() < 50 * 1024 * 1024:
-            fh.write(b"".join(row % (n + i) for i in range(10_000)))
-            n += 10_000
+    big = tmp_path / "responses-bad-after-20000-rows.csv"
+    rows = [b"respondent_id,rdy_app_1,rdy_sup_1,rdy_eff_1"] + [b"r%07d,4,5,3" % i for i in range(20_000)]
+    big.write_bytes(b"\r\n".join([*rows, b"rbad,9,5,3", b""]))
     files[big.name] = big
     return files
 
