@@ -124,6 +124,7 @@ class Themes:
     labels: list[list[str]] = field(default_factory=list)
     theme_of: list[int] = field(default_factory=list)
     closeness: list[float] = field(default_factory=list)
+    by_theme: dict[int, list[int]] = field(default_factory=dict, repr=False)  # filled on first use
 
 
 def log_odds_z(mine: np.ndarray, rest: np.ndarray, prior_weight: float = PRIOR_WEIGHT) -> np.ndarray | None:
@@ -383,12 +384,18 @@ def collect_answers(
             if item.type != "text":
                 continue
             echo = question_lemmas(item.text.items())
+            seen: dict[str, tuple[str, Mapping[str, str]] | None] = {}  # raw answer -> (text, lemmas): answers repeat
             for person in people:
-                text = clean_answer((answers_by_response.get(person) or {}).get(item.id))
-                if text and situations:
-                    text = when_part(text)
-                if text:
-                    found.append(Answer(person, text, answer_lemmas(text, fallback, echo)))
+                raw = (answers_by_response.get(person) or {}).get(item.id)
+                if not raw or not isinstance(raw, str):  # clean_answer would give None: not a text
+                    continue
+                if raw not in seen:
+                    text = clean_answer(raw)
+                    if text and situations:
+                        text = when_part(text)
+                    seen[raw] = (text, answer_lemmas(text, fallback, echo)) if text else None
+                if seen[raw]:
+                    found.append(Answer(person, *seen[raw]))
     return sorted(found, key=lambda a: (tuple(a.lemmas), a.text))
 
 
@@ -446,13 +453,16 @@ def _mentions(answers: Sequence[Answer], found: Themes, people: set[str] | None)
 
 def _closest(answers: Sequence[Answer], found: Themes, theme: int, people: set[str]) -> str:
     """The text of the answer by one of ``people`` closest to ``theme``'s centre; on a tie the
-    one with the smallest SHA-256 (deterministic, and not the earliest writer)."""
-    candidates = [
-        (-round(found.closeness[a], 9), hashlib.sha256(answer.text.encode()).hexdigest(), answer.text)
-        for a, answer in enumerate(answers)
-        if found.theme_of[a] == theme and answer.person in people
-    ]
-    return min(candidates)[2]
+    one with the smallest SHA-256 (deterministic, and not the earliest writer). Only the
+    theme's own answers are looked at, and only the tied ones are hashed."""
+    if not found.by_theme:
+        for a, t in enumerate(found.theme_of):
+            if t >= 0:
+                found.by_theme.setdefault(t, []).append(a)
+    mine = [a for a in found.by_theme.get(theme, ()) if answers[a].person in people]
+    best = max(round(found.closeness[a], 9) for a in mine)
+    tied = {answers[a].text for a in mine if round(found.closeness[a], 9) == best}
+    return min(tied, key=lambda text: (hashlib.sha256(text.encode()).hexdigest(), text))
 
 
 def _persona_themes(
