@@ -85,6 +85,9 @@ def test_persona_page_and_both_briefs_show_the_themes_and_moments(client, databa
         assert not any(parking in c.lower() for c in cells), kind
         moment = [line for line in text.splitlines() if situation in line and "live" in line]
         assert moment and f": {PLANTED['till_live']['p1']} " in moment[0], kind
+        quotes = [line for line in text.splitlines() if line.startswith("“")]
+        assert any(course in q.lower() for q in quotes), kind  # the theme's quote, in their words only:
+        assert not any(" · " in q for q in quotes), kind  # the label (our words) stands outside the marks
 
     # Deleting the round's answers (retention) deletes the quotes and examples; counts stay.
     purge_round(database, round_id)

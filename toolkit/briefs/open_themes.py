@@ -96,8 +96,9 @@ def _quotes(ctx: BriefContext, w: Writer, persona: dict, themes: list[Mapping]) 
     quotes = [(t, clean_text(t.get("quote"))) for t in themes if clean_text(t.get("quote"))]
     if quotes:
         w.para(ctx._("In their own words, per theme:"))
-        for theme, quote in quotes:
-            w.quote(f"{_label(theme)}: {quote}")
+        for theme, quote in quotes:  # the theme's words are ours, not theirs: outside the quotation marks
+            w.bullet(_label(theme))
+            w.quote(quote)
 
 
 def moments(ctx: BriefContext, w: Writer, persona: dict, audience: str) -> None:
