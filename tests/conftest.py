@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -150,3 +153,30 @@ def wait_for_job(db, job_id: int, until=("done", "failed"), timeout: float = 90)
         assert time.monotonic() < deadline, f"job {job_id} still {job['status']} after {timeout} s"
         time.sleep(0.05)
     return job
+
+
+@contextmanager
+def served(app, threads: int = 4) -> Iterator[str]:
+    """The app served by waitress in a thread for a real browser; yields the base URL and stops
+    the server at the end (closing its sockets under the running loop, which then ends with
+    EBADF: that is how it stops, not an error of the test)."""
+    from waitress import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=threads, ident="persona-toolkit-test")
+    stopping = threading.Event()
+
+    def serve():
+        try:
+            server.run()
+        except OSError:
+            if not stopping.is_set():
+                raise
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        stopping.set()
+        server.close()
+        thread.join(timeout=5)

@@ -8,7 +8,7 @@ import shutil
 from dataclasses import replace
 
 import pytest
-from conftest import login, make_round_with_responses, make_users
+from conftest import login, make_round_with_responses, make_users, served
 
 from toolkit.core.questionnaire import get_questionnaire, load_questionnaire
 from toolkit.core.synthetic import SEGMENT_SHAPES
@@ -377,45 +377,35 @@ def test_overdue_reviews_are_listed_for_the_user(client, database, two_round_pro
 
 @pytest.mark.browser
 def test_programme_page_renders_trend_charts_in_chromium_without_csp_errors(app, database, two_round_programme):
-    import threading
-
     from playwright.sync_api import sync_playwright
-    from waitress.server import create_server
 
     pid = two_round_programme[0]
     make_users(database)
-    server = create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.effective_port}"
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run"])
-            page = browser.new_page()
-            problems = []
-            # The browser asks for /favicon.ico on its own (a 404 there is not ours to test).
-            page.on("console", lambda msg: problems.append(msg.text)
-                    if msg.type == "error" and "404" not in msg.text else None)
-            page.on("response", lambda r: problems.append(r.url)
-                    if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
-            page.goto(f"{base}/login?lang=en")
-            page.fill("input[name=email]", "hr@test.example")
-            page.fill("input[name=password]", "correct-horse-1")
-            page.click("button[type=submit], input[type=submit]")
-            page.goto(f"{base}/programmes/{pid}")
-            charts = page.locator("svg.trend")
-            assert charts.count() == 11
-            box = charts.first.bounding_box()
-            assert box and box["width"] > 200 and box["height"] > 90
-            org_line = page.locator("svg.trend .series.org polyline").first
-            assert org_line.evaluate("e => getComputedStyle(e).strokeWidth") == "3px"
-            assert page.get_by_text("A new group appeared").count() == 1
-            assert problems == []
-            browser.close()
-    finally:
-        server.close()
+    with served(app, threads=2) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run"])
+        page = browser.new_page()
+        problems = []
+        # The browser asks for /favicon.ico on its own (a 404 there is not ours to test).
+        page.on("console", lambda msg: problems.append(msg.text)
+                if msg.type == "error" and "404" not in msg.text else None)
+        page.on("response", lambda r: problems.append(r.url)
+                if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+        page.goto(f"{base}/login?lang=en")
+        page.fill("input[name=email]", "hr@test.example")
+        page.fill("input[name=password]", "correct-horse-1")
+        page.click("button[type=submit], input[type=submit]")
+        page.goto(f"{base}/programmes/{pid}")
+        charts = page.locator("svg.trend")
+        assert charts.count() == 11
+        box = charts.first.bounding_box()
+        assert box and box["width"] > 200 and box["height"] > 90
+        org_line = page.locator("svg.trend .series.org polyline").first
+        assert org_line.evaluate("e => getComputedStyle(e).strokeWidth") == "3px"
+        assert page.get_by_text("A new group appeared").count() == 1
+        assert problems == []
+        browser.close()
 
 
 def test_looking_at_and_changing_a_programme_are_in_the_audit_log(client, database, two_round_programme):

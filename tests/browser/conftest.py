@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -17,19 +16,14 @@ SCREENS = Path(__file__).resolve().parent.parent / "output" / "screens"
 def live_app(database, instance, job_consumer):
     """(app, base_url) with the app served by waitress in a thread, stopped after the test, and
     the scheduler's job consumer running beside it (derive and zip jobs run as in production)."""
-    import waitress
+    from conftest import served
 
     from toolkit import create_app
 
     app = create_app({"SECRET_KEY": "browser-test-secret-" + "x" * 32})
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4, ident="persona-toolkit-test")
-    base_url = f"http://127.0.0.1:{server.effective_port}"
-    app.config["PUBLIC_BASE_URL"] = base_url
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield app, base_url
-    server.close()
-    thread.join(timeout=5)
+    with served(app) as base_url:
+        app.config["PUBLIC_BASE_URL"] = base_url
+        yield app, base_url
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import format_date, format_decimal, format_percent
@@ -43,7 +42,7 @@ from toolkit.core.questionnaire import (
 )
 from toolkit.data import figures
 from toolkit.data.audit import audit
-from toolkit.data.db import iso, transaction, utcnow
+from toolkit.data.db import connect, iso, transaction, utcnow
 from toolkit.data.persona_checks import is_check_round
 from toolkit.data.persona_sets import current_persona_set
 from toolkit.data.responses import (
@@ -481,6 +480,16 @@ def retry_mail(round_id, message_id):
 # --- export ---------------------------------------------------------------------------------
 
 
+def _closing(chunks, reader):
+    """The chunks of a download, then the download's own connection closed: when the last chunk
+    is written, when the client goes away (the server closes the response) or when an unread
+    response is dropped."""
+    try:
+        yield from chunks
+    finally:
+        reader.conn.close()
+
+
 @bp.get("/<int:round_id>/answers.<fmt>")
 @requires("rounds.manage")
 def export(round_id, fmt):
@@ -491,9 +500,13 @@ def export(round_id, fmt):
     round_ = round_for(round_id)
     db = get_db()
     q = round_questionnaire(db, round_)
+    # The rows are read while the response is written, after this view has returned: on a connection
+    # of the download's own, closed when it ends, so no request context has to outlive the request.
+    reader = connect(current_app.config["DATABASE"])
     try:
-        headers, rows = exports.answer_rows(db, round_, q)
+        headers, rows = exports.answer_rows(reader, round_, q)
     except exports.ExportRefused:
+        reader.conn.close()
         flash(_("Anonymous answers can be exported once at least %(n)d of them are published: "
                 "they are published when the round closes.", n=max(round_["min_group"], 5)), "error")
         return redirect(url_for(".detail", round_id=round_id))
@@ -504,6 +517,5 @@ def export(round_id, fmt):
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     count = len(rows) if isinstance(rows, list) else usable_count(db, round_id)  # identified: every usable response
     audit(db, current_user.id, "export", f"round {round_id}", f"answers.{fmt}, {count} rows")
-    # Written to the response as the rows are read (the request's connection stays open meanwhile).
-    return Response(stream_with_context(body), mimetype=mimetype,
+    return Response(_closing(body, reader), mimetype=mimetype,
                     headers={"Content-Disposition": f"attachment; filename=round-{round_id}-answers.{fmt}"})
