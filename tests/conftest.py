@@ -54,6 +54,14 @@ def database(cli, instance):
 
 
 @pytest.fixture
+def pulse():
+    """The built-in two-page pulse questionnaire."""
+    from toolkit.core.questionnaire import get_questionnaire
+
+    return get_questionnaire("pulse")
+
+
+@pytest.fixture
 def app(database, instance):
     from toolkit import create_app
 

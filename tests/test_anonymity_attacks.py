@@ -19,7 +19,6 @@ import pytest
 from conftest import login, make_users
 from respondents import SECRET, answer, open_round
 
-from toolkit.core.questionnaire import get_questionnaire
 from toolkit.data.access import grant_round
 
 MIN_GROUP = 5
@@ -31,11 +30,6 @@ def app(database, instance):
     from toolkit import create_app
 
     return create_app({"TESTING": True, "SECRET_KEY": SECRET, "WTF_CSRF_ENABLED": False})
-
-
-@pytest.fixture
-def pulse():
-    return get_questionnaire("pulse")
 
 
 def varied(number: int):

@@ -6,10 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from respondents import SECRET
 
-from toolkit.core.questionnaire import get_questionnaire
 from toolkit.core.tokens import done_marker, participant_token
 from toolkit.data import migrations
 from toolkit.data.db import connect, transaction
@@ -23,11 +21,6 @@ from toolkit.data.rounds import create_round, get_round
 from toolkit.services.participants import import_participants
 
 TOOLKIT = Path(__file__).resolve().parent.parent / "toolkit"
-
-
-@pytest.fixture
-def pulse():
-    return get_questionnaire("pulse")
 
 
 def waiting(db, q, round_id: int, teams: dict[str | None, int]) -> None:

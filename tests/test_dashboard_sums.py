@@ -20,7 +20,6 @@ from respondents import SECRET, answer, open_round
 from toolkit.core import dashboard
 from toolkit.core.participation import ResponseCounts
 from toolkit.core.privacy import shown_response_count
-from toolkit.core.questionnaire import get_questionnaire
 from toolkit.data.db import utcnow
 from toolkit.data.figures import paused
 from toolkit.data.responses import (
@@ -39,11 +38,6 @@ def app(database, instance):
     from toolkit import create_app
 
     return create_app({"TESTING": True, "SECRET_KEY": SECRET, "WTF_CSRF_ENABLED": False})
-
-
-@pytest.fixture
-def pulse():
-    return get_questionnaire("pulse")
 
 
 @pytest.fixture

@@ -31,11 +31,6 @@ def app(database, instance):
     return create_app({"TESTING": True, "SECRET_KEY": SECRET})
 
 
-@pytest.fixture
-def pulse():
-    return get_questionnaire("pulse")
-
-
 def open_round(db, q, *, mode="anonymous", language="nl", people=6, team="Finance"):
     round_id = create_round(db, q, f"{mode} round", mode=mode, language=language)
     db.execute("UPDATE rounds SET status = 'open' WHERE id = ?", [round_id])
